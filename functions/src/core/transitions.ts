@@ -1,0 +1,97 @@
+/**
+ * The state machine as data. Two tables, both from seed 003 ("States and corresponding
+ * operations and callbacks"):
+ *  - USER_TRANSITIONS: which per-user state may follow which.
+ *  - OPERATIONS: which command a user may issue in which state, what it moves the user to,
+ *    which states make it a harmless repeat, and the reason a refusal carries.
+ * The machine (machine.ts) consults these tables and never decides a move on its own.
+ */
+import { type UserState } from "./types.js";
+
+export const USER_TRANSITIONS: Readonly<Record<UserState, readonly UserState[]>> = {
+  inviting: ["received", "not_yet_received", "accepted", "rejected", "canceled", "timeout"],
+  not_yet_received: ["received", "accepted", "rejected", "canceled", "timeout"],
+  received: ["accepted", "rejected", "canceled", "timeout"],
+  accepted: ["quit"],
+  rejected: [],
+  canceled: [],
+  timeout: [],
+  quit: [],
+};
+
+export const canMove = (from: UserState, to: UserState): boolean =>
+  USER_TRANSITIONS[from].includes(to);
+
+/** Who may issue a command: the call's inviter, an invitee, or either. */
+export type ActorRole = "inviter" | "invitee" | "participant";
+
+export type Command = "accept" | "decline" | "cancel" | "end" | "heartbeat";
+
+export interface Operation {
+  role: ActorRole;
+  /** Actor states in which the command acts. */
+  from: readonly UserState[];
+  /** Actor states in which the command already took effect: success, no change. */
+  done: readonly UserState[];
+  /** Reason given when the actor's state is in neither list (the call still live). */
+  refused: string;
+  /** Reason given when the actor has the wrong role. */
+  wrongRole: string;
+}
+
+const PENDING = ["inviting", "received", "not_yet_received"] as const;
+
+export const OPERATIONS: Readonly<Record<Command, Operation>> = {
+  // callAccept: Inviting / Received (and NotYetReceived) only.
+  accept: {
+    role: "invitee",
+    from: PENDING,
+    done: ["accepted"],
+    refused: "already_answered",
+    wrongRole: "not_invited",
+  },
+  // callReject: Inviting / Received (and NotYetReceived) only.
+  decline: {
+    role: "invitee",
+    from: PENDING,
+    done: ["rejected"],
+    refused: "already_answered",
+    wrongRole: "not_invited",
+  },
+  // callCancel: the inviter, while it is in the call (Accepted).
+  cancel: {
+    role: "inviter",
+    from: ["accepted"],
+    done: [],
+    refused: "not_in_call",
+    wrongRole: "not_inviter",
+  },
+  // callEnd: any Accepted user.
+  end: {
+    role: "participant",
+    from: ["accepted"],
+    done: [],
+    refused: "not_accepted",
+    wrongRole: "not_accepted",
+  },
+  // heartbeat: the inviter and every accepted user.
+  heartbeat: {
+    role: "participant",
+    from: ["accepted"],
+    done: [],
+    refused: "not_accepted",
+    wrongRole: "not_accepted",
+  },
+};
+
+/** What the table says of `command` by an actor of `role` in `state`. */
+export type Verdict = { kind: "act" } | { kind: "done" } | { kind: "refuse"; reason: string };
+
+export function judge(command: Command, role: "inviter" | "invitee", state: UserState): Verdict {
+  const op = OPERATIONS[command];
+  if (op.role !== "participant" && op.role !== role)
+    return { kind: "refuse", reason: op.wrongRole };
+  if (op.from.includes(state)) return { kind: "act" };
+  if (op.done.includes(state)) return { kind: "done" };
+  return { kind: "refuse", reason: op.refused };
+}

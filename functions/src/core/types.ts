@@ -1,0 +1,145 @@
+/**
+ * Domain types of the pure core. Times are epoch milliseconds here; the Firestore
+ * converters turn them into Timestamps and back. Field names follow PROTOCOL.md.
+ */
+
+export const USER_STATES = [
+  "inviting",
+  "received",
+  "not_yet_received",
+  "accepted",
+  "rejected",
+  "canceled",
+  "timeout",
+  "quit",
+] as const;
+export type UserState = (typeof USER_STATES)[number];
+
+/** Invitee states that still wait for an answer (seed 003: Inviting, Received, NotYetReceived). */
+export const PENDING_STATES: readonly UserState[] = ["inviting", "received", "not_yet_received"];
+/** States a user never leaves within a call. */
+export const TERMINAL_STATES: readonly UserState[] = ["rejected", "canceled", "timeout", "quit"];
+
+export const isPending = (s: UserState): boolean => PENDING_STATES.includes(s);
+export const isTerminal = (s: UserState): boolean => TERMINAL_STATES.includes(s);
+
+export type CallState = "ringing" | "ongoing" | "ended";
+export const END_REASONS = [
+  "completed",
+  "canceled",
+  "declined",
+  "busy",
+  "no_answer",
+  "heartbeat_timeout",
+  "caller_offline",
+  "all_quit",
+] as const;
+export type EndReason = (typeof END_REASONS)[number];
+
+export type CallMode = "common" | "advanced";
+/** 1 voice, 2 video. */
+export type CallType = 1 | 2;
+/** 1 declined by the user, 2 busy. */
+export type DeclineType = 1 | 2;
+
+export interface UserRef {
+  id: string;
+  name: string;
+}
+
+export interface CallUser {
+  id: string;
+  name: string;
+  state: UserState;
+  decline_type?: DeclineType;
+  extended_data?: string;
+  device_id?: string;
+  /** Last heartbeat; set for the inviter and accepted users. */
+  heartbeat_at?: number;
+  /** When this invitee's invitation times out; set for invitees. */
+  deadline_at?: number;
+  updated_at: number;
+}
+
+export interface PushConfig {
+  title: string;
+  content: string;
+  payload: string;
+}
+
+export interface StartResult {
+  call_id: string;
+  timeout: number;
+  deadline_at: string;
+  error_invitees: { id: string; reason: "user_not_found" }[];
+}
+
+export interface Call {
+  call_id: string;
+  caller: UserRef;
+  type: CallType;
+  mode: CallMode;
+  state: CallState;
+  end_reason?: EndReason;
+  /** Who ended the call by a command (absent when a timeout or the answers ended it). */
+  ended_by?: string;
+  users: Record<string, CallUser>;
+  user_ids: string[];
+  extended_data: string;
+  /** Invitation timeout, seconds. */
+  timeout: number;
+  created_at: number;
+  deadline_at: number;
+  ended_at?: number;
+  /** The earliest pending deadline of any kind, null once ended: what the sweep queries. */
+  next_deadline_at: number | null;
+  /** Bumped on every change that notifies anyone; makes event ids stable. */
+  version: number;
+  updated_at: number;
+  not_received_check: boolean;
+  push?: PushConfig;
+  /** Idempotency of startCall: hash of the first request and its answer. */
+  start_request_hash: string;
+  start_result: StartResult;
+}
+
+export type UserStatus = "idle" | "calling" | "ringing" | "in_call";
+
+export interface Incoming {
+  call_id: string;
+  caller: UserRef;
+  type: CallType;
+  deadline_at: number;
+  extended_data: string;
+}
+
+/** `users/{uid}`: the user's live state. */
+export interface UserDoc {
+  status: UserStatus;
+  call_id: string | null;
+  incoming: Incoming | null;
+  device_id: string | null;
+  updated_at: number;
+}
+
+export type NotificationPath =
+  | "/call/notify_call_invited"
+  | "/call/notify_call_canceled"
+  | "/call/notify_call_accept"
+  | "/call/notify_call_decline"
+  | "/call/notify_call_end"
+  | "/call/notify_timeout"
+  | "/call/notify_invitation_timeout"
+  | "/call/notify_invitees_answered_timeout"
+  | "/call/notify_user_state_changed";
+
+export interface Notice {
+  to: string;
+  path: NotificationPath;
+  body: Record<string, unknown>;
+}
+
+export interface CoreConfig {
+  /** A participant whose last heartbeat is older than this is timed out. */
+  heartbeatTimeoutMs: number;
+}
