@@ -1,0 +1,135 @@
+/**
+ * The one module that knows Firestore paths and shapes: collections with typed converters.
+ * Documents hold Timestamps; the core works in epoch milliseconds.
+ */
+import { getApps, initializeApp } from "firebase-admin/app";
+import {
+  getFirestore,
+  Timestamp,
+  type DocumentData,
+  type Firestore,
+  type FirestoreDataConverter,
+  type QueryDocumentSnapshot,
+} from "firebase-admin/firestore";
+import type { Call, CallUser, Incoming, Notice, UserDoc } from "../core/types.js";
+
+let db: Firestore | undefined;
+
+export function firestore(): Firestore {
+  if (!db) {
+    if (getApps().length === 0) initializeApp();
+    db = getFirestore();
+    db.settings({ ignoreUndefinedProperties: true });
+  }
+  return db;
+}
+
+const ts = (ms: number): Timestamp => Timestamp.fromMillis(ms);
+const optTs = (ms: number | undefined): Timestamp | undefined =>
+  ms === undefined ? undefined : ts(ms);
+const msOf = (t: unknown): number => (t as Timestamp).toMillis();
+const optMs = (t: unknown): number | undefined =>
+  t === undefined || t === null ? undefined : msOf(t);
+
+function mapUsers<A, B>(users: Record<string, A>, f: (u: A) => B): Record<string, B> {
+  return Object.fromEntries(Object.entries(users).map(([k, u]) => [k, f(u)]));
+}
+
+export const callConverter: FirestoreDataConverter<Call> = {
+  toFirestore(call: Call): DocumentData {
+    return {
+      ...call,
+      created_at: ts(call.created_at),
+      deadline_at: ts(call.deadline_at),
+      ended_at: optTs(call.ended_at),
+      next_deadline_at: call.next_deadline_at === null ? null : ts(call.next_deadline_at),
+      updated_at: ts(call.updated_at),
+      users: mapUsers(call.users, (u: CallUser) => ({
+        ...u,
+        heartbeat_at: optTs(u.heartbeat_at),
+        deadline_at: optTs(u.deadline_at),
+        updated_at: ts(u.updated_at),
+      })),
+    };
+  },
+  fromFirestore(snap: QueryDocumentSnapshot): Call {
+    const d = snap.data();
+    return {
+      ...(d as Call),
+      created_at: msOf(d.created_at),
+      deadline_at: msOf(d.deadline_at),
+      ended_at: optMs(d.ended_at),
+      next_deadline_at: optMs(d.next_deadline_at) ?? null,
+      updated_at: msOf(d.updated_at),
+      users: mapUsers(d.users as Record<string, DocumentData>, (u) => ({
+        ...(u as CallUser),
+        heartbeat_at: optMs(u.heartbeat_at),
+        deadline_at: optMs(u.deadline_at),
+        updated_at: msOf(u.updated_at),
+      })),
+    };
+  },
+};
+
+export const userConverter: FirestoreDataConverter<UserDoc> = {
+  toFirestore(u: UserDoc): DocumentData {
+    return {
+      ...u,
+      incoming: u.incoming ? { ...u.incoming, deadline_at: ts(u.incoming.deadline_at) } : null,
+      updated_at: ts(u.updated_at),
+    };
+  },
+  fromFirestore(snap: QueryDocumentSnapshot): UserDoc {
+    const d = snap.data();
+    const incoming = d.incoming as
+      (Omit<Incoming, "deadline_at"> & { deadline_at: unknown }) | null;
+    return {
+      status: d.status,
+      call_id: d.call_id ?? null,
+      incoming: incoming ? { ...incoming, deadline_at: msOf(incoming.deadline_at) } : null,
+      device_id: d.device_id ?? null,
+      updated_at: msOf(d.updated_at),
+    };
+  },
+};
+
+/** Notifications live this long before a Firestore TTL policy on `expire_at` removes them. */
+export const NOTIFICATION_TTL_MS = 7 * 24 * 3600 * 1000;
+
+export interface NotificationDoc {
+  path: Notice["path"];
+  body: Record<string, unknown>;
+  call_id: string;
+  /** Order of events within one call (version * 1000 + index). */
+  seq: number;
+  created_at: Timestamp;
+  expire_at: Timestamp;
+}
+
+export const collections = {
+  calls: () => firestore().collection("calls").withConverter(callConverter),
+  users: () => firestore().collection("users").withConverter(userConverter),
+  notifications: (uid: string) =>
+    firestore().collection("users").doc(uid).collection("notifications"),
+};
+
+/** A stable event id: the same change always yields the same id, so retries never duplicate. */
+export const eventId = (callId: string, version: number, index: number): string =>
+  `${callId}-${version}-${index}`;
+
+export function notificationDoc(
+  notice: Notice,
+  callId: string,
+  version: number,
+  index: number,
+  now: number,
+): NotificationDoc {
+  return {
+    path: notice.path,
+    body: notice.body,
+    call_id: callId,
+    seq: version * 1000 + index,
+    created_at: ts(now),
+    expire_at: ts(now + NOTIFICATION_TTL_MS),
+  };
+}

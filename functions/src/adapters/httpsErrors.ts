@@ -1,0 +1,44 @@
+/** The one place that turns domain and validation errors into HttpsError for clients. */
+import { logger } from "firebase-functions";
+import { HttpsError, type FunctionsErrorCode } from "firebase-functions/v2/https";
+import type { z } from "zod";
+import { DomainError, type DomainErrorKind } from "../core/errors.js";
+
+const CODES: Record<DomainErrorKind, FunctionsErrorCode> = {
+  invalid_argument: "invalid-argument",
+  permission_denied: "permission-denied",
+  not_found: "not-found",
+  failed_precondition: "failed-precondition",
+  already_exists: "already-exists",
+  resource_exhausted: "resource-exhausted",
+};
+
+/** gRPC status ABORTED: a transaction lost to contention after its retries. */
+const GRPC_ABORTED = 10;
+
+export function validationError(error: z.ZodError): HttpsError {
+  const issues = error.issues.map((i) => ({
+    field: i.path.map(String).join(".") || "(root)",
+    message: i.message,
+  }));
+  const first = issues[0] ?? { field: "(root)", message: "invalid input" };
+  return new HttpsError("invalid-argument", `${first.field}: ${first.message}`, {
+    reason: "invalid_argument",
+    field: first.field,
+    issues: issues.slice(0, 20),
+  });
+}
+
+export function toHttpsError(e: unknown): HttpsError {
+  if (e instanceof HttpsError) return e;
+  if (e instanceof DomainError) {
+    return new HttpsError(CODES[e.kind], e.message, { reason: e.reason, ...e.details });
+  }
+  if ((e as { code?: unknown } | null)?.code === GRPC_ABORTED) {
+    return new HttpsError("aborted", "Too many concurrent changes to this call; retry.", {
+      reason: "contention",
+    });
+  }
+  logger.error("unexpected error", e);
+  return new HttpsError("internal", "Internal error.", { reason: "internal" });
+}

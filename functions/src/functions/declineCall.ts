@@ -1,0 +1,17 @@
+import { runCallCommand } from "../adapters/calls.js";
+import { coreConfig } from "../adapters/config.js";
+import { assertSelf, validatedOnCall } from "../adapters/validatedOnCall.js";
+import { decline } from "../core/machine.js";
+import { declineCallSchema } from "../schemas.js";
+
+/** /call/decline_call (ZIM callReject): type 1 declined, 2 busy. */
+export const declineCall = validatedOnCall(declineCallSchema, async (caller, data) => {
+  assertSelf(caller, data.id, "id");
+  return runCallCommand(data.call_id, caller.uid, coreConfig(), (d) =>
+    decline(d, caller.uid, {
+      type: data.type,
+      ...(data.extended_data !== undefined ? { extended_data: data.extended_data } : {}),
+      ...(data.caller_id !== undefined ? { caller_id: data.caller_id } : {}),
+    }),
+  );
+});

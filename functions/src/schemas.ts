@@ -1,0 +1,93 @@
+/**
+ * Input schemas of every callable (PROTOCOL.md "Callable functions"). Objects are strict:
+ * an unknown field is an error, never silently ignored.
+ */
+import { z } from "zod";
+
+/** A Firebase Auth uid, usable as a Firestore document id. */
+export const uidSchema = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[^/\s]+$/, "must not contain '/' or white space")
+  .refine((s) => s !== "." && s !== ".." && !/^__.*__$/.test(s), "is a reserved id");
+
+export const callIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,128}$/, "must be 1 to 128 letters, digits, '_' or '-'");
+
+const nameSchema = z.string().max(256);
+
+export const MAX_EXTENDED_DATA_BYTES = 4096;
+const extendedDataSchema = z
+  .string()
+  .refine(
+    (s) => Buffer.byteLength(s, "utf8") <= MAX_EXTENDED_DATA_BYTES,
+    `must be at most ${MAX_EXTENDED_DATA_BYTES} bytes`,
+  );
+
+export const MAX_CALLEES = 9;
+
+const calleeSchema = z.strictObject({ id: uidSchema, name: nameSchema.optional() });
+
+export const startCallSchema = z.strictObject({
+  call_id: callIdSchema.optional(),
+  caller: z.strictObject({ id: uidSchema, name: nameSchema.optional() }).optional(),
+  callees: z
+    .array(calleeSchema)
+    .min(1)
+    .max(MAX_CALLEES)
+    .refine((cs) => new Set(cs.map((c) => c.id)).size === cs.length, "must be distinct users"),
+  type: z.union([z.literal(1), z.literal(2)]),
+  mode: z.enum(["common", "advanced"]).default("common"),
+  timeout: z.number().int().min(1).max(600).optional(),
+  extended_data: extendedDataSchema.optional(),
+  push: z
+    .strictObject({
+      title: z.string().max(256).default(""),
+      content: z.string().max(1024).default(""),
+      payload: z.string().max(MAX_EXTENDED_DATA_BYTES).default(""),
+    })
+    .optional(),
+  not_received_check: z.boolean().optional(),
+});
+export type StartCallInput = z.infer<typeof startCallSchema>;
+
+/** `id`: the acting user, as the seed protocol sends it; must be the signed-in user. */
+const actingUser = { id: uidSchema.optional() };
+
+export const cancelCallSchema = z
+  .strictObject({
+    call_id: callIdSchema,
+    ...actingUser,
+    callee_id: uidSchema.optional(),
+    callee_ids: z
+      .array(uidSchema)
+      .min(1)
+      .max(MAX_CALLEES)
+      .refine((ids) => new Set(ids).size === ids.length, "must be distinct users")
+      .optional(),
+  })
+  .refine((v) => v.callee_id === undefined || v.callee_ids === undefined, {
+    message: "give callee_id or callee_ids, not both",
+    path: ["callee_ids"],
+  });
+
+export const acceptCallSchema = z.strictObject({
+  call_id: callIdSchema,
+  ...actingUser,
+  extended_data: extendedDataSchema.optional(),
+  device_id: z.string().min(1).max(128).optional(),
+});
+
+export const declineCallSchema = z.strictObject({
+  call_id: callIdSchema,
+  ...actingUser,
+  /** The call's inviter, as seed 000 sends it. */
+  caller_id: uidSchema.optional(),
+  type: z.union([z.literal(1), z.literal(2)]),
+  extended_data: extendedDataSchema.optional(),
+});
+
+export const endCallSchema = z.strictObject({ call_id: callIdSchema, ...actingUser });
+export const heartbeatSchema = z.strictObject({ call_id: callIdSchema, ...actingUser });
