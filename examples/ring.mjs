@@ -1,0 +1,50 @@
+// Rings a user through a running Ringback (`npm start`), with the firebase web SDK only.
+// Usage: node examples/ring.mjs
+import { initializeApp } from "firebase/app";
+import { connectAuthEmulator, createUserWithEmailAndPassword, getAuth } from "firebase/auth";
+import { connectFirestoreEmulator, doc, getFirestore, onSnapshot } from "firebase/firestore";
+import { connectFunctionsEmulator, getFunctions, httpsCallable } from "firebase/functions";
+
+const projectId = process.env.GCLOUD_PROJECT ?? "demo-ringback";
+
+// One app per signed-in user, all pointed at the local emulators.
+async function signUp(name) {
+  const app = initializeApp({ projectId, apiKey: "demo-key" }, name);
+  const auth = getAuth(app);
+  connectAuthEmulator(auth, "http://127.0.0.1:9099", { disableWarnings: true });
+  const { user } = await createUserWithEmailAndPassword(
+    auth,
+    `${name}-${Date.now()}@example.com`,
+    "secret-pw",
+  );
+  const functions = getFunctions(app, "us-central1");
+  connectFunctionsEmulator(functions, "127.0.0.1", 5001);
+  const db = getFirestore(app);
+  connectFirestoreEmulator(db, "127.0.0.1", 8080);
+  const call = (fn, data) => httpsCallable(functions, fn)(data).then((r) => r.data);
+  return { uid: user.uid, db, call };
+}
+
+const alice = await signUp("alice");
+const bob = await signUp("bob");
+
+// Bob's app subscribes to his live state: this is how an invitation reaches him.
+const rang = new Promise((resolve) => {
+  const stop = onSnapshot(doc(bob.db, "users", bob.uid), (snap) => {
+    const me = snap.data();
+    if (me?.status === "ringing") {
+      stop();
+      resolve(me.incoming);
+    }
+  });
+});
+
+const { call_id } = await alice.call("startCall", { callees: [{ id: bob.uid }], type: 2 });
+const incoming = await rang;
+console.log(
+  `bob's phone rings: call ${incoming.call_id} from ${incoming.caller.id}, answer by ${incoming.deadline_at.toDate().toISOString()}`,
+);
+
+console.log("bob accepts:", await bob.call("acceptCall", { call_id }));
+console.log("alice hangs up:", await alice.call("endCall", { call_id }));
+process.exit(0);

@@ -1,0 +1,106 @@
+/** Busy on the server: atomic with the check, and crossing invitations settle to one call. */
+import { afterAll, describe, expect, it } from "vitest";
+import { adminDb, callDoc } from "../support/admin.js";
+import { closeAll, newUser } from "../support/clients.js";
+import { expectCallError } from "../support/expect.js";
+
+afterAll(closeAll);
+
+describe("busy", () => {
+  it("an invitation to a ringing user is declined at once with type 2", async () => {
+    const [alice, bob, carol] = await Promise.all([
+      newUser("alice"),
+      newUser("bob"),
+      newUser("carol"),
+    ]);
+    const first = await alice.call<{ call_id: string }>("startCall", {
+      callees: [{ id: bob.uid }],
+      type: 1,
+    });
+    await bob.waitState((s) => s?.status === "ringing", "ringing");
+    const second = await carol.call<{ call_id: string }>("startCall", {
+      callees: [{ id: bob.uid }],
+      type: 1,
+    });
+    const note = await carol.waitNotification("/call/notify_call_decline", second.call_id);
+    expect(note.body).toEqual({
+      call_id: second.call_id,
+      callee_id: bob.uid,
+      type: 2,
+      extended_data: "",
+    });
+    expect(await callDoc(second.call_id)).toMatchObject({
+      state: "ended",
+      end_reason: "busy",
+      users: { [bob.uid]: { state: "rejected", decline_type: 2 } },
+    });
+    // Bob never heard of Carol's call and still rings for Alice; Carol is idle.
+    expect(bob.notifications(second.call_id)).toEqual([]);
+    expect(bob.state()).toMatchObject({ status: "ringing", call_id: first.call_id });
+    await carol.waitState((s) => s?.status === "idle" || s === undefined, "carol idle");
+  });
+
+  it("a user in a call is busy; a busy user cannot start a call", async () => {
+    const [alice, bob, carol] = await Promise.all([
+      newUser("alice"),
+      newUser("bob"),
+      newUser("carol"),
+    ]);
+    const { call_id } = await alice.call<{ call_id: string }>("startCall", {
+      callees: [{ id: bob.uid }],
+      type: 1,
+    });
+    await bob.call("acceptCall", { call_id });
+    const third = await carol.call<{ call_id: string }>("startCall", {
+      callees: [{ id: alice.uid }],
+      type: 2,
+    });
+    expect(await callDoc(third.call_id)).toMatchObject({ end_reason: "busy" });
+    const err = await expectCallError(
+      bob.call("startCall", { callees: [{ id: carol.uid }], type: 1 }),
+      "failed-precondition",
+      "busy",
+    );
+    expect(err.details).toMatchObject({ call_id, status: "in_call" });
+  });
+});
+
+describe("crossing invitations", () => {
+  it("A calls B while B calls A: one call rings, the other command is refused busy", async () => {
+    for (let round = 0; round < 4; round++) {
+      const [a, b] = await Promise.all([newUser("a"), newUser("b")]);
+      const results = await Promise.allSettled([
+        a.call<{ call_id: string }>("startCall", { callees: [{ id: b.uid }], type: 1 }),
+        b.call<{ call_id: string }>("startCall", { callees: [{ id: a.uid }], type: 1 }),
+      ]);
+      const ok = results.filter((r) => r.status === "fulfilled");
+      const refused = results.filter((r) => r.status === "rejected");
+      // Whichever commits first makes its caller "calling" and its callee "ringing": the
+      // other caller is then busy, so its command is refused. Exactly one call rings.
+      expect(ok).toHaveLength(1);
+      expect(refused).toHaveLength(1);
+      for (const r of refused) {
+        expect((r.reason as { code: string }).code).toBe("functions/failed-precondition");
+        expect((r.reason as { details: { reason: string } }).details.reason).toBe("busy");
+      }
+      const calls = await adminDb()
+        .collection("calls")
+        .where("user_ids", "array-contains", a.uid)
+        .get();
+      const live = calls.docs.filter((d) => d.data().state !== "ended");
+      expect(live).toHaveLength(1);
+      const liveCall = live[0]!.data();
+      const caller = liveCall.caller.id as string;
+      const callee = caller === a.uid ? b : a;
+      const callerUser = caller === a.uid ? a : b;
+      await callee.waitState(
+        (s) => s?.status === "ringing" && s.call_id === liveCall.call_id,
+        "ringing",
+      );
+      await callerUser.waitState(
+        (s) => s?.status === "calling" && s.call_id === liveCall.call_id,
+        "calling",
+      );
+    }
+  });
+});

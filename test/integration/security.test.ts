@@ -1,0 +1,95 @@
+/** Who may do what: unauthenticated, impersonation, not a participant. Nothing is written. */
+import { afterAll, describe, expect, it } from "vitest";
+import { httpsCallable } from "firebase/functions";
+import { footprint } from "../support/admin.js";
+import { anonymousFunctions, closeAll, newUser } from "../support/clients.js";
+import { expectCallError } from "../support/expect.js";
+
+afterAll(closeAll);
+
+const COMMANDS = ["cancelCall", "acceptCall", "declineCall", "endCall", "heartbeat"] as const;
+const bodyFor = (name: string, call_id: string): Record<string, unknown> =>
+  name === "declineCall" ? { call_id, type: 1 } : { call_id };
+
+describe("authentication", () => {
+  it("every callable refuses an unauthenticated caller", async () => {
+    const fns = anonymousFunctions();
+    for (const name of ["startCall", ...COMMANDS]) {
+      await expectCallError(
+        httpsCallable(fns, name)({ call_id: "x" }),
+        "unauthenticated",
+        "unauthenticated",
+      );
+    }
+  });
+});
+
+describe("impersonation", () => {
+  it("a body naming another user as the actor is permission-denied and changes nothing", async () => {
+    const [alice, bob, eve] = await Promise.all([newUser("alice"), newUser("bob"), newUser("eve")]);
+    const { call_id } = await alice.call<{ call_id: string }>("startCall", {
+      callees: [{ id: bob.uid }],
+      type: 1,
+    });
+    await bob.waitState((s) => s?.status === "ringing", "ringing");
+    const before = await footprint([alice.uid, bob.uid, eve.uid]);
+    await expectCallError(
+      eve.call("startCall", {
+        caller: { id: alice.uid, name: "A" },
+        callees: [{ id: bob.uid }],
+        type: 1,
+      }),
+      "permission-denied",
+      "impersonation",
+    );
+    for (const name of COMMANDS) {
+      await expectCallError(
+        eve.call(name, { ...bodyFor(name, call_id), id: bob.uid }),
+        "permission-denied",
+        "impersonation",
+      );
+    }
+    await expectCallError(
+      bob.call("declineCall", { call_id, type: 1, caller_id: eve.uid }),
+      "permission-denied",
+      "caller_mismatch",
+    );
+    expect(await footprint([alice.uid, bob.uid, eve.uid])).toBe(before);
+  });
+});
+
+describe("not a participant", () => {
+  it("every command on someone else's call is permission-denied not_in_call", async () => {
+    const [alice, bob, eve] = await Promise.all([newUser("alice"), newUser("bob"), newUser("eve")]);
+    const { call_id } = await alice.call<{ call_id: string }>("startCall", {
+      callees: [{ id: bob.uid }],
+      type: 1,
+    });
+    await bob.waitState((s) => s?.status === "ringing", "ringing");
+    const before = await footprint([alice.uid, bob.uid, eve.uid]);
+    for (const name of COMMANDS) {
+      await expectCallError(
+        eve.call(name, bodyFor(name, call_id)),
+        "permission-denied",
+        "not_in_call",
+      );
+    }
+    // Replaying another user's call id to start a call is already-exists, not a hijack.
+    await expectCallError(
+      eve.call("startCall", { call_id, callees: [{ id: bob.uid }], type: 1 }),
+      "already-exists",
+    );
+    expect(await footprint([alice.uid, bob.uid, eve.uid])).toBe(before);
+  });
+
+  it("a command on a call that does not exist is not-found", async () => {
+    const eve = await newUser("eve");
+    for (const name of COMMANDS) {
+      await expectCallError(
+        eve.call(name, bodyFor(name, "no-such-call")),
+        "not-found",
+        "call_not_found",
+      );
+    }
+  });
+});

@@ -1,0 +1,121 @@
+/**
+ * firestore.rules: every collection × signed-out / owner / other user × read / write.
+ * Runs in its own emulator project so that clearing it never touches other tests.
+ */
+import { readFileSync } from "node:fs";
+import {
+  assertFails,
+  assertSucceeds,
+  initializeTestEnvironment,
+  type RulesTestEnvironment,
+} from "@firebase/rules-unit-testing";
+import {
+  collection,
+  deleteDoc,
+  doc,
+  getDoc,
+  getDocs,
+  query,
+  setDoc,
+  updateDoc,
+  where,
+  type Firestore,
+} from "firebase/firestore";
+import { afterAll, beforeAll, describe, it } from "vitest";
+import { env, hostPort } from "../support/env.js";
+
+let testEnv: RulesTestEnvironment;
+
+beforeAll(async () => {
+  const { host, port } = hostPort(env.firestoreHost);
+  testEnv = await initializeTestEnvironment({
+    projectId: "demo-ringback-rules",
+    firestore: { host, port, rules: readFileSync("firestore.rules", "utf8") },
+  });
+  await testEnv.clearFirestore();
+  await testEnv.withSecurityRulesDisabled(async (ctx) => {
+    const db = ctx.firestore();
+    await setDoc(doc(db, "calls/c1"), {
+      call_id: "c1",
+      user_ids: ["alice", "bob"],
+      state: "ringing",
+    });
+    await setDoc(doc(db, "users/alice"), { status: "calling", call_id: "c1" });
+    await setDoc(doc(db, "users/alice/notifications/n1"), {
+      path: "/call/notify_call_accept",
+      call_id: "c1",
+    });
+    await setDoc(doc(db, "elsewhere/x"), { a: 1 });
+  });
+});
+
+afterAll(async () => {
+  await testEnv.cleanup();
+});
+
+type Who = "signed-out" | "owner" | "other";
+function dbAs(who: Who): Firestore {
+  // rules-unit-testing hands out the compat type; the modular functions accept it at run time.
+  if (who === "signed-out")
+    return testEnv.unauthenticatedContext().firestore() as unknown as Firestore;
+  return testEnv
+    .authenticatedContext(who === "owner" ? "alice" : "eve")
+    .firestore() as unknown as Firestore;
+}
+
+/** For each document: who may read it (nobody may write anything). */
+const DOCS: { path: string; readers: Who[] }[] = [
+  { path: "calls/c1", readers: ["owner"] },
+  { path: "users/alice", readers: ["owner"] },
+  { path: "users/alice/notifications/n1", readers: ["owner"] },
+  { path: "elsewhere/x", readers: [] },
+];
+
+describe("documents", () => {
+  for (const { path, readers } of DOCS) {
+    for (const who of ["signed-out", "owner", "other"] as Who[]) {
+      const canRead = readers.includes(who);
+      it(`${path}: ${who} ${canRead ? "can" : "cannot"} read`, async () => {
+        const p = getDoc(doc(dbAs(who), path));
+        await (canRead ? assertSucceeds(p) : assertFails(p));
+      });
+      it(`${path}: ${who} cannot create, update or delete`, async () => {
+        const db = dbAs(who);
+        await assertFails(setDoc(doc(db, path), { state: "ended" }));
+        await assertFails(setDoc(doc(db, `${path}-new`), { user_ids: ["alice", "eve"] }));
+        await assertFails(updateDoc(doc(db, path), { state: "ended" }));
+        await assertFails(deleteDoc(doc(db, path)));
+      });
+    }
+  }
+});
+
+describe("queries", () => {
+  it("a user lists the calls that name them, not others'", async () => {
+    await assertSucceeds(
+      getDocs(
+        query(collection(dbAs("owner"), "calls"), where("user_ids", "array-contains", "alice")),
+      ),
+    );
+    await assertFails(
+      getDocs(
+        query(collection(dbAs("other"), "calls"), where("user_ids", "array-contains", "alice")),
+      ),
+    );
+    await assertFails(getDocs(collection(dbAs("owner"), "calls")));
+    await assertFails(
+      getDocs(
+        query(
+          collection(dbAs("signed-out"), "calls"),
+          where("user_ids", "array-contains", "alice"),
+        ),
+      ),
+    );
+  });
+
+  it("a user lists only their own notifications", async () => {
+    await assertSucceeds(getDocs(collection(dbAs("owner"), "users/alice/notifications")));
+    await assertFails(getDocs(collection(dbAs("other"), "users/alice/notifications")));
+    await assertFails(getDocs(collection(dbAs("signed-out"), "users/alice/notifications")));
+  });
+});

@@ -1,0 +1,207 @@
+/**
+ * Signed-in test users on the real emulators through the firebase web SDK: each has its
+ * own app instance (auth, functions, firestore), calls the callables, and listens to its
+ * `users/{uid}` doc and notifications exactly as an app would.
+ */
+import { randomUUID } from "node:crypto";
+import { deleteApp, initializeApp, type FirebaseApp } from "firebase/app";
+import {
+  connectAuthEmulator,
+  createUserWithEmailAndPassword,
+  getAuth,
+  updateProfile,
+} from "firebase/auth";
+import {
+  collection,
+  connectFirestoreEmulator,
+  doc,
+  getFirestore,
+  onSnapshot,
+  type DocumentData,
+  type Firestore,
+} from "firebase/firestore";
+import {
+  connectFunctionsEmulator,
+  getFunctions,
+  httpsCallable,
+  type Functions,
+} from "firebase/functions";
+import { env, hostPort } from "./env.js";
+
+const apps: FirebaseApp[] = [];
+const unsubscribers: (() => void)[] = [];
+
+export interface Notification {
+  id: string;
+  path: string;
+  body: Record<string, unknown>;
+  call_id: string;
+  seq: number;
+}
+
+export interface TestUser {
+  uid: string;
+  name: string;
+  app: FirebaseApp;
+  db: Firestore;
+  functions: Functions;
+  /** Calls a callable as this user and returns its data. */
+  call<T = Record<string, unknown>>(name: string, data?: unknown): Promise<T>;
+  /** The latest `users/{uid}` snapshot seen (undefined: no doc). */
+  state(): DocumentData | undefined;
+  /** Resolves with the user doc once `pred` holds for it. */
+  waitState(
+    pred: (d: DocumentData | undefined) => boolean,
+    what?: string,
+  ): Promise<DocumentData | undefined>;
+  /** Whether the users/{uid} listener has delivered its first snapshot. */
+  seen(): boolean;
+  /** Every notification received so far, in order. */
+  notifications(callId?: string): Notification[];
+  /** Resolves once a notification with `path` (for `callId`) has arrived. */
+  waitNotification(path: string, callId: string): Promise<Notification>;
+}
+
+function newApp(): FirebaseApp {
+  const app = initializeApp(
+    {
+      projectId: env.projectId,
+      apiKey: "demo-api-key",
+      authDomain: `${env.projectId}.firebaseapp.com`,
+    },
+    `test-${randomUUID()}`,
+  );
+  apps.push(app);
+  return app;
+}
+
+/** Resolves when `check` returns a value; re-checked by `subscribe` on each change. */
+function waitUntil<T>(
+  check: () => T | undefined,
+  subscribe: (onChange: () => void) => () => void,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const first = check();
+    if (first !== undefined) return resolve(first);
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
+    }, timeoutMs);
+    const off = subscribe(() => {
+      const v = check();
+      if (v !== undefined) {
+        clearTimeout(timer);
+        off();
+        resolve(v);
+      }
+    });
+  });
+}
+
+/** An app instance that is signed in as nobody. */
+export function anonymousFunctions(): Functions {
+  const fns = getFunctions(newApp(), "us-central1");
+  const { host, port } = hostPort(env.functionsOrigin);
+  connectFunctionsEmulator(fns, host, port);
+  return fns;
+}
+
+export async function newUser(label = "user"): Promise<TestUser> {
+  const app = newApp();
+  const auth = getAuth(app);
+  connectAuthEmulator(auth, `http://${env.authHost}`, { disableWarnings: true });
+  const cred = await createUserWithEmailAndPassword(
+    auth,
+    `${label}-${randomUUID()}@example.com`.toLowerCase(),
+    "secret-password",
+  );
+  await updateProfile(cred.user, { displayName: label });
+  await cred.user.getIdToken(true);
+  const uid = cred.user.uid;
+
+  const functions = getFunctions(app, "us-central1");
+  const fn = hostPort(env.functionsOrigin);
+  connectFunctionsEmulator(functions, fn.host, fn.port);
+  const db = getFirestore(app);
+  const fs = hostPort(env.firestoreHost);
+  connectFirestoreEmulator(db, fs.host, fs.port);
+
+  let state: DocumentData | undefined;
+  let stateSeen = false;
+  let notesSeen = false;
+  const notes: Notification[] = [];
+  const listeners = new Set<() => void>();
+  const changed = (): void => listeners.forEach((l) => l());
+  const subscribe = (l: () => void) => {
+    listeners.add(l);
+    return () => listeners.delete(l);
+  };
+  const fail = (e: Error) => {
+    throw new Error(`snapshot listener for ${label} failed: ${e.message}`);
+  };
+  unsubscribers.push(
+    onSnapshot(
+      doc(db, "users", uid),
+      (s) => {
+        state = s.data();
+        stateSeen = true;
+        changed();
+      },
+      fail,
+    ),
+    onSnapshot(
+      collection(db, "users", uid, "notifications"),
+      (s) => {
+        for (const ch of s.docChanges()) {
+          if (ch.type === "added")
+            notes.push({ id: ch.doc.id, ...(ch.doc.data() as Omit<Notification, "id">) });
+        }
+        notes.sort((a, b) => (a.call_id === b.call_id ? a.seq - b.seq : 0));
+        notesSeen = true;
+        changed();
+      },
+      fail,
+    ),
+  );
+
+  // Like an app that subscribes at sign-in: both listeners are live before anything happens.
+  await waitUntil(
+    () => (stateSeen && notesSeen ? true : undefined),
+    subscribe,
+    `${label}: first snapshots`,
+  );
+
+  return {
+    uid,
+    name: label,
+    app,
+    db,
+    functions,
+    async call<T>(name: string, data: unknown = {}) {
+      const res = await httpsCallable(functions, name)(data);
+      return res.data as T;
+    },
+    state: () => state,
+    seen: () => stateSeen,
+    waitState: (pred, what = "a user state") =>
+      waitUntil(
+        () => (stateSeen && pred(state) ? { v: state } : undefined),
+        subscribe,
+        `${label}: ${what}`,
+      ).then((x) => x.v),
+    notifications: (callId) => notes.filter((n) => callId === undefined || n.call_id === callId),
+    waitNotification: (path, callId) =>
+      waitUntil(
+        () => notes.find((n) => n.path === path && n.call_id === callId),
+        subscribe,
+        `${label}: ${path} for ${callId}`,
+      ),
+  };
+}
+
+export async function closeAll(): Promise<void> {
+  unsubscribers.splice(0).forEach((u) => u());
+  await Promise.all(apps.splice(0).map((a) => deleteApp(a)));
+}
