@@ -2,6 +2,8 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
+    // The JSON report feeds the one-line summary that .ci/run prints at the end.
+    reporters: ["default", ["json", { outputFile: ".runtime/vitest-results.json" }]],
     projects: [
       {
         test: {

@@ -104,3 +104,28 @@ describe("crossing invitations", () => {
     }
   });
 });
+
+describe("stale user docs", () => {
+  it("a user doc pointing at a call that no longer exists does not make the user busy", async () => {
+    const [alice, bob, carol] = await Promise.all([
+      newUser("alice"),
+      newUser("bob"),
+      newUser("carol"),
+    ]);
+    const first = await alice.call<{ call_id: string }>("startCall", {
+      callees: [{ id: bob.uid }],
+      type: 1,
+    });
+    await bob.waitState((s) => s?.status === "ringing", "ringing");
+    await adminDb().collection("calls").doc(first.call_id).delete(); // e.g. removed by an operator
+    const second = await carol.call<{ call_id: string }>("startCall", {
+      callees: [{ id: bob.uid }],
+      type: 1,
+    });
+    await bob.waitState(
+      (s) => s?.status === "ringing" && s.call_id === second.call_id,
+      "rings again",
+    );
+    expect(await callDoc(second.call_id)).toMatchObject({ state: "ringing" });
+  });
+});

@@ -306,3 +306,14 @@ describe("users/{uid} docs derived from calls", () => {
     expect(nextDeadline(beat, cfg)).toBe(T0 + 60_000);
   });
 });
+
+describe("next_deadline_at", () => {
+  it("a stale stored deadline is corrected even when nothing fell due", () => {
+    const stale = { ...start(), next_deadline_at: T0 - 5 };
+    const r = due(stale, T0 + 1);
+    expect(r.changed).toBe(true);
+    expect(r.notices).toEqual([]);
+    expect(r.call.next_deadline_at).toBe(T0 + 60_000);
+    expect(due(r.call, T0 + 2).changed).toBe(false);
+  });
+});

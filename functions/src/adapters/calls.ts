@@ -15,9 +15,22 @@ import {
   type CommandResult,
   type StartInput,
 } from "../core/machine.js";
+import type { Firestore } from "firebase-admin/firestore";
 import type { Call, CoreConfig, StartResult, UserRef } from "../core/types.js";
-import { collections, firestore } from "./firestore.js";
+import { collections } from "./firestore.js";
 import { UnitOfWork } from "./unitOfWork.js";
+
+/** What every entry point needs: where the data is, and the configured timings. */
+export interface Ctx {
+  db: Firestore;
+  cfg: CoreConfig;
+}
+
+/** One transaction with a fresh UnitOfWork; `now` is read inside, so a retry re-decides. */
+function transact<T>(ctx: Ctx, fn: (uow: UnitOfWork) => Promise<T>): Promise<T> {
+  const col = collections(ctx.db);
+  return ctx.db.runTransaction((tx) => fn(new UnitOfWork(tx, col, Date.now())));
+}
 
 type Settled<T> = { ok: true; value: T } | { ok: false; error: DomainError };
 
@@ -31,16 +44,15 @@ const callNotFound = (callId: string): DomainError =>
 
 /** Runs `command` on call `callId` for `actor`, after the call's overdue timeouts. */
 export async function runCallCommand(
+  ctx: Ctx,
   callId: string,
   actor: string,
-  cfg: CoreConfig,
   command: (d: Draft) => void,
 ): Promise<CommandResult> {
-  const settled = await firestore().runTransaction(async (tx): Promise<Settled<CommandResult>> => {
-    const uow = new UnitOfWork(tx, Date.now());
+  const settled = await transact(ctx, async (uow): Promise<Settled<CommandResult>> => {
     const call = await uow.readCall(callId);
     if (!call) return { ok: false, error: callNotFound(callId) };
-    const d = new Draft(call, uow.now, cfg);
+    const d = new Draft(call, uow.now, ctx.cfg);
     applyDue(d);
     const r = d.attempt(command);
     const outcome = d.finish();
@@ -52,12 +64,11 @@ export async function runCallCommand(
 }
 
 /** Applies the overdue timeouts of one call; true when anything changed. */
-export async function settleCall(callId: string, cfg: CoreConfig): Promise<boolean> {
-  return firestore().runTransaction(async (tx) => {
-    const uow = new UnitOfWork(tx, Date.now());
+export async function settleCall(ctx: Ctx, callId: string): Promise<boolean> {
+  return transact(ctx, async (uow) => {
     const call = await uow.readCall(callId);
     if (!call) return false;
-    const d = new Draft(call, uow.now, cfg);
+    const d = new Draft(call, uow.now, ctx.cfg);
     applyDue(d);
     const outcome = d.finish();
     uow.stage(call, outcome);
@@ -93,12 +104,11 @@ export function requestHash(uid: string, body: unknown): string {
  * the transaction, their current calls brought up to date (overdue timeouts), and a busy
  * callee is declined with type 2 in the same write.
  */
-export async function runStartCall(req: StartRequest, cfg: CoreConfig): Promise<StartResult> {
-  const callId = req.call_id ?? collections.calls().doc().id;
+export async function runStartCall(ctx: Ctx, req: StartRequest): Promise<StartResult> {
+  const callId = req.call_id ?? collections(ctx.db).calls.doc().id;
   const hash = req.request_hash;
   const uids = [req.caller.id, ...req.callees.map((c) => c.id)];
-  const settled = await firestore().runTransaction(async (tx): Promise<Settled<StartResult>> => {
-    const uow = new UnitOfWork(tx, Date.now());
+  const settled = await transact(ctx, async (uow): Promise<Settled<StartResult>> => {
     if (req.call_id !== undefined) {
       const existing = await uow.readCall(callId);
       if (existing) {
@@ -124,8 +134,12 @@ export async function runStartCall(req: StartRequest, cfg: CoreConfig): Promise<
     for (const callOf of new Set(uids.map((u) => uow.user(u)?.call_id ?? null))) {
       if (callOf === null) continue;
       const call = await uow.readCall(callOf);
-      if (!call) continue;
-      const d = new Draft(call, uow.now, cfg);
+      if (!call) {
+        // A user doc pointing at a call that is gone: the user is idle.
+        for (const u of uids) if (uow.user(u)?.call_id === callOf) uow.forgetDangling(u);
+        continue;
+      }
+      const d = new Draft(call, uow.now, ctx.cfg);
       applyDue(d);
       const outcome = d.finish();
       uow.stage(call, outcome);
@@ -163,7 +177,7 @@ export async function runStartCall(req: StartRequest, cfg: CoreConfig): Promise<
           error_invitees: req.error_invitees,
         },
         uow.now,
-        cfg,
+        ctx.cfg,
       );
       uow.stage(undefined, outcome);
       result = { ok: true, value: outcome.call.start_result };
@@ -180,7 +194,7 @@ export async function runStartCall(req: StartRequest, cfg: CoreConfig): Promise<
  * transaction. Returns how many calls it examined and changed.
  */
 export async function sweepDue(
-  cfg: CoreConfig,
+  ctx: Ctx,
   opts: { now?: number; pageSize?: number; budgetMs?: number; concurrency?: number } = {},
 ): Promise<{ examined: number; changed: number }> {
   const now = opts.now ?? Date.now();
@@ -191,7 +205,7 @@ export async function sweepDue(
   let changed = 0;
   let cursor: FirebaseFirestore.QueryDocumentSnapshot | undefined;
   while (Date.now() < stopAt) {
-    let q = firestore()
+    let q = ctx.db
       .collection("calls")
       .where("next_deadline_at", "<=", Timestamp.fromMillis(now))
       .orderBy("next_deadline_at")
@@ -205,7 +219,7 @@ export async function sweepDue(
     examined += ids.length;
     for (let i = 0; i < ids.length; i += concurrency) {
       const results = await Promise.all(
-        ids.slice(i, i + concurrency).map((id) => settleCall(id, cfg)),
+        ids.slice(i, i + concurrency).map((id) => settleCall(ctx, id)),
       );
       changed += results.filter(Boolean).length;
     }

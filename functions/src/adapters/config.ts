@@ -1,5 +1,7 @@
 /** Reads the deploy-time params into the core's config (at call time, never at load). */
 import type { CoreConfig } from "../core/types.js";
+import type { Ctx } from "./calls.js";
+import { firestore } from "./firestore.js";
 import {
   CALL_TIMEOUT_SECONDS,
   HEARTBEAT_INTERVAL_SECONDS,
@@ -8,6 +10,11 @@ import {
 
 export function coreConfig(): CoreConfig {
   return { heartbeatTimeoutMs: HEARTBEAT_TIMEOUT_SECONDS.value() * 1000 };
+}
+
+/** The context of a deployed function: the default database and the params. */
+export function context(): Ctx {
+  return { db: firestore(), cfg: coreConfig() };
 }
 
 export const defaultCallTimeout = (): number => CALL_TIMEOUT_SECONDS.value();

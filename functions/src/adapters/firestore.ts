@@ -15,13 +15,19 @@ import type { Call, CallUser, Incoming, Notice, UserDoc } from "../core/types.js
 
 let db: Firestore | undefined;
 
+/** The deployed functions' database (the default app's). */
 export function firestore(): Firestore {
   if (!db) {
     if (getApps().length === 0) initializeApp();
-    db = getFirestore();
-    db.settings({ ignoreUndefinedProperties: true });
+    db = prepare(getFirestore());
   }
   return db;
+}
+
+/** Settings the converters rely on (optional fields are left out, not written as undefined). */
+export function prepare(firestore: Firestore): Firestore {
+  firestore.settings({ ignoreUndefinedProperties: true });
+  return firestore;
 }
 
 const ts = (ms: number): Timestamp => Timestamp.fromMillis(ms);
@@ -106,12 +112,15 @@ export interface NotificationDoc {
   expire_at: Timestamp;
 }
 
-export const collections = {
-  calls: () => firestore().collection("calls").withConverter(callConverter),
-  users: () => firestore().collection("users").withConverter(userConverter),
-  notifications: (uid: string) =>
-    firestore().collection("users").doc(uid).collection("notifications"),
-};
+/** The collections of `db` (the deployed functions use `firestore()`). */
+export function collections(db: Firestore) {
+  return {
+    calls: db.collection("calls").withConverter(callConverter),
+    users: db.collection("users").withConverter(userConverter),
+    notifications: (uid: string) => db.collection("users").doc(uid).collection("notifications"),
+  };
+}
+export type Collections = ReturnType<typeof collections>;
 
 /** A stable event id: the same change always yields the same id, so retries never duplicate. */
 export const eventId = (callId: string, version: number, index: number): string =>

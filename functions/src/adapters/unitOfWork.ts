@@ -7,7 +7,7 @@
 import type { Transaction } from "firebase-admin/firestore";
 import { affectedUsers, reconcileUser, type Outcome } from "../core/machine.js";
 import type { Call, UserDoc } from "../core/types.js";
-import { collections, eventId, notificationDoc } from "./firestore.js";
+import { eventId, notificationDoc, type Collections } from "./firestore.js";
 
 export class UnitOfWork {
   private readonly users = new Map<string, UserDoc | undefined>();
@@ -15,11 +15,12 @@ export class UnitOfWork {
 
   constructor(
     private readonly tx: Transaction,
+    private readonly col: Collections,
     readonly now: number,
   ) {}
 
   async readCall(callId: string): Promise<Call | undefined> {
-    const snap = await this.tx.get(collections.calls().doc(callId));
+    const snap = await this.tx.get(this.col.calls.doc(callId));
     return snap.data();
   }
 
@@ -27,13 +28,19 @@ export class UnitOfWork {
   async readUsers(uids: readonly string[]): Promise<void> {
     const missing = [...new Set(uids)].filter((u) => !this.users.has(u));
     if (missing.length === 0) return;
-    const refs = missing.map((u) => collections.users().doc(u));
+    const refs = missing.map((u) => this.col.users.doc(u));
     const snaps = await this.tx.getAll(...refs);
     snaps.forEach((s, i) => this.users.set(missing[i] as string, s.data()));
   }
 
   user(uid: string): UserDoc | undefined {
     return this.users.get(uid);
+  }
+
+  /** Treats a user doc as idle: it points at a call that no longer exists. */
+  forgetDangling(uid: string): void {
+    const doc = this.users.get(uid);
+    if (doc) this.users.set(uid, { ...doc, status: "idle", call_id: null, incoming: null });
   }
 
   /** Queues an outcome; `before` is the call as read (undefined for a new call). */
@@ -56,17 +63,17 @@ export class UnitOfWork {
     });
     for (const { outcome } of this.staged) {
       const { call, notices } = outcome;
-      this.tx.set(collections.calls().doc(call.call_id), call);
+      this.tx.set(this.col.calls.doc(call.call_id), call);
       notices.forEach((n, i) => {
         const id = eventId(call.call_id, call.version, i);
         this.tx.set(
-          collections.notifications(n.to).doc(id),
+          this.col.notifications(n.to).doc(id),
           notificationDoc(n, call.call_id, call.version, i, this.now),
         );
       });
     }
     for (const uid of dirty) {
-      this.tx.set(collections.users().doc(uid), this.users.get(uid) as UserDoc);
+      this.tx.set(this.col.users.doc(uid), this.users.get(uid) as UserDoc);
     }
   }
 }

@@ -166,9 +166,13 @@ export class Draft {
   /** Seals the draft: version for stable event ids, the next deadline for the sweep. */
   finish(): Outcome {
     const c = this.call;
+    // A stored deadline that no longer matches (say, the heartbeat timeout was reconfigured)
+    // is corrected too, so the sweep never keeps finding a call with nothing due.
+    const next = nextDeadline(c, this.cfg);
+    if (next !== c.next_deadline_at) this.changed = true;
     if (this.changed) {
       if (this.notices.length > 0) c.version += 1;
-      c.next_deadline_at = nextDeadline(c, this.cfg);
+      c.next_deadline_at = next;
       c.updated_at = this.now;
     }
     return { call: c, notices: this.notices, changed: this.changed };

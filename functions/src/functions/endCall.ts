@@ -1,5 +1,5 @@
 import { runCallCommand } from "../adapters/calls.js";
-import { coreConfig } from "../adapters/config.js";
+import { context } from "../adapters/config.js";
 import { assertSelf, validatedOnCall } from "../adapters/validatedOnCall.js";
 import { end } from "../core/machine.js";
 import { endCallSchema } from "../schemas.js";
@@ -7,5 +7,5 @@ import { endCallSchema } from "../schemas.js";
 /** /call/end_call (ZIM callEnd): any accepted user ends the call for everyone. */
 export const endCall = validatedOnCall(endCallSchema, async (caller, data) => {
   assertSelf(caller, data.id, "id");
-  return runCallCommand(data.call_id, caller.uid, coreConfig(), (d) => end(d, caller.uid));
+  return runCallCommand(context(), data.call_id, caller.uid, (d) => end(d, caller.uid));
 });

@@ -1,5 +1,5 @@
 import { runCallCommand } from "../adapters/calls.js";
-import { coreConfig } from "../adapters/config.js";
+import { context } from "../adapters/config.js";
 import { assertSelf, validatedOnCall } from "../adapters/validatedOnCall.js";
 import { heartbeat as beat } from "../core/machine.js";
 import { heartbeatSchema } from "../schemas.js";
@@ -7,5 +7,5 @@ import { heartbeatSchema } from "../schemas.js";
 /** /call/heartbeat: the inviter and accepted users, every heartbeat interval. */
 export const heartbeat = validatedOnCall(heartbeatSchema, async (caller, data) => {
   assertSelf(caller, data.id, "id");
-  return runCallCommand(data.call_id, caller.uid, coreConfig(), (d) => beat(d, caller.uid));
+  return runCallCommand(context(), data.call_id, caller.uid, (d) => beat(d, caller.uid));
 });

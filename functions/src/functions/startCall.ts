@@ -1,8 +1,7 @@
 import { getAuth } from "firebase-admin/auth";
 import { HttpsError } from "firebase-functions/v2/https";
 import { requestHash, runStartCall } from "../adapters/calls.js";
-import { coreConfig, defaultCallTimeout } from "../adapters/config.js";
-import { firestore } from "../adapters/firestore.js";
+import { context, defaultCallTimeout } from "../adapters/config.js";
 import { assertSelf, validatedOnCall } from "../adapters/validatedOnCall.js";
 import type { StartResult, UserRef } from "../core/types.js";
 import { startCallSchema } from "../schemas.js";
@@ -16,7 +15,7 @@ export const startCall = validatedOnCall(startCallSchema, async (caller, data) =
       field: "callees",
     });
   }
-  firestore(); // initialises the admin app before Auth is used
+  const ctx = context(); // also initialises the admin app before Auth is used
   const { users } = await getAuth().getUsers(data.callees.map((c) => ({ uid: c.id })));
   const known = new Map(users.map((u) => [u.uid, u]));
   const callees: UserRef[] = [];
@@ -33,20 +32,17 @@ export const startCall = validatedOnCall(startCallSchema, async (caller, data) =
     });
   }
   const { call_id: callId, ...body } = data;
-  return runStartCall(
-    {
-      ...(callId !== undefined ? { call_id: callId } : {}),
-      request_hash: requestHash(caller.uid, body),
-      caller: { id: caller.uid, name: data.caller?.name ?? caller.name },
-      callees,
-      error_invitees: errorInvitees,
-      type: data.type,
-      mode: data.mode,
-      timeout: data.timeout ?? defaultCallTimeout(),
-      extended_data: data.extended_data ?? "",
-      ...(data.push ? { push: data.push } : {}),
-      not_received_check: data.not_received_check ?? false,
-    },
-    coreConfig(),
-  );
+  return runStartCall(ctx, {
+    ...(callId !== undefined ? { call_id: callId } : {}),
+    request_hash: requestHash(caller.uid, body),
+    caller: { id: caller.uid, name: data.caller?.name ?? caller.name },
+    callees,
+    error_invitees: errorInvitees,
+    type: data.type,
+    mode: data.mode,
+    timeout: data.timeout ?? defaultCallTimeout(),
+    extended_data: data.extended_data ?? "",
+    ...(data.push ? { push: data.push } : {}),
+    not_received_check: data.not_received_check ?? false,
+  });
 });

@@ -1,0 +1,82 @@
+/**
+ * The sweep's own logic, run directly (not through the scheduled trigger) on a Firestore
+ * emulator project of its own, so the count of calls it examines is exact: it must find
+ * the overdue calls through `next_deadline_at` and never look at the others.
+ */
+import { initializeApp } from "firebase-admin/app";
+import { getFirestore } from "firebase-admin/firestore";
+import { beforeAll, describe, expect, it } from "vitest";
+import { runStartCall, sweepDue, type Ctx } from "../../functions/src/adapters/calls.js";
+import { prepare } from "../../functions/src/adapters/firestore.js";
+import { env } from "../support/env.js";
+
+const PROJECT = "demo-ringback-sweep";
+let ctx: Ctx;
+
+beforeAll(async () => {
+  const res = await fetch(
+    `http://${env.firestoreHost}/emulator/v1/projects/${PROJECT}/databases/(default)/documents`,
+    { method: "DELETE" },
+  );
+  expect(res.status).toBe(200);
+  const db = prepare(getFirestore(initializeApp({ projectId: PROJECT }, "sweep-tests")));
+  ctx = { db, cfg: { heartbeatTimeoutMs: 60_000 } };
+});
+
+async function start(caller: string, callee: string, timeout: number): Promise<string> {
+  const r = await runStartCall(ctx, {
+    request_hash: `${caller}-${callee}`,
+    caller: { id: caller, name: caller },
+    callees: [{ id: callee, name: callee }],
+    error_invitees: [],
+    type: 1,
+    mode: "common",
+    timeout,
+    extended_data: "",
+    not_received_check: false,
+  });
+  return r.call_id;
+}
+
+describe("sweepDue", () => {
+  it("settles exactly the overdue calls and examines no other", async () => {
+    const due = await Promise.all(Array.from({ length: 8 }, (_, i) => start(`a${i}`, `b${i}`, 1)));
+    const createdAt = Date.now();
+    const notDue = [];
+    for (let i = 0; i < 30; i++) notDue.push(await start(`c${i}`, `d${i}`, 600));
+    await new Promise((r) => setTimeout(r, Math.max(0, createdAt + 1100 - Date.now())));
+
+    expect(await sweepDue(ctx)).toEqual({ examined: 8, changed: 8 });
+    for (const id of due) {
+      const call = (await ctx.db.collection("calls").doc(id).get()).data();
+      expect(call).toMatchObject({
+        state: "ended",
+        end_reason: "no_answer",
+        next_deadline_at: null,
+      });
+    }
+    for (const id of notDue) {
+      expect((await ctx.db.collection("calls").doc(id).get()).data()?.state).toBe("ringing");
+    }
+    const b0 = (await ctx.db.collection("users").doc("b0").get()).data();
+    expect(b0).toMatchObject({ status: "idle", call_id: null, incoming: null });
+    const notes = await ctx.db.collection("users").doc("b0").collection("notifications").get();
+    expect(notes.docs.map((d) => d.data().path).sort()).toEqual([
+      "/call/notify_call_invited",
+      "/call/notify_invitation_timeout",
+    ]);
+
+    // Nothing is due any more: a second sweep examines nothing.
+    expect(await sweepDue(ctx)).toEqual({ examined: 0, changed: 0 });
+  });
+
+  it("pages through more overdue calls than one page holds", async () => {
+    const ids = await Promise.all(Array.from({ length: 12 }, (_, i) => start(`p${i}`, `q${i}`, 1)));
+    await new Promise((r) => setTimeout(r, 1100));
+    expect(await sweepDue(ctx, { pageSize: 5 })).toEqual({ examined: 12, changed: 12 });
+    const states = await Promise.all(
+      ids.map(async (id) => (await ctx.db.collection("calls").doc(id).get()).data()?.state),
+    );
+    expect(states.every((s) => s === "ended")).toBe(true);
+  });
+});
