@@ -1,23 +1,16 @@
 /** Busy on the server: atomic with the check, and crossing invitations settle to one call. */
 import { afterAll, describe, expect, it } from "vitest";
 import { adminDb, callDoc } from "../support/admin.js";
-import { closeAll, newUser } from "../support/clients.js";
+import { connect, ring, users } from "../support/calls.js";
+import { closeAll } from "../support/clients.js";
 import { expectCallError } from "../support/expect.js";
 
 afterAll(closeAll);
 
 describe("busy", () => {
   it("an invitation to a ringing user is declined at once with type 2", async () => {
-    const [alice, bob, carol] = await Promise.all([
-      newUser("alice"),
-      newUser("bob"),
-      newUser("carol"),
-    ]);
-    const first = await alice.call<{ call_id: string }>("startCall", {
-      callees: [{ id: bob.uid }],
-      type: 1,
-    });
-    await bob.waitState((s) => s?.status === "ringing", "ringing");
+    const [alice, bob, carol] = await users("alice", "bob", "carol");
+    const first = await ring(alice, bob);
     const second = await carol.call<{ call_id: string }>("startCall", {
       callees: [{ id: bob.uid }],
       type: 1,
@@ -41,16 +34,8 @@ describe("busy", () => {
   });
 
   it("a user in a call is busy; a busy user cannot start a call", async () => {
-    const [alice, bob, carol] = await Promise.all([
-      newUser("alice"),
-      newUser("bob"),
-      newUser("carol"),
-    ]);
-    const { call_id } = await alice.call<{ call_id: string }>("startCall", {
-      callees: [{ id: bob.uid }],
-      type: 1,
-    });
-    await bob.call("acceptCall", { call_id });
+    const [alice, bob, carol] = await users("alice", "bob", "carol");
+    const call_id = await connect(alice, bob);
     const third = await carol.call<{ call_id: string }>("startCall", {
       callees: [{ id: alice.uid }],
       type: 2,
@@ -68,7 +53,7 @@ describe("busy", () => {
 describe("crossing invitations", () => {
   it("A calls B while B calls A: one call rings, the other command is refused busy", async () => {
     for (let round = 0; round < 4; round++) {
-      const [a, b] = await Promise.all([newUser("a"), newUser("b")]);
+      const [a, b] = await users("a", "b");
       const results = await Promise.allSettled([
         a.call<{ call_id: string }>("startCall", { callees: [{ id: b.uid }], type: 1 }),
         b.call<{ call_id: string }>("startCall", { callees: [{ id: a.uid }], type: 1 }),
@@ -107,16 +92,8 @@ describe("crossing invitations", () => {
 
 describe("stale user docs", () => {
   it("a user doc pointing at a call that no longer exists does not make the user busy", async () => {
-    const [alice, bob, carol] = await Promise.all([
-      newUser("alice"),
-      newUser("bob"),
-      newUser("carol"),
-    ]);
-    const first = await alice.call<{ call_id: string }>("startCall", {
-      callees: [{ id: bob.uid }],
-      type: 1,
-    });
-    await bob.waitState((s) => s?.status === "ringing", "ringing");
+    const [alice, bob, carol] = await users("alice", "bob", "carol");
+    const first = await ring(alice, bob);
     await adminDb().collection("calls").doc(first.call_id).delete(); // e.g. removed by an operator
     const second = await carol.call<{ call_id: string }>("startCall", {
       callees: [{ id: bob.uid }],

@@ -1,18 +1,10 @@
 /** Double submits and races, run concurrently against the real callables. */
 import { afterAll, describe, expect, it } from "vitest";
 import { callDoc } from "../support/admin.js";
-import { closeAll, newUser, type TestUser } from "../support/clients.js";
+import { ring, users } from "../support/calls.js";
+import { closeAll, type TestUser } from "../support/clients.js";
 
 afterAll(closeAll);
-
-async function ringing(alice: TestUser, bob: TestUser): Promise<string> {
-  const { call_id } = await alice.call<{ call_id: string }>("startCall", {
-    callees: [{ id: bob.uid }],
-    type: 1,
-  });
-  await bob.waitState((s) => s?.status === "ringing", "ringing");
-  return call_id;
-}
 
 /** Waits until a user's notifications for a call stop changing, then returns their paths. */
 async function settledPaths(user: TestUser, callId: string): Promise<string[]> {
@@ -28,7 +20,7 @@ async function settledPaths(user: TestUser, callId: string): Promise<string[]> {
 
 describe("double submit", () => {
   it("startCall retried with the same call_id returns the same answer and rings once", async () => {
-    const [alice, bob] = await Promise.all([newUser("alice"), newUser("bob")]);
+    const [alice, bob] = await users("alice", "bob");
     const body = {
       call_id: `retry-${alice.uid}`,
       callees: [{ id: bob.uid }],
@@ -45,8 +37,8 @@ describe("double submit", () => {
   });
 
   it("accept submitted twice at once: both succeed, the caller is told once", async () => {
-    const [alice, bob] = await Promise.all([newUser("alice"), newUser("bob")]);
-    const call_id = await ringing(alice, bob);
+    const [alice, bob] = await users("alice", "bob");
+    const call_id = (await ring(alice, bob)).call_id;
     const [a, b] = await Promise.all([
       bob.call("acceptCall", { call_id }),
       bob.call("acceptCall", { call_id }),
@@ -58,19 +50,14 @@ describe("double submit", () => {
   });
 
   it("decline, cancel and end repeated: success, one notification each", async () => {
-    const [alice, bob, carol, dave] = await Promise.all([
-      newUser("alice"),
-      newUser("bob"),
-      newUser("carol"),
-      newUser("dave"),
-    ]);
-    const declined = await ringing(alice, bob);
+    const [alice, bob, carol, dave] = await users("alice", "bob", "carol", "dave");
+    const declined = (await ring(alice, bob)).call_id;
     await Promise.all([1, 2].map(() => bob.call("declineCall", { call_id: declined, type: 1 })));
     await bob.call("declineCall", { call_id: declined, type: 1 });
     await alice.waitNotification("/call/notify_call_decline", declined);
     expect(await settledPaths(alice, declined)).toEqual(["/call/notify_call_decline"]);
 
-    const canceled = await ringing(carol, dave);
+    const canceled = (await ring(carol, dave)).call_id;
     await Promise.all([1, 2].map(() => carol.call("cancelCall", { call_id: canceled })));
     await carol.call("cancelCall", { call_id: canceled });
     await dave.waitNotification("/call/notify_call_canceled", canceled);
@@ -79,7 +66,7 @@ describe("double submit", () => {
       "/call/notify_call_canceled",
     ]);
 
-    const ended = await ringing(alice, bob);
+    const ended = (await ring(alice, bob)).call_id;
     await bob.call("acceptCall", { call_id: ended });
     await Promise.all([1, 2].map(() => alice.call("endCall", { call_id: ended })));
     await bob.call("endCall", { call_id: ended });
@@ -95,8 +82,8 @@ describe("double submit", () => {
 describe("races", () => {
   it("accept and cancel at once: exactly one wins and both users agree", async () => {
     for (let round = 0; round < 4; round++) {
-      const [alice, bob] = await Promise.all([newUser("alice"), newUser("bob")]);
-      const call_id = await ringing(alice, bob);
+      const [alice, bob] = await users("alice", "bob");
+      const call_id = (await ring(alice, bob)).call_id;
       const [acc, can] = await Promise.allSettled([
         bob.call("acceptCall", { call_id }),
         alice.call("cancelCall", { call_id }),
@@ -125,8 +112,8 @@ describe("races", () => {
   });
 
   it("accept and decline at once by the callee: one answer holds", async () => {
-    const [alice, bob] = await Promise.all([newUser("alice"), newUser("bob")]);
-    const call_id = await ringing(alice, bob);
+    const [alice, bob] = await users("alice", "bob");
+    const call_id = (await ring(alice, bob)).call_id;
     const results = await Promise.allSettled([
       bob.call("acceptCall", { call_id }),
       bob.call("declineCall", { call_id, type: 1 }),

@@ -4,34 +4,15 @@
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { callDoc } from "../support/admin.js";
-import { closeAll, newUser, type TestUser } from "../support/clients.js";
+import { ring, users, type Started } from "../support/calls.js";
+import { closeAll } from "../support/clients.js";
 import { expectCallError } from "../support/expect.js";
 
 afterAll(closeAll);
 
-interface Started {
-  call_id: string;
-  timeout: number;
-  deadline_at: string;
-  error_invitees: { id: string; reason: string }[];
-}
-
-async function ring(caller: TestUser, callee: TestUser, extra: Record<string, unknown> = {}) {
-  const started = await caller.call<Started>("startCall", {
-    callees: [{ id: callee.uid }],
-    type: 1,
-    ...extra,
-  });
-  await callee.waitState(
-    (s) => s?.status === "ringing" && s.call_id === started.call_id,
-    "ringing",
-  );
-  return started;
-}
-
 describe("happy path: invite, ring, accept, heartbeat, end", () => {
   it("both users see every step through their snapshots", async () => {
-    const [alice, bob] = await Promise.all([newUser("alice"), newUser("bob")]);
+    const [alice, bob] = await users("alice", "bob");
     const started = await alice.call<Started>("startCall", {
       callees: [{ id: bob.uid, name: "Bobby" }],
       type: 2,
@@ -118,7 +99,7 @@ describe("happy path: invite, ring, accept, heartbeat, end", () => {
 
 describe("cancel, decline, end by either side", () => {
   it("cancel: the callee is told and stops ringing", async () => {
-    const [alice, bob] = await Promise.all([newUser("alice"), newUser("bob")]);
+    const [alice, bob] = await users("alice", "bob");
     const { call_id } = await ring(alice, bob);
     const res = await alice.call("cancelCall", { call_id, callee_id: bob.uid, id: alice.uid });
     expect(res).toMatchObject({ state: "ended", end_reason: "canceled" });
@@ -129,7 +110,7 @@ describe("cancel, decline, end by either side", () => {
   });
 
   it("decline: the caller is told with the type and goes idle", async () => {
-    const [alice, bob] = await Promise.all([newUser("alice"), newUser("bob")]);
+    const [alice, bob] = await users("alice", "bob");
     const { call_id } = await ring(alice, bob);
     await bob.call("declineCall", {
       call_id,
@@ -144,7 +125,7 @@ describe("cancel, decline, end by either side", () => {
   });
 
   it("the callee ends an accepted call: the caller is told", async () => {
-    const [alice, bob] = await Promise.all([newUser("alice"), newUser("bob")]);
+    const [alice, bob] = await users("alice", "bob");
     const { call_id } = await ring(alice, bob);
     await bob.call("acceptCall", { call_id });
     await bob.call("endCall", { call_id });
@@ -154,7 +135,7 @@ describe("cancel, decline, end by either side", () => {
   });
 
   it("the caller ends while ringing: the call is canceled and the callee stops ringing", async () => {
-    const [alice, bob] = await Promise.all([newUser("alice"), newUser("bob")]);
+    const [alice, bob] = await users("alice", "bob");
     const { call_id } = await ring(alice, bob);
     expect(await alice.call("endCall", { call_id })).toMatchObject({ end_reason: "canceled" });
     await bob.waitNotification("/call/notify_call_end", call_id);
@@ -162,7 +143,7 @@ describe("cancel, decline, end by either side", () => {
   });
 
   it("after a call a user can be called again", async () => {
-    const [alice, bob] = await Promise.all([newUser("alice"), newUser("bob")]);
+    const [alice, bob] = await users("alice", "bob");
     const first = await ring(alice, bob);
     await bob.call("declineCall", { call_id: first.call_id, type: 1 });
     const second = await ring(bob, alice);
@@ -174,7 +155,7 @@ describe("cancel, decline, end by either side", () => {
 
 describe("startCall answers", () => {
   it("a callee who is no user is listed in error_invitees and not invited", async () => {
-    const [alice, bob] = await Promise.all([newUser("alice"), newUser("bob")]);
+    const [alice, bob] = await users("alice", "bob");
     const res = await alice.call<Started>("startCall", {
       callees: [{ id: bob.uid }, { id: "no-such-user" }],
       type: 1,
@@ -186,7 +167,7 @@ describe("startCall answers", () => {
   });
 
   it("only unknown callees: not-found, nothing created", async () => {
-    const alice = await newUser("alice");
+    const alice = (await users("alice"))[0];
     await expectCallError(
       alice.call("startCall", { callees: [{ id: "ghost" }], type: 1 }),
       "not-found",
@@ -196,11 +177,7 @@ describe("startCall answers", () => {
   });
 
   it("a call id reused with another body is already-exists", async () => {
-    const [alice, bob, carol] = await Promise.all([
-      newUser("alice"),
-      newUser("bob"),
-      newUser("carol"),
-    ]);
+    const [alice, bob, carol] = await users("alice", "bob", "carol");
     const call_id = `c-${bob.uid}`;
     await alice.call("startCall", { call_id, callees: [{ id: bob.uid }], type: 1 });
     await expectCallError(

@@ -2,7 +2,8 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { httpsCallable } from "firebase/functions";
 import { footprint } from "../support/admin.js";
-import { anonymousFunctions, closeAll, newUser } from "../support/clients.js";
+import { ring, users } from "../support/calls.js";
+import { anonymousFunctions, closeAll } from "../support/clients.js";
 import { expectCallError } from "../support/expect.js";
 
 afterAll(closeAll);
@@ -26,12 +27,8 @@ describe("authentication", () => {
 
 describe("impersonation", () => {
   it("a body naming another user as the actor is permission-denied and changes nothing", async () => {
-    const [alice, bob, eve] = await Promise.all([newUser("alice"), newUser("bob"), newUser("eve")]);
-    const { call_id } = await alice.call<{ call_id: string }>("startCall", {
-      callees: [{ id: bob.uid }],
-      type: 1,
-    });
-    await bob.waitState((s) => s?.status === "ringing", "ringing");
+    const [alice, bob, eve] = await users("alice", "bob", "eve");
+    const { call_id } = await ring(alice, bob);
     const before = await footprint([alice.uid, bob.uid, eve.uid]);
     await expectCallError(
       eve.call("startCall", {
@@ -60,12 +57,8 @@ describe("impersonation", () => {
 
 describe("not a participant", () => {
   it("every command on someone else's call is permission-denied not_in_call", async () => {
-    const [alice, bob, eve] = await Promise.all([newUser("alice"), newUser("bob"), newUser("eve")]);
-    const { call_id } = await alice.call<{ call_id: string }>("startCall", {
-      callees: [{ id: bob.uid }],
-      type: 1,
-    });
-    await bob.waitState((s) => s?.status === "ringing", "ringing");
+    const [alice, bob, eve] = await users("alice", "bob", "eve");
+    const { call_id } = await ring(alice, bob);
     const before = await footprint([alice.uid, bob.uid, eve.uid]);
     for (const name of COMMANDS) {
       await expectCallError(
@@ -83,7 +76,7 @@ describe("not a participant", () => {
   });
 
   it("a command on a call that does not exist is not-found", async () => {
-    const eve = await newUser("eve");
+    const eve = (await users("eve"))[0];
     for (const name of COMMANDS) {
       await expectCallError(
         eve.call(name, bodyFor(name, "no-such-call")),

@@ -5,27 +5,24 @@
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { callDoc, silence, triggerSweep } from "../support/admin.js";
-import { closeAll, newUser } from "../support/clients.js";
+import { connect, ring, users } from "../support/calls.js";
+import { closeAll } from "../support/clients.js";
 import { expectCallError } from "../support/expect.js";
 
 afterAll(closeAll);
 
 const HEARTBEAT_TIMEOUT_MS = 60_000;
 
+/** Sleeps until `iso` (+ `extraMs`) has passed. */
+const until = (iso: string, extraMs = 0): Promise<void> =>
+  new Promise((r) => setTimeout(r, Math.max(0, Date.parse(iso) - Date.now()) + extraMs));
+
 describe("invitation timeout", () => {
   it("an unanswered invitation times out: callee and caller are told, the call ends no_answer", async () => {
-    const [alice, bob] = await Promise.all([newUser("alice"), newUser("bob")]);
-    const { call_id, deadline_at } = await alice.call<{ call_id: string; deadline_at: string }>(
-      "startCall",
-      {
-        callees: [{ id: bob.uid }],
-        type: 1,
-        timeout: 1,
-      },
-    );
-    await bob.waitState((s) => s?.status === "ringing", "ringing");
-    // Wait for the deadline itself (1 s), then let the sweep run.
-    await new Promise((r) => setTimeout(r, Math.max(0, Date.parse(deadline_at) - Date.now())));
+    const [alice, bob] = await users("alice", "bob");
+    const { call_id, deadline_at } = await ring(alice, bob, { timeout: 2 });
+    // Wait for the deadline itself (2 s), then let the sweep run.
+    await until(deadline_at);
     await triggerSweep();
     const note = await bob.waitNotification("/call/notify_invitation_timeout", call_id);
     expect(note.body).toEqual({ call_id });
@@ -43,16 +40,9 @@ describe("invitation timeout", () => {
   });
 
   it("an accept after the deadline is refused with the current state, and the timeout is applied", async () => {
-    const [alice, bob] = await Promise.all([newUser("alice"), newUser("bob")]);
-    const { call_id, deadline_at } = await alice.call<{ call_id: string; deadline_at: string }>(
-      "startCall",
-      {
-        callees: [{ id: bob.uid }],
-        type: 1,
-        timeout: 1,
-      },
-    );
-    await new Promise((r) => setTimeout(r, Math.max(0, Date.parse(deadline_at) - Date.now()) + 50));
+    const [alice, bob] = await users("alice", "bob");
+    const { call_id, deadline_at } = await ring(alice, bob, { timeout: 2 });
+    await until(deadline_at, 50);
     const err = await expectCallError(
       bob.call("acceptCall", { call_id }),
       "failed-precondition",
@@ -75,12 +65,8 @@ describe("invitation timeout", () => {
 
 describe("heartbeat timeout", () => {
   it("a silent participant is timed out by the sweep; the other is told with notify_timeout", async () => {
-    const [alice, bob] = await Promise.all([newUser("alice"), newUser("bob")]);
-    const { call_id } = await alice.call<{ call_id: string }>("startCall", {
-      callees: [{ id: bob.uid }],
-      type: 1,
-    });
-    await bob.call("acceptCall", { call_id });
+    const [alice, bob] = await users("alice", "bob");
+    const call_id = await connect(alice, bob);
     await silence(call_id, bob.uid, HEARTBEAT_TIMEOUT_MS + 1000);
     await triggerSweep();
     const note = await alice.waitNotification("/call/notify_timeout", call_id);
@@ -93,12 +79,8 @@ describe("heartbeat timeout", () => {
   });
 
   it("the other side's command applies the overdue timeout before acting", async () => {
-    const [alice, bob] = await Promise.all([newUser("alice"), newUser("bob")]);
-    const { call_id } = await alice.call<{ call_id: string }>("startCall", {
-      callees: [{ id: bob.uid }],
-      type: 1,
-    });
-    await bob.call("acceptCall", { call_id });
+    const [alice, bob] = await users("alice", "bob");
+    const call_id = await connect(alice, bob);
     await silence(call_id, alice.uid, HEARTBEAT_TIMEOUT_MS + 1000);
     // Bob's heartbeat finds Alice overdue: the call has ended by the time his beat applies.
     await expectCallError(bob.call("heartbeat", { call_id }), "failed-precondition", "call_ended");
@@ -108,12 +90,8 @@ describe("heartbeat timeout", () => {
   });
 
   it("a heartbeat keeps the call alive", async () => {
-    const [alice, bob] = await Promise.all([newUser("alice"), newUser("bob")]);
-    const { call_id } = await alice.call<{ call_id: string }>("startCall", {
-      callees: [{ id: bob.uid }],
-      type: 1,
-    });
-    await bob.call("acceptCall", { call_id });
+    const [alice, bob] = await users("alice", "bob");
+    const call_id = await connect(alice, bob);
     await silence(call_id, bob.uid, HEARTBEAT_TIMEOUT_MS - 5000);
     await bob.call("heartbeat", { call_id });
     await triggerSweep();
@@ -125,7 +103,7 @@ describe("heartbeat timeout", () => {
 
 describe("caller offline", () => {
   it("an inviter who goes silent while ringing cancels the invitation", async () => {
-    const [alice, bob] = await Promise.all([newUser("alice"), newUser("bob")]);
+    const [alice, bob] = await users("alice", "bob");
     const { call_id } = await alice.call<{ call_id: string }>("startCall", {
       callees: [{ id: bob.uid }],
       type: 1,
