@@ -83,7 +83,13 @@ describe("happy path: invite, ring, accept, heartbeat, end", () => {
     await alice.waitState((s) => s?.status === "idle", "idle");
 
     const call = await callDoc(started.call_id);
-    expect(call).toMatchObject({ state: "ended", end_reason: "completed", ended_by: alice.uid });
+    expect(call).toMatchObject({
+      state: "ended",
+      end_reason: "completed",
+      ended_by: alice.uid,
+      timeout: 60,
+      heartbeat_interval: 20,
+    });
     expect(call.ended_at.toMillis()).toBeGreaterThanOrEqual(call.created_at.toMillis());
     expect(call.user_ids).toEqual([alice.uid, bob.uid]);
     // Exactly the notifications of this lifecycle, each once.

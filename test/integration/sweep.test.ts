@@ -20,7 +20,7 @@ beforeAll(async () => {
   );
   expect(res.status).toBe(200);
   const db = prepare(getFirestore(initializeApp({ projectId: PROJECT }, "sweep-tests")));
-  ctx = { db, cfg: { heartbeatTimeoutMs: 60_000 } };
+  ctx = { db, cfg: { heartbeatIntervalS: 20, heartbeatTimeoutMs: 60_000 } };
 });
 
 async function start(caller: string, callee: string, timeout: number): Promise<string> {

@@ -1,7 +1,7 @@
 import { Draft, startCall, type StartInput } from "../../functions/src/core/machine.js";
 import type { Call, CoreConfig, UserState } from "../../functions/src/core/types.js";
 
-export const cfg: CoreConfig = { heartbeatTimeoutMs: 60_000 };
+export const cfg: CoreConfig = { heartbeatIntervalS: 20, heartbeatTimeoutMs: 60_000 };
 export const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 
 export function start(callees: string[] = ["bob"], over: Partial<StartInput> = {}, now = T0): Call {

@@ -9,7 +9,10 @@ import {
 } from "../params.js";
 
 export function coreConfig(): CoreConfig {
-  return { heartbeatTimeoutMs: HEARTBEAT_TIMEOUT_SECONDS.value() * 1000 };
+  return {
+    heartbeatIntervalS: HEARTBEAT_INTERVAL_SECONDS.value(),
+    heartbeatTimeoutMs: HEARTBEAT_TIMEOUT_SECONDS.value() * 1000,
+  };
 }
 
 /** The context of a deployed function: the default database and the params. */
@@ -18,4 +21,3 @@ export function context(): Ctx {
 }
 
 export const defaultCallTimeout = (): number => CALL_TIMEOUT_SECONDS.value();
-export const heartbeatInterval = (): number => HEARTBEAT_INTERVAL_SECONDS.value();

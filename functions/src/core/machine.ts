@@ -88,11 +88,13 @@ export class Draft {
     return this.call.user_ids.map((id) => this.user(id)).filter((u) => pred(u.state));
   }
 
-  /** The inviter and every accepted user except `except`: who hears of answers. */
+  /** The inviter and every accepted user: who hears of answers. */
+  active(): string[] {
+    return this.inState((s) => s === "accepted").map((u) => u.id);
+  }
+
   activeExcept(except: string): string[] {
-    return this.inState((s) => s === "accepted")
-      .map((u) => u.id)
-      .filter((id) => id !== except);
+    return this.active().filter((id) => id !== except);
   }
 
   /**
@@ -253,7 +255,7 @@ export function applyDue(d: Draft): void {
         d.move(uid, "timeout");
         d.notify(uid, "/call/notify_invitation_timeout", {});
       }
-      for (const to of d.activeExcept("")) {
+      for (const to of d.active()) {
         d.notify(to, "/call/notify_invitees_answered_timeout", { invitees: batch });
       }
       d.settle("no_answer", ev.at);
@@ -505,6 +507,7 @@ export function startCall(input: StartInput, now: number, cfg: CoreConfig): Outc
     user_ids: [input.caller.id, ...input.callees.map((c) => c.id)],
     extended_data: input.extended_data,
     timeout: input.timeout,
+    heartbeat_interval: cfg.heartbeatIntervalS,
     created_at: now,
     deadline_at: deadline,
     next_deadline_at: null,

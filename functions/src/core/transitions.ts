@@ -6,7 +6,7 @@
  *    which states make it a harmless repeat, and the reason a refusal carries.
  * The machine (machine.ts) consults these tables and never decides a move on its own.
  */
-import { type UserState } from "./types.js";
+import { PENDING_STATES as PENDING, type UserState } from "./types.js";
 
 export const USER_TRANSITIONS: Readonly<Record<UserState, readonly UserState[]>> = {
   inviting: ["received", "not_yet_received", "accepted", "rejected", "canceled", "timeout"],
@@ -38,8 +38,6 @@ export interface Operation {
   /** Reason given when the actor has the wrong role. */
   wrongRole: string;
 }
-
-const PENDING = ["inviting", "received", "not_yet_received"] as const;
 
 export const OPERATIONS: Readonly<Record<Command, Operation>> = {
   // callAccept: Inviting / Received (and NotYetReceived) only.

@@ -88,6 +88,8 @@ export interface Call {
   extended_data: string;
   /** Invitation timeout, seconds. */
   timeout: number;
+  /** How often the inviter and accepted users should call heartbeat, seconds. */
+  heartbeat_interval: number;
   created_at: number;
   deadline_at: number;
   ended_at?: number;
@@ -140,6 +142,8 @@ export interface Notice {
 }
 
 export interface CoreConfig {
+  /** How often participants should heartbeat; stamped on each new call for its clients. */
+  heartbeatIntervalS: number;
   /** A participant whose last heartbeat is older than this is timed out. */
   heartbeatTimeoutMs: number;
 }
