@@ -51,7 +51,6 @@ export const startCallSchema = z.strictObject({
     .optional(),
   not_received_check: z.boolean().optional(),
 });
-export type StartCallInput = z.infer<typeof startCallSchema>;
 
 /** `id`: the acting user, as the seed protocol sends it; must be the signed-in user. */
 const actingUser = { id: uidSchema.optional() };

@@ -4,7 +4,7 @@
  * outcome through a UnitOfWork. A refused command still writes the timeouts it applied.
  */
 import { createHash } from "node:crypto";
-import { Timestamp } from "firebase-admin/firestore";
+import { Timestamp, type Firestore } from "firebase-admin/firestore";
 import { DomainError } from "../core/errors.js";
 import {
   applyDue,
@@ -15,7 +15,6 @@ import {
   type CommandResult,
   type StartInput,
 } from "../core/machine.js";
-import type { Firestore } from "firebase-admin/firestore";
 import type { Call, CoreConfig, StartResult, UserRef } from "../core/types.js";
 import { collections } from "./firestore.js";
 import { UnitOfWork } from "./unitOfWork.js";

@@ -17,24 +17,18 @@ export type UserState = (typeof USER_STATES)[number];
 
 /** Invitee states that still wait for an answer (seed 003: Inviting, Received, NotYetReceived). */
 export const PENDING_STATES: readonly UserState[] = ["inviting", "received", "not_yet_received"];
-/** States a user never leaves within a call. */
-export const TERMINAL_STATES: readonly UserState[] = ["rejected", "canceled", "timeout", "quit"];
-
 export const isPending = (s: UserState): boolean => PENDING_STATES.includes(s);
-export const isTerminal = (s: UserState): boolean => TERMINAL_STATES.includes(s);
 
 export type CallState = "ringing" | "ongoing" | "ended";
-export const END_REASONS = [
-  "completed",
-  "canceled",
-  "declined",
-  "busy",
-  "no_answer",
-  "heartbeat_timeout",
-  "caller_offline",
-  "all_quit",
-] as const;
-export type EndReason = (typeof END_REASONS)[number];
+export type EndReason =
+  | "completed"
+  | "canceled"
+  | "declined"
+  | "busy"
+  | "no_answer"
+  | "heartbeat_timeout"
+  | "caller_offline"
+  | "all_quit";
 
 export type CallMode = "common" | "advanced";
 /** 1 voice, 2 video. */
