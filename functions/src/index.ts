@@ -1,4 +1,6 @@
 /** Wires and exports the deployed functions; nothing else lives here. */
+import { benchFloorEnabled, floorWrite } from "./bench/floorWrite.js";
+
 export { startCall } from "./functions/startCall.js";
 export { cancelCall } from "./functions/cancelCall.js";
 export { acceptCall } from "./functions/acceptCall.js";
@@ -6,3 +8,6 @@ export { declineCall } from "./functions/declineCall.js";
 export { endCall } from "./functions/endCall.js";
 export { heartbeat } from "./functions/heartbeat.js";
 export { sweepTimeouts } from "./functions/sweepTimeouts.js";
+
+/** The benchmark's floor callable: emulator only, never deployed (see bench/floorWrite.ts). */
+export const benchFloorWrite = benchFloorEnabled() ? floorWrite : undefined;

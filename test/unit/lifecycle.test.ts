@@ -9,6 +9,7 @@ import {
   Draft,
   end,
   heartbeat,
+  impliedUserDoc,
   nextDeadline,
   reconcileUser,
   startCall,
@@ -297,6 +298,22 @@ describe("users/{uid} docs derived from calls", () => {
     const elsewhere = { ...bob!, call_id: "other" };
     expect(reconcileUser(elsewhere, ended, "bob", T0 + 1)).toBeNull();
     expect(() => reconcileUser(elsewhere, c, "bob", T0 + 1)).toThrow(InvariantError);
+  });
+
+  it("a busy user's doc is implied by the call, equal to the doc the call wrote", () => {
+    const c = start();
+    for (const uid of ["alice", "bob"]) {
+      const written = reconcileUser(undefined, c, uid, c.updated_at);
+      expect(impliedUserDoc(c, uid)).toEqual(written);
+      // Deriving the next doc from the implied one gives what reading the doc would have.
+      const accepted = run(c, T0 + 1, (d) => accept(d, "bob", {})).call;
+      expect(reconcileUser(impliedUserDoc(c, uid), accepted, uid, T0 + 1)).toEqual(
+        reconcileUser(written!, accepted, uid, T0 + 1),
+      );
+    }
+    const ended = run(c, T0 + 1, (d) => cancel(d, "alice", {})).call;
+    expect(impliedUserDoc(ended, "bob")).toBeUndefined(); // idle: the doc may be elsewhere
+    expect(impliedUserDoc(c, "carol")).toBeUndefined();
   });
 
   it("a heartbeat changes no user doc", () => {

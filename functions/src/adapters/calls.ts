@@ -17,18 +17,21 @@ import {
 } from "../core/machine.js";
 import type { Call, CoreConfig, StartResult, UserRef } from "../core/types.js";
 import { collections } from "./firestore.js";
+import type { Meter } from "./meter.js";
 import { UnitOfWork } from "./unitOfWork.js";
 
 /** What every entry point needs: where the data is, and the configured timings. */
 export interface Ctx {
   db: Firestore;
   cfg: CoreConfig;
+  /** Counts reads and writes when present (the benchmark's cost table). */
+  meter?: Meter;
 }
 
 /** One transaction with a fresh UnitOfWork; `now` is read inside, so a retry re-decides. */
 function transact<T>(ctx: Ctx, fn: (uow: UnitOfWork) => Promise<T>): Promise<T> {
   const col = collections(ctx.db);
-  return ctx.db.runTransaction((tx) => fn(new UnitOfWork(tx, col, Date.now())));
+  return ctx.db.runTransaction((tx) => fn(new UnitOfWork(tx, col, Date.now(), ctx.meter)));
 }
 
 type Settled<T> = { ok: true; value: T } | { ok: false; error: DomainError };
@@ -108,31 +111,31 @@ export async function runStartCall(ctx: Ctx, req: StartRequest): Promise<StartRe
   const hash = req.request_hash;
   const uids = [req.caller.id, ...req.callees.map((c) => c.id)];
   const settled = await transact(ctx, async (uow): Promise<Settled<StartResult>> => {
-    if (req.call_id !== undefined) {
-      const existing = await uow.readCall(callId);
-      if (existing) {
-        if (existing.caller.id === req.caller.id && existing.start_request_hash === hash) {
-          return { ok: true, value: existing.start_result };
-        }
-        return {
-          ok: false,
-          error: new DomainError(
-            "already_exists",
-            "call_exists",
-            `Call ${callId} already exists.`,
-            {
-              call_id: callId,
-            },
-          ),
-        };
+    // One round trip: the call (a retry of this start?) and every user's doc.
+    const existing = await uow.readCallAndUsers(req.call_id, uids);
+    if (existing) {
+      if (existing.caller.id === req.caller.id && existing.start_request_hash === hash) {
+        return { ok: true, value: existing.start_result };
       }
+      const error = new DomainError(
+        "already_exists",
+        "call_exists",
+        `Call ${callId} already exists.`,
+        {
+          call_id: callId,
+        },
+      );
+      return { ok: false, error };
     }
-    await uow.readUsers(uids);
-    // Bring each user's current call up to date, so a stale status never makes anyone busy.
+    // Bring each user's current call up to date (one more round trip, only when someone has
+    // one), so a stale status never makes anyone busy.
+    const callsOf = [...new Set(uids.map((u) => uow.user(u)?.call_id ?? null))].filter(
+      (c): c is string => c !== null,
+    );
+    const read = await uow.readCalls(callsOf);
     const current = new Map<string, Call>();
-    for (const callOf of new Set(uids.map((u) => uow.user(u)?.call_id ?? null))) {
-      if (callOf === null) continue;
-      const call = await uow.readCall(callOf);
+    for (const callOf of callsOf) {
+      const call = read.get(callOf);
       if (!call) {
         // A user doc pointing at a call that is gone: the user is idle.
         for (const u of uids) if (uow.user(u)?.call_id === callOf) uow.forgetDangling(u);
@@ -212,6 +215,7 @@ export async function sweepDue(
       .limit(pageSize);
     if (cursor) q = q.startAfter(cursor);
     const page = await q.get();
+    if (ctx.meter) ctx.meter.reads += Math.max(1, page.size); // an empty result bills one read
     if (page.empty) break;
     cursor = page.docs[page.docs.length - 1];
     const ids = page.docs.map((s) => s.id);

@@ -4,10 +4,11 @@
  * writes calls, user docs and notifications together, so a state and its notification
  * never disagree. Every Firestore read and write of a command goes through here.
  */
-import type { Transaction } from "firebase-admin/firestore";
-import { affectedUsers, reconcileUser, type Outcome } from "../core/machine.js";
+import type { DocumentReference, DocumentSnapshot, Transaction } from "firebase-admin/firestore";
+import { affectedUsers, impliedUserDoc, reconcileUser, type Outcome } from "../core/machine.js";
 import type { Call, UserDoc } from "../core/types.js";
 import { eventId, notificationDoc, type Collections } from "./firestore.js";
+import type { Meter } from "./meter.js";
 
 export class UnitOfWork {
   private readonly users = new Map<string, UserDoc | undefined>();
@@ -17,20 +18,51 @@ export class UnitOfWork {
     private readonly tx: Transaction,
     private readonly col: Collections,
     readonly now: number,
-  ) {}
+    private readonly meter?: Meter,
+  ) {
+    if (meter) meter.transactions += 1;
+  }
 
   async readCall(callId: string): Promise<Call | undefined> {
     const snap = await this.tx.get(this.col.calls.doc(callId));
+    if (this.meter) this.meter.reads += 1; // a missing document is billed as a read too
     return snap.data();
+  }
+
+  /** Reads several calls in one round trip; missing ones are left out of the map. */
+  async readCalls(callIds: readonly string[]): Promise<Map<string, Call>> {
+    const out = new Map<string, Call>();
+    if (callIds.length === 0) return out;
+    const snaps = await this.tx.getAll(...callIds.map((id) => this.col.calls.doc(id)));
+    if (this.meter) this.meter.reads += snaps.length;
+    for (const s of snaps) {
+      const call = s.data();
+      if (call) out.set(s.id, call);
+    }
+    return out;
   }
 
   /** Reads the user docs not read yet, in one round trip. */
   async readUsers(uids: readonly string[]): Promise<void> {
+    await this.readCallAndUsers(undefined, uids);
+  }
+
+  /** Reads a call (when `callId` is given) and the user docs not read yet, in one round trip. */
+  async readCallAndUsers(
+    callId: string | undefined,
+    uids: readonly string[],
+  ): Promise<Call | undefined> {
     const missing = [...new Set(uids)].filter((u) => !this.users.has(u));
-    if (missing.length === 0) return;
-    const refs = missing.map((u) => this.col.users.doc(u));
+    const callRefs = callId === undefined ? [] : [this.col.calls.doc(callId)];
+    if (missing.length + callRefs.length === 0) return undefined;
+    const userRefs = missing.map((u) => this.col.users.doc(u));
+    // One getAll over both kinds: the snapshots are told apart by position.
+    const refs = [...callRefs, ...userRefs] as DocumentReference[];
     const snaps = await this.tx.getAll(...refs);
-    snaps.forEach((s, i) => this.users.set(missing[i] as string, s.data()));
+    if (this.meter) this.meter.reads += snaps.length;
+    const users = snaps.slice(callRefs.length) as DocumentSnapshot<UserDoc>[];
+    users.forEach((s, i) => this.users.set(missing[i] as string, s.data()));
+    return callRefs.length ? (snaps[0]?.data() as Call | undefined) : undefined;
   }
 
   user(uid: string): UserDoc | undefined {
@@ -50,6 +82,13 @@ export class UnitOfWork {
 
   async commit(): Promise<void> {
     const affected = this.staged.map(({ before, outcome }) => affectedUsers(before, outcome.call));
+    // A user the call held busy has the doc the call implies; only the others are read.
+    this.staged.forEach(({ before }, i) => {
+      for (const uid of affected[i] ?? []) {
+        const implied = before && !this.users.has(uid) ? impliedUserDoc(before, uid) : undefined;
+        if (implied) this.users.set(uid, implied);
+      }
+    });
     await this.readUsers(affected.flat());
     const dirty = new Set<string>();
     this.staged.forEach(({ outcome }, i) => {
@@ -61,6 +100,7 @@ export class UnitOfWork {
         }
       }
     });
+    const writes = { calls: 0, users: 0, notifications: 0 };
     for (const { outcome } of this.staged) {
       const { call, notices } = outcome;
       this.tx.set(this.col.calls.doc(call.call_id), call);
@@ -71,9 +111,17 @@ export class UnitOfWork {
           notificationDoc(n, call.call_id, call.version, i, this.now),
         );
       });
+      writes.calls += 1;
+      writes.notifications += notices.length;
     }
     for (const uid of dirty) {
       this.tx.set(this.col.users.doc(uid), this.users.get(uid) as UserDoc);
+      writes.users += 1;
+    }
+    if (this.meter) {
+      this.meter.writes.calls += writes.calls;
+      this.meter.writes.users += writes.users;
+      this.meter.writes.notifications += writes.notifications;
     }
   }
 }

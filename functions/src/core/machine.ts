@@ -604,6 +604,25 @@ export function reconcileUser(
   return { status, call_id: call.call_id, incoming, device_id, updated_at: now };
 }
 
+/**
+ * The `users/{uid}` doc that `call` implies for a user it keeps busy, without reading it:
+ * every write that makes a user busy in a call writes their doc in the same transaction,
+ * and nothing else may point a busy user's doc elsewhere (the start path's busy check). So
+ * commands on an existing call need not read the docs of the users it already holds.
+ * Undefined when the call leaves the user idle (then the doc may belong to another call).
+ */
+export function impliedUserDoc(call: Call, uid: string): UserDoc | undefined {
+  const status = statusIn(call, uid);
+  if (status === "idle") return undefined;
+  return {
+    status,
+    call_id: call.call_id,
+    incoming: incomingFor(call, uid),
+    device_id: call.users[uid]?.device_id ?? null,
+    updated_at: call.updated_at,
+  };
+}
+
 function viewOf(call: Call | undefined, uid: string): string {
   if (!call) return "";
   return JSON.stringify([statusIn(call, uid), incomingFor(call, uid), call.users[uid]?.device_id]);

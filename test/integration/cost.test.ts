@@ -1,0 +1,109 @@
+/**
+ * What each command costs in Firestore documents, counted by the adapters' Meter on a project
+ * of its own: the figures BENCHMARKS.md reports, held here so a change that adds a read or a
+ * write to a hot path fails. The user docs a call already holds busy are never read.
+ */
+import { initializeApp } from "firebase-admin/app";
+import { getFirestore } from "firebase-admin/firestore";
+import { beforeAll, describe, expect, it } from "vitest";
+import { runCallCommand, runStartCall, type Ctx } from "../../functions/src/adapters/calls.js";
+import { prepare } from "../../functions/src/adapters/firestore.js";
+import { Meter, type MeterSnapshot } from "../../functions/src/adapters/meter.js";
+import { accept, decline, end, heartbeat } from "../../functions/src/core/machine.js";
+import { env } from "../support/env.js";
+
+const PROJECT = "demo-ringback-cost";
+const meter = new Meter();
+let ctx: Ctx;
+let n = 0;
+
+beforeAll(async () => {
+  const res = await fetch(
+    `http://${env.firestoreHost}/emulator/v1/projects/${PROJECT}/databases/(default)/documents`,
+    { method: "DELETE" },
+  );
+  expect(res.status).toBe(200);
+  const db = prepare(getFirestore(initializeApp({ projectId: PROJECT }, "cost-tests")));
+  ctx = { db, cfg: { heartbeatIntervalS: 20, heartbeatTimeoutMs: 60_000 }, meter };
+});
+
+async function counted<T>(fn: () => Promise<T>): Promise<[T, MeterSnapshot]> {
+  const before = meter.snapshot();
+  const value = await fn();
+  return [value, meter.since(before)];
+}
+
+function start(caller: string, callees: string[]) {
+  return runStartCall(ctx, {
+    request_hash: `h${n++}`,
+    caller: { id: caller, name: caller },
+    callees: callees.map((id) => ({ id, name: id })),
+    error_invitees: [],
+    type: 1,
+    mode: "common",
+    timeout: 60,
+    extended_data: "",
+    not_received_check: false,
+  });
+}
+
+const cost = (reads: number, calls: number, users: number, notifications: number) => ({
+  reads,
+  writes: { calls, users, notifications },
+  transactions: 1,
+});
+
+describe("cost of each command in documents", () => {
+  it("a one-to-one lifecycle: start 2 reads; accept, heartbeat and end 1 read each", async () => {
+    const [a, b] = [`a${n++}`, `b${n++}`];
+    const [s, startCost] = await counted(() => start(a, [b]));
+    expect(startCost).toEqual(cost(2, 1, 2, 1)); // both user docs; call, 2 users, invitation
+    const [, acceptCost] = await counted(() =>
+      runCallCommand(ctx, s.call_id, b, (d) => accept(d, b, {})),
+    );
+    expect(acceptCost).toEqual(cost(1, 1, 2, 1));
+    const [, beatCost] = await counted(() =>
+      runCallCommand(ctx, s.call_id, a, (d) => heartbeat(d, a)),
+    );
+    expect(beatCost).toEqual(cost(1, 1, 0, 0)); // one read, one write, nobody told
+    const [r, endCost] = await counted(() => runCallCommand(ctx, s.call_id, a, (d) => end(d, a)));
+    expect(r.state).toBe("ended");
+    expect(endCost).toEqual(cost(1, 1, 2, 1));
+    const users = await ctx.db.getAll(ctx.db.doc(`users/${a}`), ctx.db.doc(`users/${b}`));
+    expect(users.map((u) => u.get("status"))).toEqual(["idle", "idle"]);
+  });
+
+  it("a start with the call_id given reads it in the same round trip as the users", async () => {
+    const [a, b] = [`a${n++}`, `b${n++}`];
+    const [, c] = await counted(() =>
+      runStartCall(ctx, {
+        call_id: `given-${n++}`,
+        request_hash: "given",
+        caller: { id: a, name: a },
+        callees: [{ id: b, name: b }],
+        error_invitees: [],
+        type: 1,
+        mode: "common",
+        timeout: 60,
+        extended_data: "",
+        not_received_check: false,
+      }),
+    );
+    expect(c).toEqual(cost(3, 1, 2, 1));
+  });
+
+  it("a busy callee costs one more read: the call that keeps them busy", async () => {
+    const [a, b, c] = [`a${n++}`, `b${n++}`, `c${n++}`];
+    await start(a, [b]);
+    const [, busyCost] = await counted(() => start(c, [b]));
+    expect(busyCost).toEqual(cost(3, 1, 0, 1)); // b is declined busy at once: c is told
+    const [s] = await counted(() => start(`x${n++}`, [`y${n++}`]));
+    const y = Object.keys((await ctx.db.doc(`calls/${s.call_id}`).get()).get("users")).find((u) =>
+      u.startsWith("y"),
+    ) as string;
+    const [, declineCost] = await counted(() =>
+      runCallCommand(ctx, s.call_id, y, (d) => decline(d, y, { type: 1 })),
+    );
+    expect(declineCost).toEqual(cost(1, 1, 2, 1));
+  });
+});
