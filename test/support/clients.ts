@@ -60,6 +60,8 @@ export interface TestUser {
   notifications(callId?: string): Notification[];
   /** Resolves once a notification with `path` (for `callId`) has arrived. */
   waitNotification(path: string, callId: string): Promise<Notification>;
+  /** Signs out of everything: stops this user's listeners and deletes its app. */
+  close(): Promise<void>;
 }
 
 function newApp(): FirebaseApp {
@@ -76,7 +78,7 @@ function newApp(): FirebaseApp {
 }
 
 /** Resolves when `check` returns a value; re-checked by `subscribe` on each change. */
-function waitUntil<T>(
+export function waitUntil<T>(
   check: () => T | undefined,
   subscribe: (onChange: () => void) => () => void,
   what: string,
@@ -141,7 +143,7 @@ export async function newUser(label = "user"): Promise<TestUser> {
   const fail = (e: Error) => {
     throw new Error(`snapshot listener for ${label} failed: ${e.message}`);
   };
-  unsubscribers.push(
+  const mine = [
     onSnapshot(
       doc(db, "users", uid),
       (s) => {
@@ -164,7 +166,8 @@ export async function newUser(label = "user"): Promise<TestUser> {
       },
       fail,
     ),
-  );
+  ];
+  unsubscribers.push(...mine);
 
   // Like an app that subscribes at sign-in: both listeners are live before anything happens.
   await waitUntil(
@@ -198,6 +201,53 @@ export async function newUser(label = "user"): Promise<TestUser> {
         subscribe,
         `${label}: ${path} for ${callId}`,
       ),
+    async close() {
+      mine.forEach((u) => u());
+      const i = apps.indexOf(app);
+      if (i >= 0) apps.splice(i, 1);
+      await deleteApp(app);
+    },
+  };
+}
+
+export interface DocWatch {
+  /** Resolves with the document once `pred` holds for it. */
+  wait(
+    pred: (d: DocumentData | undefined) => boolean,
+    what?: string,
+  ): Promise<DocumentData | undefined>;
+  stop(): void;
+}
+
+/**
+ * Listens to one more document `user` may read (path relative to the database root) and
+ * resolves once its first snapshot has arrived, so that no later write can be missed.
+ */
+export async function watchDoc(user: TestUser, path: string): Promise<DocWatch> {
+  let data: DocumentData | undefined;
+  let seen = false;
+  const listeners = new Set<() => void>();
+  const subscribe = (l: () => void) => {
+    listeners.add(l);
+    return () => listeners.delete(l);
+  };
+  const stop = onSnapshot(
+    doc(user.db, path),
+    (s) => {
+      data = s.data();
+      seen = true;
+      listeners.forEach((l) => l());
+    },
+    (e) => {
+      throw new Error(`snapshot listener on ${path} failed: ${e.message}`);
+    },
+  );
+  unsubscribers.push(stop);
+  await waitUntil(() => (seen ? true : undefined), subscribe, `${path}: first snapshot`);
+  return {
+    wait: (pred, what = path) =>
+      waitUntil(() => (pred(data) ? { v: data } : undefined), subscribe, what).then((x) => x.v),
+    stop,
   };
 }
 

@@ -1,0 +1,204 @@
+/**
+ * 2. Cost: Firestore document reads and writes of each command and of whole lifecycles,
+ * counted by a Meter inside the adapters (UnitOfWork, the sweep query), where the code
+ * touches Firestore. The commands run in this process through the same adapter entry
+ * points the callables use (the callables add only validation and an Auth lookup), on a
+ * project of their own so that the sweep sees only its own calls.
+ */
+import { randomUUID } from "node:crypto";
+import {
+  runCallCommand,
+  runStartCall,
+  sweepDue,
+  type Ctx,
+} from "../functions/src/adapters/calls.js";
+import { Meter, totalWrites, type MeterSnapshot } from "../functions/src/adapters/meter.js";
+import { accept, cancel, decline, end, heartbeat } from "../functions/src/core/machine.js";
+import type { CallState } from "../functions/src/core/types.js";
+import { adminDb, clearProject } from "./lib/admin.js";
+
+export const COST_PROJECT = "demo-ringback-bench-cost";
+
+export interface Cost extends MeterSnapshot {
+  /** Reads + writes. */
+  ops: number;
+  /**
+   * Reads billed to the app's clients by their snapshot listeners: each write to a
+   * `users/{uid}` doc or a notification is delivered to (and billed as a read for) the one
+   * user who listens to it, per listening device.
+   */
+  listenerReads: number;
+}
+
+export interface CostResult {
+  commands: { name: string; cost: Cost }[];
+  lifecycles: { name: string; cost: Cost; commands: number }[];
+  heartbeat: Cost;
+}
+
+const asCost = (s: MeterSnapshot): Cost => ({
+  ...s,
+  ops: s.reads + totalWrites(s),
+  listenerReads: s.writes.users + s.writes.notifications,
+});
+
+const sum = (costs: Cost[]): Cost =>
+  asCost({
+    reads: costs.reduce((a, c) => a + c.reads, 0),
+    transactions: costs.reduce((a, c) => a + c.transactions, 0),
+    writes: {
+      calls: costs.reduce((a, c) => a + c.writes.calls, 0),
+      users: costs.reduce((a, c) => a + c.writes.users, 0),
+      notifications: costs.reduce((a, c) => a + c.writes.notifications, 0),
+    },
+  });
+
+export async function cost(): Promise<CostResult> {
+  await clearProject(COST_PROJECT);
+  const meter = new Meter();
+  const ctx: Ctx = {
+    db: adminDb(COST_PROJECT),
+    cfg: { heartbeatIntervalS: 20, heartbeatTimeoutMs: 60_000 },
+    meter,
+  };
+  const commands = new Map<string, Cost>();
+  /** Runs one command and returns what it cost; the first cost seen under a name is kept. */
+  const measure = async <T>(name: string, fn: () => Promise<T>): Promise<[T, Cost]> => {
+    const before = meter.snapshot();
+    const value = await fn();
+    const c = asCost(meter.since(before));
+    if (!commands.has(name)) commands.set(name, c);
+    return [value, c];
+  };
+  const expectState = (what: string, got: CallState, want: CallState) => {
+    if (got !== want) throw new Error(`cost bench: ${what} left the call ${got}, not ${want}`);
+  };
+  const uid = () => `u-${randomUUID()}`;
+  const start = (caller: string, callees: string[], timeout = 60) =>
+    runStartCall(ctx, {
+      request_hash: randomUUID(),
+      caller: { id: caller, name: "caller" },
+      callees: callees.map((id) => ({ id, name: "callee" })),
+      error_invitees: [],
+      type: 1,
+      mode: "common",
+      timeout,
+      extended_data: "",
+      not_received_check: false,
+    });
+  const command = (callId: string, actor: string, fn: Parameters<typeof runCallCommand>[3]) =>
+    runCallCommand(ctx, callId, actor, fn);
+
+  const lifecycles: CostResult["lifecycles"] = [];
+
+  // 1:1 invite → accept → 3 heartbeats each → end.
+  {
+    const [a, b] = [uid(), uid()];
+    const steps: Cost[] = [];
+    const [s, c0] = await measure("startCall (1:1)", () => start(a, [b]));
+    steps.push(c0);
+    const [r1, c1] = await measure("acceptCall (1:1)", () =>
+      command(s.call_id, b, (d) => accept(d, b, {})),
+    );
+    expectState("accept", r1.state, "ongoing");
+    steps.push(c1);
+    for (let i = 0; i < 3; i++) {
+      for (const who of [a, b]) {
+        const [, c] = await measure("heartbeat", () =>
+          command(s.call_id, who, (d) => heartbeat(d, who)),
+        );
+        steps.push(c);
+      }
+    }
+    const [r2, c2] = await measure("endCall (1:1, ongoing)", () =>
+      command(s.call_id, a, (d) => end(d, a)),
+    );
+    expectState("end", r2.state, "ended");
+    steps.push(c2);
+    lifecycles.push({
+      name: "1:1 invite → accept → 3 heartbeats each → end",
+      cost: sum(steps),
+      commands: steps.length,
+    });
+  }
+
+  // invite → decline.
+  {
+    const [a, b] = [uid(), uid()];
+    const [s, c0] = await measure("startCall (1:1)", () => start(a, [b]));
+    const [r, c1] = await measure("declineCall (1:1)", () =>
+      command(s.call_id, b, (d) => decline(d, b, { type: 1 })),
+    );
+    expectState("decline", r.state, "ended");
+    lifecycles.push({ name: "1:1 invite → decline", cost: sum([c0, c1]), commands: 2 });
+  }
+
+  // invite → cancel.
+  {
+    const [a, b] = [uid(), uid()];
+    const [s, c0] = await measure("startCall (1:1)", () => start(a, [b]));
+    const [r, c1] = await measure("cancelCall (1:1)", () =>
+      command(s.call_id, a, (d) => cancel(d, a, {})),
+    );
+    expectState("cancel", r.state, "ended");
+    lifecycles.push({ name: "1:1 invite → cancel", cost: sum([c0, c1]), commands: 2 });
+  }
+
+  // invite → timeout, found by the sweep (nothing else is due on this project).
+  {
+    const [a, b] = [uid(), uid()];
+    const [s, c0] = await measure("startCall (1:1)", () => start(a, [b], 1));
+    await new Promise((r) =>
+      setTimeout(r, Math.max(0, Date.parse(s.deadline_at) - Date.now() + 20)),
+    );
+    const [swept, c1] = await measure("sweep: one invitation timed out", () => sweepDue(ctx));
+    if (swept.changed !== 1)
+      throw new Error(`cost bench: the sweep changed ${swept.changed} calls`);
+    lifecycles.push({
+      name: "1:1 invite → timeout (by the sweep)",
+      cost: sum([c0, c1]),
+      commands: 2,
+    });
+    await measure("sweep: nothing due", () => sweepDue(ctx));
+  }
+
+  // A busy callee: declined busy in the same transaction as the start.
+  {
+    const [a, b, c] = [uid(), uid(), uid()];
+    await start(a, [b]);
+    const [r] = await measure("startCall (1:1, callee busy)", () => start(c, [b]));
+    if (!r.call_id) throw new Error("cost bench: busy start returned no call");
+  }
+
+  // 1-to-9: invite nine → all nine accept → the caller ends it.
+  {
+    const a = uid();
+    const callees = Array.from({ length: 9 }, uid);
+    const steps: Cost[] = [];
+    const [s, c0] = await measure("startCall (1:9)", () => start(a, callees));
+    steps.push(c0);
+    for (const [i, b] of callees.entries()) {
+      const name = i === 0 ? "acceptCall (1:9, first)" : "acceptCall (1:9, later)";
+      const [, c] = await measure(name, () => command(s.call_id, b, (d) => accept(d, b, {})));
+      steps.push(c);
+    }
+    const [r, c1] = await measure("endCall (1:9, 10 in the call)", () =>
+      command(s.call_id, a, (d) => end(d, a)),
+    );
+    expectState("group end", r.state, "ended");
+    steps.push(c1);
+    lifecycles.push({
+      name: "1:9 invite → 9 accept → end",
+      cost: sum(steps),
+      commands: steps.length,
+    });
+  }
+
+  const hb = commands.get("heartbeat");
+  if (!hb) throw new Error("cost bench: no heartbeat measured");
+  return {
+    commands: [...commands].map(([name, c]) => ({ name, cost: c })),
+    lifecycles,
+    heartbeat: hb,
+  };
+}

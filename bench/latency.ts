@@ -1,0 +1,138 @@
+/**
+ * 1. Latency, through the firebase web SDK: a command invoked by one user until the other
+ * user's snapshot listener sees its effect. In the same run and on the same clients, two
+ * floors: (a) a firebase-admin write seen by a listener, (b) the bench-only callable
+ * `benchFloorWrite` (one document write) seen by a listener.
+ */
+import { randomUUID } from "node:crypto";
+import { newUser, watchDoc, type TestUser } from "../test/support/clients.js";
+import { adminDb } from "./lib/admin.js";
+import { now, ratio, summarize, type Summary } from "./lib/stats.js";
+
+export interface LatencyOptions {
+  iterations: number;
+  warmup: number;
+  /** Pairs signed in at once (before they are measured, never during). */
+  chunk: number;
+}
+
+export interface LatencyResult {
+  iterations: number;
+  users: number;
+  ring: Summary;
+  accept: Summary;
+  end: Summary;
+  /** startCall's own round trip (invoke → the callable's answer). */
+  startAnswer: Summary;
+  floorAdmin: Summary;
+  floorCallable: Summary;
+  ratios: Record<"ring" | "accept" | "end", { median: number; p95: number }>;
+}
+
+type Samples = Record<
+  "ring" | "accept" | "end" | "startAnswer" | "floorAdmin" | "floorCallable",
+  number[]
+>;
+
+/** Invokes `act` and resolves with the milliseconds until `seen` resolves (and `act` has). */
+async function timed(act: () => Promise<unknown>, seen: () => Promise<unknown>): Promise<number> {
+  const t0 = now();
+  const acting = act();
+  await seen();
+  const t = now() - t0;
+  await acting;
+  return t;
+}
+
+async function lifecycle(
+  caller: TestUser,
+  callee: TestUser,
+  n: number,
+  out: Samples | undefined,
+): Promise<void> {
+  const db = adminDb();
+  const probeAdmin = `users/${callee.uid}/probes/admin`;
+  const probeFloor = `users/${callee.uid}/probes/floor`;
+  const [watchAdmin, watchFloor] = await Promise.all([
+    watchDoc(callee, probeAdmin),
+    watchDoc(callee, probeFloor),
+  ]);
+  const callId = `bench-${randomUUID()}`;
+  let answered = 0;
+  const t0 = now();
+  const ring = await timed(
+    () =>
+      caller
+        .call("startCall", { call_id: callId, callees: [{ id: callee.uid }], type: 1 })
+        .then(() => (answered = now() - t0)),
+    () => callee.waitState((s) => s?.status === "ringing" && s.call_id === callId, "ringing"),
+  );
+  const accept = await timed(
+    () => callee.call("acceptCall", { call_id: callId }),
+    () => caller.waitState((s) => s?.status === "in_call" && s.call_id === callId, "in call"),
+  );
+  const end = await timed(
+    () => caller.call("endCall", { call_id: callId }),
+    () => callee.waitState((s) => s?.status === "idle", "idle"),
+  );
+  const floorAdmin = await timed(
+    () => db.doc(probeAdmin).set({ n }),
+    () => watchAdmin.wait((d) => d?.n === n),
+  );
+  const floorCallable = await timed(
+    () => callee.call("benchFloorWrite", { n }),
+    () => watchFloor.wait((d) => d?.n === n),
+  );
+  watchAdmin.stop();
+  watchFloor.stop();
+  if (out) {
+    out.ring.push(ring);
+    out.startAnswer.push(answered);
+    out.accept.push(accept);
+    out.end.push(end);
+    out.floorAdmin.push(floorAdmin);
+    out.floorCallable.push(floorCallable);
+  }
+}
+
+export async function latency(
+  opts: LatencyOptions,
+  progress: (msg: string) => void,
+): Promise<LatencyResult> {
+  const samples: Samples = {
+    ring: [],
+    accept: [],
+    end: [],
+    startAnswer: [],
+    floorAdmin: [],
+    floorCallable: [],
+  };
+  const total = opts.warmup + opts.iterations;
+  for (let done = 0; done < total;) {
+    const size = Math.min(opts.chunk, total - done);
+    const pairs = await Promise.all(
+      Array.from({ length: size }, (_, i) =>
+        Promise.all([newUser(`caller${done + i}`), newUser(`callee${done + i}`)]),
+      ),
+    );
+    for (const [caller, callee] of pairs) {
+      await lifecycle(caller, callee, done, done >= opts.warmup ? samples : undefined);
+      done += 1;
+    }
+    await Promise.all(pairs.flat().map((u) => u.close()));
+    progress(`latency: ${Math.max(0, done - opts.warmup)}/${opts.iterations}`);
+  }
+  const s = Object.fromEntries(
+    Object.entries(samples).map(([k, v]) => [k, summarize(v)]),
+  ) as Record<keyof Samples, Summary>;
+  return {
+    iterations: opts.iterations,
+    users: total * 2,
+    ...s,
+    ratios: {
+      ring: ratio(s.ring, s.floorCallable),
+      accept: ratio(s.accept, s.floorCallable),
+      end: ratio(s.end, s.floorCallable),
+    },
+  };
+}

@@ -1,0 +1,290 @@
+/**
+ * `npm run bench [-- --quick] [-- --only=latency,cost,sweep,throughput,cold] [-- --write]`
+ *
+ * Runs against the local stack (scripts/stack.mjs starts it, with the sweep ticker off), prints
+ * a table per measurement, and writes bench/results/latest.json (and a dated copy).
+ * `--write` also puts the results into BENCHMARKS.md between its markers; the full mode is
+ * what BENCHMARKS.md reports, `--quick` only keeps the benchmark working (CI runs it).
+ */
+import { execSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { closeAll } from "../test/support/clients.js";
+import { env } from "../test/support/env.js";
+import { coldStart } from "./coldstart.js";
+import { cost, type Cost } from "./cost.js";
+import { latency } from "./latency.js";
+import { mdTable, textTable, type Section } from "./lib/table.js";
+import { ms, x, type Summary } from "./lib/stats.js";
+import { sweepScaling } from "./sweep.js";
+import { throughput } from "./throughput.js";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const ALL = ["latency", "cost", "sweep", "throughput", "cold"] as const;
+type Part = (typeof ALL)[number];
+
+const args = process.argv.slice(2);
+const quick = args.includes("--quick");
+const write = args.includes("--write");
+const onlyArg = args.find((a) => a.startsWith("--only="));
+const only = onlyArg ? (onlyArg.slice("--only=".length).split(",") as Part[]) : [...ALL];
+const unknown = args.filter((a) => !["--quick", "--write"].includes(a) && a !== onlyArg);
+if (unknown.length || only.some((p) => !ALL.includes(p))) {
+  console.error(`usage: npm run bench -- [--quick] [--only=${ALL.join(",")}] [--write]`);
+  process.exit(2);
+}
+if (write && quick) {
+  console.error("--write records a full run in BENCHMARKS.md; drop --quick");
+  process.exit(2);
+}
+
+const plan = quick
+  ? {
+      latency: { iterations: 20, warmup: 3, chunk: 10 },
+      sweep: { sizes: [0, 1000], runs: 2 },
+      throughput: { pairs: 10, seconds: 10, warmupRounds: 2 },
+      coldRuns: 6,
+    }
+  : {
+      latency: { iterations: 200, warmup: 10, chunk: 20 },
+      sweep: { sizes: [0, 1000, 10000], runs: 5 },
+      throughput: { pairs: 50, seconds: 60, warmupRounds: 3 },
+      coldRuns: 20,
+    };
+
+const progress = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
+const med = (s: Summary) => ms(s.median);
+const p95 = (s: Summary) => ms(s.p95);
+
+function machine() {
+  const cpus = os.cpus();
+  let commit = "unknown";
+  try {
+    commit = execSync("git rev-parse --short HEAD", { cwd: ROOT }).toString().trim();
+  } catch {
+    // not a git checkout
+  }
+  return {
+    cpu: `${cpus[0]?.model ?? "unknown"} × ${cpus.length}`,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    os: `${os.type()} ${os.release()}`,
+    commit,
+    date: new Date().toISOString(),
+  };
+}
+
+const costRow = (name: string, c: Cost) => [
+  name,
+  c.reads,
+  c.writes.calls + c.writes.users + c.writes.notifications,
+  `${c.writes.calls}/${c.writes.users}/${c.writes.notifications}`,
+  c.ops,
+  c.listenerReads,
+];
+const COST_HEAD = ["", "reads", "writes", "calls/users/notif.", "total", "listener reads"];
+
+async function main() {
+  const started = Date.now();
+  // Fail loudly, before any work, when the stack is not there.
+  for (const v of [env.projectId, env.firestoreHost, env.authHost, env.functionsOrigin]) {
+    if (!v) throw new Error("the emulator stack is not configured");
+  }
+  const results: Record<string, unknown> = {
+    mode: quick ? "quick" : "full",
+    machine: machine(),
+    plan,
+  };
+  const sections: Section[] = [];
+
+  if (only.includes("latency")) {
+    const r = await latency(plan.latency, progress);
+    results.latency = r;
+    sections.push({
+      title: `1. Latency: invoke → the other user's listener sees it (${r.iterations} calls, ${r.users} users)`,
+      head: ["", "median", "p95", "× floor (b) median", "× floor (b) p95"],
+      rows: [
+        [
+          "ring (startCall → callee ringing)",
+          med(r.ring),
+          p95(r.ring),
+          x(r.ratios.ring.median),
+          x(r.ratios.ring.p95),
+        ],
+        [
+          "accept (acceptCall → caller in call)",
+          med(r.accept),
+          p95(r.accept),
+          x(r.ratios.accept.median),
+          x(r.ratios.accept.p95),
+        ],
+        [
+          "end (endCall → callee idle)",
+          med(r.end),
+          p95(r.end),
+          x(r.ratios.end.median),
+          x(r.ratios.end.p95),
+        ],
+        ["startCall's answer to the caller", med(r.startAnswer), p95(r.startAnswer), "", ""],
+        ["floor (a): admin write → listener", med(r.floorAdmin), p95(r.floorAdmin), "", ""],
+        [
+          "floor (b): one-write callable → listener",
+          med(r.floorCallable),
+          p95(r.floorCallable),
+          "1.00×",
+          "1.00×",
+        ],
+      ],
+    });
+  }
+
+  if (only.includes("cost")) {
+    progress("cost");
+    const r = await cost();
+    results.cost = r;
+    sections.push({
+      title: "2a. Cost per command (Firestore documents)",
+      head: COST_HEAD,
+      rows: r.commands.map((c) => costRow(c.name, c.cost)),
+      notes: [
+        `A heartbeat on its own: ${r.heartbeat.reads} read, ${r.heartbeat.writes.calls + r.heartbeat.writes.users + r.heartbeat.writes.notifications} write.`,
+      ],
+    });
+    sections.push({
+      title: "2b. Cost per lifecycle",
+      head: [...COST_HEAD, "commands"],
+      rows: r.lifecycles.map((l) => [...costRow(l.name, l.cost), l.commands]),
+    });
+  }
+
+  if (only.includes("sweep")) {
+    const r = await sweepScaling(plan.sweep, progress);
+    results.sweep = r;
+    sections.push({
+      title: `3. Sweep: ${r.overdue} overdue calls among N calls not due (${plan.sweep.runs} runs each)`,
+      head: ["N not due", "sweep median", "sweep p95", "query alone median", "reads", "writes"],
+      rows: r.points.map((p) => [
+        p.notDue,
+        med(p.time),
+        p95(p.time),
+        med(p.queryTime),
+        p.reads,
+        p.writes,
+      ]),
+      notes: [
+        `Largest / smallest N: time ${x(r.timeRatio)}, query alone ${x(r.queryTimeRatio)}, reads ${x(r.readsRatio)}.`,
+      ],
+    });
+  }
+
+  if (only.includes("throughput")) {
+    const r = await throughput(plan.throughput, progress);
+    results.throughput = r;
+    sections.push({
+      title: `4. Throughput: ${r.pairs} caller/callee pairs for ${r.seconds} s`,
+      head: [
+        "lifecycles/s",
+        "commands/s",
+        "completed",
+        "errors",
+        "lifecycle median",
+        "lifecycle p95",
+      ],
+      rows: [
+        [
+          r.perSecond.toFixed(1),
+          r.commandsPerSecond.toFixed(1),
+          r.completed,
+          r.errors,
+          med(r.lifecycle),
+          p95(r.lifecycle),
+        ],
+      ],
+      notes: r.errorSamples,
+    });
+  }
+
+  if (only.includes("cold")) {
+    progress("cold start");
+    const r = await coldStart(plan.coldRuns);
+    results.cold = r;
+    sections.push({
+      title: `5. Cold start: load the entry point in a fresh Node process (${r.runs} runs each)`,
+      head: [
+        "",
+        "require median",
+        "require p95",
+        "process median",
+        "process p95",
+        "RSS",
+        "functions",
+      ],
+      rows: [
+        [
+          "functions/lib/index.js",
+          med(r.ringback.load),
+          p95(r.ringback.load),
+          med(r.ringback.process),
+          p95(r.ringback.process),
+          `${r.ringback.rssMb.toFixed(0)} MiB`,
+          r.ringback.exports,
+        ],
+        [
+          "minimal one-callable module",
+          med(r.minimal.load),
+          p95(r.minimal.load),
+          med(r.minimal.process),
+          p95(r.minimal.process),
+          `${r.minimal.rssMb.toFixed(0)} MiB`,
+          r.minimal.exports,
+        ],
+        ["ratio", x(r.ratio.load), "", x(r.ratio.process), "", "", ""],
+      ],
+    });
+  }
+
+  results.elapsedSeconds = Math.round((Date.now() - started) / 1000);
+  const m = results.machine as ReturnType<typeof machine>;
+  const header = `Ringback bench (${quick ? "quick" : "full"}) on ${m.cpu}, ${m.memoryGiB} GiB, Node ${m.node}, commit ${m.commit}, ${results.elapsedSeconds} s`;
+  console.log(`\n${header}`);
+  for (const s of sections) {
+    console.log(`\n${s.title}\n${textTable(s.head, s.rows)}`);
+    for (const n of s.notes ?? []) console.log(n);
+  }
+
+  const dir = path.join(ROOT, "bench", "results");
+  fs.mkdirSync(dir, { recursive: true });
+  const json = JSON.stringify(results, null, 2);
+  fs.writeFileSync(path.join(dir, "latest.json"), json);
+  fs.writeFileSync(path.join(dir, `${m.date.replace(/[:.]/g, "-")}-${results.mode}.json`), json);
+  progress(`results: bench/results/latest.json`);
+
+  if (write) {
+    const md = [
+      `_${header}; ${m.os}._`,
+      ...sections.map((s) =>
+        [`#### ${s.title}`, mdTable(s.head, s.rows), ...(s.notes ?? [])].join("\n\n"),
+      ),
+    ].join("\n\n");
+    const file = path.join(ROOT, "BENCHMARKS.md");
+    const text = fs.readFileSync(file, "utf8");
+    const begin = "<!-- results:begin -->";
+    const end = "<!-- results:end -->";
+    const i = text.indexOf(begin);
+    const j = text.indexOf(end);
+    if (i < 0 || j < i) throw new Error(`BENCHMARKS.md lacks the ${begin} … ${end} markers`);
+    fs.writeFileSync(file, `${text.slice(0, i + begin.length)}\n\n${md}\n\n${text.slice(j)}`);
+    progress("results written into BENCHMARKS.md");
+  }
+}
+
+try {
+  await main();
+  await closeAll();
+  process.exit(0);
+} catch (e) {
+  console.error(e);
+  process.exit(1);
+}

@@ -1,0 +1,164 @@
+/**
+ * 3. Sweep scaling: one sweep with 100 overdue calls among 0, 1,000 and 10,000 calls that
+ * are not due. The sweep runs in this process (sweepDue, the scheduled function's body) on a
+ * project of its own, with a Meter counting its reads and writes; the same indexed query
+ * alone is timed too, as the emulator's floor for finding the due calls.
+ */
+import { randomUUID } from "node:crypto";
+import { Timestamp } from "firebase-admin/firestore";
+import { runStartCall, sweepDue, type Ctx } from "../functions/src/adapters/calls.js";
+import { collections } from "../functions/src/adapters/firestore.js";
+import { Meter, totalWrites } from "../functions/src/adapters/meter.js";
+import { startCall } from "../functions/src/core/machine.js";
+import { adminDb, clearProject, pool } from "./lib/admin.js";
+import { now, summarize, type Summary } from "./lib/stats.js";
+
+export const SWEEP_PROJECT = "demo-ringback-bench-sweep";
+const OVERDUE = 100;
+
+export interface SweepOptions {
+  sizes: number[];
+  runs: number;
+}
+
+export interface SweepPoint {
+  notDue: number;
+  runs: number;
+  time: Summary;
+  queryTime: Summary;
+  reads: number;
+  writes: number;
+  examined: number;
+  changed: number;
+}
+
+export interface SweepResult {
+  overdue: number;
+  points: SweepPoint[];
+  /** Largest against smallest background, medians. */
+  timeRatio: number;
+  queryTimeRatio: number;
+  readsRatio: number;
+}
+
+const cfg = { heartbeatIntervalS: 20, heartbeatTimeoutMs: 60_000 };
+
+/** Adds `count` ringing calls whose every deadline is a day away, in batches of 500. */
+async function addNotDue(ctx: Ctx, count: number): Promise<void> {
+  const col = collections(ctx.db);
+  const dayLater = Date.now() + 24 * 3600 * 1000;
+  const batches = Array.from({ length: Math.ceil(count / 500) }, (_, i) =>
+    Math.min(500, count - i * 500),
+  );
+  await pool(batches, 4, async (size) => {
+    const batch = ctx.db.batch();
+    for (let i = 0; i < size; i++) {
+      const id = `bg-${randomUUID()}`;
+      const { call } = startCall(
+        {
+          call_id: id,
+          caller: { id: `bg-a-${id}`, name: "a" },
+          callees: [{ id: `bg-b-${id}`, name: "b" }],
+          busy: new Set(),
+          type: 1,
+          mode: "common",
+          timeout: 60,
+          extended_data: "",
+          not_received_check: false,
+          request_hash: id,
+          error_invitees: [],
+        },
+        dayLater,
+        cfg,
+      );
+      batch.set(col.calls.doc(id), call);
+    }
+    await batch.commit();
+  });
+}
+
+/** Starts OVERDUE real calls (with their user docs) that time out one second later. */
+async function addOverdue(ctx: Ctx): Promise<number> {
+  const results = await pool(Array.from({ length: OVERDUE }), 10, () =>
+    runStartCall(ctx, {
+      request_hash: randomUUID(),
+      caller: { id: `a-${randomUUID()}`, name: "a" },
+      callees: [{ id: `b-${randomUUID()}`, name: "b" }],
+      error_invitees: [],
+      type: 1,
+      mode: "common",
+      timeout: 1,
+      extended_data: "",
+      not_received_check: false,
+    }),
+  );
+  return Math.max(...results.map((r) => Date.parse(r.deadline_at)));
+}
+
+export async function sweepScaling(
+  opts: SweepOptions,
+  progress: (msg: string) => void,
+): Promise<SweepResult> {
+  await clearProject(SWEEP_PROJECT);
+  const db = adminDb(SWEEP_PROJECT);
+  const meter = new Meter();
+  const ctx: Ctx = { db, cfg, meter };
+  const points: SweepPoint[] = [];
+  let present = 0;
+  for (const size of [...opts.sizes].sort((a, b) => a - b)) {
+    await addNotDue(ctx, size - present);
+    present = size;
+    const times: number[] = [];
+    const queryTimes: number[] = [];
+    let reads = 0;
+    let writes = 0;
+    let examined = 0;
+    let changed = 0;
+    for (let run = 0; run < opts.runs; run++) {
+      const lastDeadline = await addOverdue(ctx);
+      await new Promise((r) => setTimeout(r, Math.max(0, lastDeadline - Date.now() + 20)));
+      const q0 = now();
+      const due = await db
+        .collection("calls")
+        .where("next_deadline_at", "<=", Timestamp.now())
+        .orderBy("next_deadline_at")
+        .select("next_deadline_at")
+        .limit(200)
+        .get();
+      queryTimes.push(now() - q0);
+      if (due.size !== OVERDUE) throw new Error(`sweep bench: ${due.size} due, not ${OVERDUE}`);
+      const before = meter.snapshot();
+      const t0 = now();
+      const r = await sweepDue(ctx);
+      times.push(now() - t0);
+      const used = meter.since(before);
+      if (r.examined !== OVERDUE || r.changed !== OVERDUE) {
+        throw new Error(`sweep bench: examined ${r.examined}, changed ${r.changed}`);
+      }
+      reads = used.reads;
+      writes = totalWrites(used);
+      examined = r.examined;
+      changed = r.changed;
+    }
+    points.push({
+      notDue: size,
+      runs: opts.runs,
+      time: summarize(times),
+      queryTime: summarize(queryTimes),
+      reads,
+      writes,
+      examined,
+      changed,
+    });
+    progress(`sweep: ${size} not due done`);
+  }
+  const first = points[0] as SweepPoint;
+  const last = points[points.length - 1] as SweepPoint;
+  return {
+    overdue: OVERDUE,
+    points,
+    timeRatio: last.time.median / first.time.median,
+    queryTimeRatio: last.queryTime.median / first.queryTime.median,
+    readsRatio: last.reads / first.reads,
+  };
+}

@@ -1,0 +1,111 @@
+/**
+ * 4. Throughput: complete 1:1 lifecycles (start → callee rings → accept → caller sees the
+ * call ongoing → end → callee sees idle), all through the firebase web SDK, with many
+ * caller/callee pairs at once for a fixed time. Every error is counted.
+ */
+import { randomUUID } from "node:crypto";
+import { newUser, type TestUser } from "../test/support/clients.js";
+import { pool } from "./lib/admin.js";
+import { now, summarize, type Summary } from "./lib/stats.js";
+
+export interface ThroughputOptions {
+  pairs: number;
+  seconds: number;
+  /** Unmeasured rounds of every pair at once first (see below). */
+  warmupRounds: number;
+}
+
+export interface ThroughputResult {
+  pairs: number;
+  seconds: number;
+  completed: number;
+  perSecond: number;
+  commandsPerSecond: number;
+  errors: number;
+  errorSamples: string[];
+  lifecycle: Summary;
+}
+
+async function lifecycle(caller: TestUser, callee: TestUser, callId: string): Promise<void> {
+  await Promise.all([
+    caller.call("startCall", { call_id: callId, callees: [{ id: callee.uid }], type: 1 }),
+    callee.waitState((s) => s?.status === "ringing" && s.call_id === callId, "ringing"),
+  ]);
+  await Promise.all([
+    callee.call("acceptCall", { call_id: callId }),
+    caller.waitState((s) => s?.status === "in_call" && s.call_id === callId, "in call"),
+  ]);
+  await Promise.all([
+    caller.call("endCall", { call_id: callId }),
+    callee.waitState((s) => s?.status === "idle", "callee idle"),
+    caller.waitState((s) => s?.status === "idle", "caller idle"),
+  ]);
+}
+
+export async function throughput(
+  opts: ThroughputOptions,
+  progress: (msg: string) => void,
+): Promise<ThroughputResult> {
+  const users = await pool(Array.from({ length: opts.pairs * 2 }), 10, (_, i) => newUser(`tp${i}`));
+  /** One lifecycle of pair `p`; true when it failed (and was cleaned up). */
+  const round1 = async (p: number, callId: string): Promise<boolean> => {
+    const caller = users[2 * p] as TestUser;
+    try {
+      await lifecycle(caller, users[2 * p + 1] as TestUser, callId);
+      return false;
+    } catch {
+      await caller.call("endCall", { call_id: callId }).catch(() => undefined);
+      return true;
+    }
+  };
+  // The functions emulator serves one request per worker process and starts a new process
+  // (about a second) whenever none is idle; production instances serve many requests each.
+  // Unmeasured rounds at full concurrency first, so that the timed window sees warm workers.
+  progress(`throughput: ${users.length} users signed in, warming up`);
+  // Rounds with errors (a worker that took too long to start) do not count as warm.
+  for (let round = 0, clean = 0; clean < opts.warmupRounds; round++) {
+    if (round >= opts.warmupRounds + 6) throw new Error("throughput: the warm-up never ran clean");
+    const failed = await Promise.all(
+      Array.from({ length: opts.pairs }, (_, p) => round1(p, `warm-${randomUUID()}`)),
+    );
+    clean = failed.some(Boolean) ? 0 : clean + 1;
+  }
+  progress(`throughput: running ${opts.seconds} s`);
+  const durations: number[] = [];
+  const errorSamples: string[] = [];
+  let errors = 0;
+  const stopAt = now() + opts.seconds * 1000;
+  const t0 = now();
+  await Promise.all(
+    Array.from({ length: opts.pairs }, async (_, p) => {
+      const caller = users[2 * p] as TestUser;
+      const callee = users[2 * p + 1] as TestUser;
+      while (now() < stopAt) {
+        const start = now();
+        const callId = `tp-${randomUUID()}`;
+        try {
+          await lifecycle(caller, callee, callId);
+          if (now() <= stopAt) durations.push(now() - start);
+        } catch (e) {
+          errors += 1;
+          if (errorSamples.length < 5) errorSamples.push(String(e));
+          // Leave the pair free for the next round: end whatever is left of the call.
+          await caller.call("endCall", { call_id: callId }).catch(() => undefined);
+        }
+      }
+    }),
+  );
+  const elapsed = (now() - t0) / 1000;
+  if (elapsed > opts.seconds + 30) progress(`throughput: the last rounds ended ${elapsed} s in`);
+  await Promise.all(users.map((u) => u.close()));
+  return {
+    pairs: opts.pairs,
+    seconds: opts.seconds,
+    completed: durations.length,
+    perSecond: durations.length / opts.seconds,
+    commandsPerSecond: (durations.length * 3) / opts.seconds,
+    errors,
+    errorSamples,
+    lifecycle: summarize(durations),
+  };
+}
