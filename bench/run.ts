@@ -103,7 +103,7 @@ async function main() {
     const r = await latency(plan.latency, progress);
     results.latency = r;
     sections.push({
-      title: `1. Latency: invoke → the other user's listener sees it (${r.iterations} calls, ${r.users} users)`,
+      title: `1. Latency: invoke → the other user's listener sees it (${r.iterations} calls measured after ${plan.latency.warmup} warm-up, ${r.users} users)`,
       head: ["", "median", "p95", "× floor (b) median", "× floor (b) p95"],
       rows: [
         [
@@ -276,6 +276,7 @@ async function main() {
     const j = text.indexOf(end);
     if (i < 0 || j < i) throw new Error(`BENCHMARKS.md lacks the ${begin} … ${end} markers`);
     fs.writeFileSync(file, `${text.slice(0, i + begin.length)}\n\n${md}\n\n${text.slice(j)}`);
+    execSync(`npx prettier --write ${JSON.stringify(file)}`, { cwd: ROOT, stdio: "ignore" });
     progress("results written into BENCHMARKS.md");
   }
 }

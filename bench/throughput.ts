@@ -42,20 +42,42 @@ async function lifecycle(caller: TestUser, callee: TestUser, callId: string): Pr
   ]);
 }
 
+/**
+ * Frees a pair after a failed lifecycle: ends (or declines) whatever call each side is still
+ * in, including one whose startCall answered too late, and waits until both are idle.
+ */
+async function free(caller: TestUser, callee: TestUser): Promise<void> {
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const busy = [caller, callee].filter((u) => u.state()?.status && u.state()?.status !== "idle");
+    if (busy.length === 0) return;
+    await Promise.all(
+      busy.map((u) => {
+        const s = u.state();
+        const cmd = s?.status === "ringing" ? "declineCall" : "endCall";
+        const body =
+          cmd === "declineCall" ? { call_id: s?.call_id, type: 1 } : { call_id: s?.call_id };
+        return u.call(cmd, body).catch(() => undefined);
+      }),
+    );
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
 export async function throughput(
   opts: ThroughputOptions,
   progress: (msg: string) => void,
 ): Promise<ThroughputResult> {
   const users = await pool(Array.from({ length: opts.pairs * 2 }), 10, (_, i) => newUser(`tp${i}`));
-  /** One lifecycle of pair `p`; true when it failed (and was cleaned up). */
-  const round1 = async (p: number, callId: string): Promise<boolean> => {
+  /** One lifecycle of pair `p`; the error when it failed (the pair is then freed). */
+  const round1 = async (p: number, callId: string): Promise<string | undefined> => {
     const caller = users[2 * p] as TestUser;
+    const callee = users[2 * p + 1] as TestUser;
     try {
-      await lifecycle(caller, users[2 * p + 1] as TestUser, callId);
-      return false;
-    } catch {
-      await caller.call("endCall", { call_id: callId }).catch(() => undefined);
-      return true;
+      await lifecycle(caller, callee, callId);
+      return undefined;
+    } catch (e) {
+      await free(caller, callee);
+      return String(e);
     }
   };
   // The functions emulator serves one request per worker process and starts a new process
@@ -65,10 +87,14 @@ export async function throughput(
   // Rounds with errors (a worker that took too long to start) do not count as warm.
   for (let round = 0, clean = 0; clean < opts.warmupRounds; round++) {
     if (round >= opts.warmupRounds + 6) throw new Error("throughput: the warm-up never ran clean");
-    const failed = await Promise.all(
-      Array.from({ length: opts.pairs }, (_, p) => round1(p, `warm-${randomUUID()}`)),
-    );
-    clean = failed.some(Boolean) ? 0 : clean + 1;
+    const failed = (
+      await Promise.all(
+        Array.from({ length: opts.pairs }, (_, p) => round1(p, `warm-${randomUUID()}`)),
+      )
+    ).filter((e) => e !== undefined);
+    clean = failed.length ? 0 : clean + 1;
+    if (failed.length)
+      progress(`throughput: warm-up round ${round}: ${failed.length} failed: ${failed[0]}`);
   }
   progress(`throughput: running ${opts.seconds} s`);
   const durations: number[] = [];
@@ -78,19 +104,14 @@ export async function throughput(
   const t0 = now();
   await Promise.all(
     Array.from({ length: opts.pairs }, async (_, p) => {
-      const caller = users[2 * p] as TestUser;
-      const callee = users[2 * p + 1] as TestUser;
       while (now() < stopAt) {
         const start = now();
-        const callId = `tp-${randomUUID()}`;
-        try {
-          await lifecycle(caller, callee, callId);
+        const error = await round1(p, `tp-${randomUUID()}`);
+        if (error === undefined) {
           if (now() <= stopAt) durations.push(now() - start);
-        } catch (e) {
+        } else {
           errors += 1;
-          if (errorSamples.length < 5) errorSamples.push(String(e));
-          // Leave the pair free for the next round: end whatever is left of the call.
-          await caller.call("endCall", { call_id: callId }).catch(() => undefined);
+          if (errorSamples.length < 5) errorSamples.push(error);
         }
       }
     }),
