@@ -28,9 +28,13 @@ async function signUp(name) {
 const alice = await signUp("alice");
 const bob = await signUp("bob");
 
-// Bob's app subscribes to his live state: this is how an invitation reaches him.
+// Bob's app subscribes to his live state: this is how an invitation reaches him. An app
+// subscribes at sign-in and acts once the listener is live (its first snapshot arrived).
+let live;
+const listening = new Promise((resolve) => (live = resolve));
 const rang = new Promise((resolve) => {
   const stop = onSnapshot(doc(bob.db, "users", bob.uid), (snap) => {
+    live();
     const me = snap.data();
     if (me?.status === "ringing") {
       stop();
@@ -38,6 +42,7 @@ const rang = new Promise((resolve) => {
     }
   });
 });
+await listening;
 
 const { call_id } = await alice.call("startCall", { callees: [{ id: bob.uid }], type: 2 });
 const incoming = await rang;
