@@ -7,13 +7,16 @@
  */
 import { randomUUID } from "node:crypto";
 import {
+  listCalls,
   runCallCommand,
+  runInviteToCall,
+  runJoinCall,
   runStartCall,
   sweepDue,
   type Ctx,
 } from "../functions/src/adapters/calls.js";
 import { Meter, totalWrites, type MeterSnapshot } from "../functions/src/adapters/meter.js";
-import { accept, cancel, decline, end, heartbeat } from "../functions/src/core/machine.js";
+import { accept, cancel, decline, end, heartbeat, quit } from "../functions/src/core/machine.js";
 import type { CallState } from "../functions/src/core/types.js";
 import { adminDb, clearProject } from "./lib/admin.js";
 
@@ -74,14 +77,19 @@ export async function cost(): Promise<CostResult> {
     if (got !== want) throw new Error(`cost bench: ${what} left the call ${got}, not ${want}`);
   };
   const uid = () => `u-${randomUUID()}`;
-  const start = (caller: string, callees: string[], timeout = 60) =>
+  const start = (
+    caller: string,
+    callees: string[],
+    timeout = 60,
+    mode: "common" | "advanced" = "common",
+  ) =>
     runStartCall(ctx, {
       request_hash: randomUUID(),
       caller: { id: caller, name: "caller" },
       callees: callees.map((id) => ({ id, name: "callee" })),
       error_invitees: [],
       type: 1,
-      mode: "common",
+      mode,
       timeout,
       extended_data: "",
       not_received_check: false,
@@ -192,6 +200,54 @@ export async function cost(): Promise<CostResult> {
       cost: sum(steps),
       commands: steps.length,
     });
+  }
+
+  // Advanced mode: invite during the call, a device switch, quits.
+  {
+    const [a, b, c] = [uid(), uid(), uid()];
+    const steps: Cost[] = [];
+    const [s, c0] = await measure("startCall (1:1, advanced)", () => start(a, [b], 60, "advanced"));
+    steps.push(c0);
+    steps.push(
+      (await measure("acceptCall (1:1)", () => command(s.call_id, b, (d) => accept(d, b, {}))))[1],
+    );
+    const [inv, c1] = await measure("inviteToCall (one more)", () =>
+      runInviteToCall(ctx, s.call_id, b, [{ id: c, name: "c" }]),
+    );
+    if (inv.invited.length !== 1) throw new Error("cost bench: the invite rang nobody");
+    steps.push(c1);
+    steps.push(
+      (
+        await measure("acceptCall (3rd user)", () => command(s.call_id, c, (d) => accept(d, c, {})))
+      )[1],
+    );
+    steps.push(
+      (
+        await measure("joinCall (device switch)", () =>
+          runJoinCall(ctx, s.call_id, b, { device_id: "laptop" }),
+        )
+      )[1],
+    );
+    for (const who of [a, b]) {
+      steps.push(
+        (
+          await measure("quitCall (others stay)", () =>
+            command(s.call_id, who, (d) => quit(d, who, {})),
+          )
+        )[1],
+      );
+    }
+    const [r, c2] = await measure("quitCall (the last: all_quit)", () =>
+      command(s.call_id, c, (d) => quit(d, c, {})),
+    );
+    expectState("last quit", r.state, "ended");
+    steps.push(c2);
+    lifecycles.push({
+      name: "advanced 1:1 → accept → invite 1 → accept → device switch → 3 quit",
+      cost: sum(steps),
+      commands: steps.length,
+    });
+    await measure("listCalls (a user in one call)", () => listCalls(ctx, a, 20));
   }
 
   const hb = commands.get("heartbeat");

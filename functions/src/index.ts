@@ -7,6 +7,10 @@ export { acceptCall } from "./functions/acceptCall.js";
 export { declineCall } from "./functions/declineCall.js";
 export { endCall } from "./functions/endCall.js";
 export { heartbeat } from "./functions/heartbeat.js";
+export { inviteToCall } from "./functions/inviteToCall.js";
+export { joinCall } from "./functions/joinCall.js";
+export { quitCall } from "./functions/quitCall.js";
+export { listCalls } from "./functions/listCalls.js";
 export { sweepTimeouts } from "./functions/sweepTimeouts.js";
 
 /** The benchmark's floor callable: emulator only, never deployed (see bench/floorWrite.ts). */

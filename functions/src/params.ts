@@ -15,3 +15,8 @@ export const HEARTBEAT_TIMEOUT_SECONDS = defineInt("RINGBACK_HEARTBEAT_TIMEOUT_S
   default: 60,
   description: "A participant whose last heartbeat is older than this is timed out.",
 });
+
+export const MAX_CALL_USERS = defineInt("RINGBACK_MAX_CALL_USERS", {
+  default: 10,
+  description: "At most this many users in one advanced-mode call, the inviter included.",
+});

@@ -30,14 +30,16 @@ export const MAX_CALLEES = 9;
 
 const calleeSchema = z.strictObject({ id: uidSchema, name: nameSchema.optional() });
 
+const calleesSchema = z
+  .array(calleeSchema)
+  .min(1)
+  .max(MAX_CALLEES)
+  .refine((cs) => new Set(cs.map((c) => c.id)).size === cs.length, "must be distinct users");
+
 export const startCallSchema = z.strictObject({
   call_id: callIdSchema.optional(),
   caller: z.strictObject({ id: uidSchema, name: nameSchema.optional() }).optional(),
-  callees: z
-    .array(calleeSchema)
-    .min(1)
-    .max(MAX_CALLEES)
-    .refine((cs) => new Set(cs.map((c) => c.id)).size === cs.length, "must be distinct users"),
+  callees: calleesSchema,
   type: z.union([z.literal(1), z.literal(2)]),
   mode: z.enum(["common", "advanced"]).default("common"),
   timeout: z.number().int().min(1).max(600).optional(),
@@ -90,3 +92,38 @@ export const declineCallSchema = z.strictObject({
 
 export const endCallSchema = z.strictObject({ call_id: callIdSchema, ...actingUser });
 export const heartbeatSchema = z.strictObject({ call_id: callIdSchema, ...actingUser });
+
+export const inviteToCallSchema = z.strictObject({
+  call_id: callIdSchema,
+  ...actingUser,
+  callees: calleesSchema,
+});
+
+const deviceIdSchema = z.string().min(1).max(128);
+
+export const joinCallSchema = z.strictObject({
+  call_id: callIdSchema,
+  ...actingUser,
+  device_id: deviceIdSchema.optional(),
+  extended_data: extendedDataSchema.optional(),
+});
+
+export const quitCallSchema = z.strictObject({
+  call_id: callIdSchema,
+  ...actingUser,
+  extended_data: extendedDataSchema.optional(),
+});
+
+export const MAX_LIST_COUNT = 100;
+
+export const listCallsSchema = z.strictObject({
+  /** 1..100, default 20; a larger count is cut to 100 (PROTOCOL). */
+  count: z
+    .number()
+    .int()
+    .min(1)
+    .default(20)
+    .transform((n) => Math.min(n, MAX_LIST_COUNT)),
+  /** The previous page's next_flag; "" or absent for the first page. */
+  next_flag: z.string().max(512).optional(),
+});

@@ -33,7 +33,10 @@ describe("double submit", () => {
     const later = await alice.call("startCall", body);
     expect(later).toEqual(answers[0]);
     await bob.waitNotification("/call/notify_call_invited", body.call_id);
-    expect(await settledPaths(bob, body.call_id)).toEqual(["/call/notify_call_invited"]);
+    expect(await settledPaths(bob, body.call_id)).toEqual([
+      "/call/notify_call_invited",
+      "/call/notify_user_state_changed",
+    ]);
   });
 
   it("accept submitted twice at once: both succeed, the caller is told once", async () => {
@@ -46,7 +49,12 @@ describe("double submit", () => {
     expect(a).toEqual(b);
     expect(a).toMatchObject({ state: "ongoing", user_state: "accepted" });
     await alice.waitNotification("/call/notify_call_accept", call_id);
-    expect(await settledPaths(alice, call_id)).toEqual(["/call/notify_call_accept"]);
+    // Told once of the invitation's state and once of the accept (seed 000 and seed 003).
+    expect(await settledPaths(alice, call_id)).toEqual([
+      "/call/notify_user_state_changed",
+      "/call/notify_call_accept",
+      "/call/notify_user_state_changed",
+    ]);
   });
 
   it("decline, cancel and end repeated: success, one notification each", async () => {
@@ -55,7 +63,11 @@ describe("double submit", () => {
     await Promise.all([1, 2].map(() => bob.call("declineCall", { call_id: declined, type: 1 })));
     await bob.call("declineCall", { call_id: declined, type: 1 });
     await alice.waitNotification("/call/notify_call_decline", declined);
-    expect(await settledPaths(alice, declined)).toEqual(["/call/notify_call_decline"]);
+    expect(await settledPaths(alice, declined)).toEqual([
+      "/call/notify_user_state_changed",
+      "/call/notify_call_decline",
+      "/call/notify_user_state_changed",
+    ]);
 
     const canceled = (await ring(carol, dave)).call_id;
     await Promise.all([1, 2].map(() => carol.call("cancelCall", { call_id: canceled })));
@@ -63,6 +75,7 @@ describe("double submit", () => {
     await dave.waitNotification("/call/notify_call_canceled", canceled);
     expect(await settledPaths(dave, canceled)).toEqual([
       "/call/notify_call_invited",
+      "/call/notify_user_state_changed",
       "/call/notify_call_canceled",
     ]);
 
@@ -73,9 +86,15 @@ describe("double submit", () => {
     await bob.waitNotification("/call/notify_call_end", ended);
     expect(await settledPaths(bob, ended)).toEqual([
       "/call/notify_call_invited",
+      "/call/notify_user_state_changed",
+      "/call/notify_user_state_changed",
       "/call/notify_call_end",
     ]);
-    expect(await settledPaths(alice, ended)).toEqual(["/call/notify_call_accept"]);
+    expect(await settledPaths(alice, ended)).toEqual([
+      "/call/notify_user_state_changed",
+      "/call/notify_call_accept",
+      "/call/notify_user_state_changed",
+    ]);
   });
 });
 
@@ -95,7 +114,11 @@ describe("races", () => {
         expect(call.state).toBe("ongoing");
         await alice.waitState((s) => s?.status === "in_call", "in_call");
         await bob.waitState((s) => s?.status === "in_call", "in_call");
-        expect(await settledPaths(bob, call_id)).toEqual(["/call/notify_call_invited"]);
+        expect(await settledPaths(bob, call_id)).toEqual([
+          "/call/notify_call_invited",
+          "/call/notify_user_state_changed",
+          "/call/notify_user_state_changed",
+        ]);
       } else {
         expect(can.status).toBe("fulfilled");
         expect(acc.reason.details.reason).toBe("call_ended");
@@ -104,9 +127,13 @@ describe("races", () => {
         await bob.waitState((s) => s?.status === "idle", "idle");
         expect(await settledPaths(bob, call_id)).toEqual([
           "/call/notify_call_invited",
+          "/call/notify_user_state_changed",
           "/call/notify_call_canceled",
         ]);
-        expect(await settledPaths(alice, call_id)).toEqual([]);
+        expect(await settledPaths(alice, call_id)).toEqual([
+          "/call/notify_user_state_changed",
+          "/call/notify_user_state_changed",
+        ]);
       }
     }
   });
@@ -121,6 +148,9 @@ describe("races", () => {
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     const call = await callDoc(call_id);
     expect(["accepted", "rejected"]).toContain(call.users[bob.uid].state);
-    expect(await settledPaths(alice, call_id)).toHaveLength(1);
+    // The invitation's state, then exactly one answer and its state change.
+    const told = await settledPaths(alice, call_id);
+    expect(told).toHaveLength(3);
+    expect(told.filter((p) => p !== "/call/notify_user_state_changed")).toHaveLength(1);
   });
 });

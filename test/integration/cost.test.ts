@@ -57,11 +57,13 @@ describe("cost of each command in documents", () => {
   it("a one-to-one lifecycle: start 2 reads; accept, heartbeat and end 1 read each", async () => {
     const [a, b] = [`a${n++}`, `b${n++}`];
     const [s, startCost] = await counted(() => start(a, [b]));
-    expect(startCost).toEqual(cost(2, 1, 2, 1)); // both user docs; call, 2 users, invitation
+    // reads both user docs; writes the call, 2 user docs, the invitation and seed 003's
+    // notify_user_state_changed to both
+    expect(startCost).toEqual(cost(2, 1, 2, 3));
     const [, acceptCost] = await counted(() =>
       runCallCommand(ctx, s.call_id, b, (d) => accept(d, b, {})),
     );
-    expect(acceptCost).toEqual(cost(1, 1, 2, 1));
+    expect(acceptCost).toEqual(cost(1, 1, 2, 3)); // accept to a, state change to a and b
     const [, beatCost] = await counted(() =>
       runCallCommand(ctx, s.call_id, a, (d) => heartbeat(d, a)),
     );
@@ -89,14 +91,14 @@ describe("cost of each command in documents", () => {
         not_received_check: false,
       }),
     );
-    expect(c).toEqual(cost(3, 1, 2, 1));
+    expect(c).toEqual(cost(3, 1, 2, 3));
   });
 
   it("a busy callee costs one more read: the call that keeps them busy", async () => {
     const [a, b, c] = [`a${n++}`, `b${n++}`, `c${n++}`];
     await start(a, [b]);
     const [, busyCost] = await counted(() => start(c, [b]));
-    expect(busyCost).toEqual(cost(3, 1, 0, 1)); // b is declined busy at once: c is told
+    expect(busyCost).toEqual(cost(3, 1, 0, 2)); // b is declined busy at once: c is told (2)
     const [s] = await counted(() => start(`x${n++}`, [`y${n++}`]));
     const y = Object.keys((await ctx.db.doc(`calls/${s.call_id}`).get()).get("users")).find((u) =>
       u.startsWith("y"),
@@ -104,6 +106,6 @@ describe("cost of each command in documents", () => {
     const [, declineCost] = await counted(() =>
       runCallCommand(ctx, s.call_id, y, (d) => decline(d, y, { type: 1 })),
     );
-    expect(declineCost).toEqual(cost(1, 1, 2, 1));
+    expect(declineCost).toEqual(cost(1, 1, 2, 2));
   });
 });

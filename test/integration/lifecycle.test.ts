@@ -94,10 +94,14 @@ describe("happy path: invite, ring, accept, heartbeat, end", () => {
     expect(call.user_ids).toEqual([alice.uid, bob.uid]);
     // Exactly the notifications of this lifecycle, each once.
     expect(alice.notifications(started.call_id).map((n) => n.path)).toEqual([
+      "/call/notify_user_state_changed", // bob: inviting
       "/call/notify_call_accept",
+      "/call/notify_user_state_changed", // bob: accepted
     ]);
     expect(bob.notifications(started.call_id).map((n) => n.path)).toEqual([
       "/call/notify_call_invited",
+      "/call/notify_user_state_changed",
+      "/call/notify_user_state_changed",
       "/call/notify_call_end",
     ]);
   });

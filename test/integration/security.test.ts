@@ -8,14 +8,28 @@ import { expectCallError } from "../support/expect.js";
 
 afterAll(closeAll);
 
-const COMMANDS = ["cancelCall", "acceptCall", "declineCall", "endCall", "heartbeat"] as const;
-const bodyFor = (name: string, call_id: string): Record<string, unknown> =>
-  name === "declineCall" ? { call_id, type: 1 } : { call_id };
+const COMMANDS = [
+  "cancelCall",
+  "acceptCall",
+  "declineCall",
+  "endCall",
+  "heartbeat",
+  "inviteToCall",
+  "joinCall",
+  "quitCall",
+] as const;
+/** A valid body for `name` on `call_id`; `someone` is an existing user to invite. */
+const bodyFor = (name: string, call_id: string, someone: string): Record<string, unknown> =>
+  name === "declineCall"
+    ? { call_id, type: 1 }
+    : name === "inviteToCall"
+      ? { call_id, callees: [{ id: someone }] }
+      : { call_id };
 
 describe("authentication", () => {
   it("every callable refuses an unauthenticated caller", async () => {
     const fns = anonymousFunctions();
-    for (const name of ["startCall", ...COMMANDS]) {
+    for (const name of ["startCall", "listCalls", ...COMMANDS]) {
       await expectCallError(
         httpsCallable(fns, name)({ call_id: "x" }),
         "unauthenticated",
@@ -41,7 +55,7 @@ describe("impersonation", () => {
     );
     for (const name of COMMANDS) {
       await expectCallError(
-        eve.call(name, { ...bodyFor(name, call_id), id: bob.uid }),
+        eve.call(name, { ...bodyFor(name, call_id, alice.uid), id: bob.uid }),
         "permission-denied",
         "impersonation",
       );
@@ -62,7 +76,7 @@ describe("not a participant", () => {
     const before = await footprint([alice.uid, bob.uid, eve.uid]);
     for (const name of COMMANDS) {
       await expectCallError(
-        eve.call(name, bodyFor(name, call_id)),
+        eve.call(name, bodyFor(name, call_id, alice.uid)),
         "permission-denied",
         "not_in_call",
       );
@@ -76,10 +90,10 @@ describe("not a participant", () => {
   });
 
   it("a command on a call that does not exist is not-found", async () => {
-    const eve = (await users("eve"))[0];
+    const [eve, frank] = await users("eve", "frank");
     for (const name of COMMANDS) {
       await expectCallError(
-        eve.call(name, bodyFor(name, "no-such-call")),
+        eve.call(name, bodyFor(name, "no-such-call", frank.uid)),
         "not-found",
         "call_not_found",
       );

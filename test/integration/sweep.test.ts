@@ -64,6 +64,7 @@ describe("sweepDue", () => {
     expect(notes.docs.map((d) => d.data().path).sort()).toEqual([
       "/call/notify_call_invited",
       "/call/notify_invitation_timeout",
+      "/call/notify_user_state_changed",
     ]);
 
     // Nothing is due any more: a second sweep examines nothing.

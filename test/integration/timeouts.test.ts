@@ -58,6 +58,7 @@ describe("invitation timeout", () => {
     await alice.waitNotification("/call/notify_invitees_answered_timeout", call_id);
     expect(bob.notifications(call_id).map((n) => n.path)).toEqual([
       "/call/notify_call_invited",
+      "/call/notify_user_state_changed", // his own invitation; a Timeout user hears no more
       "/call/notify_invitation_timeout",
     ]);
   });

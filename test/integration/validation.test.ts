@@ -131,6 +131,37 @@ const commandCases: [name: string, valid: () => Record<string, unknown>, cases: 
     () => ({ call_id: callId }),
     [["call_id with a space", () => ({ call_id: "a b" }), "call_id"]],
   ],
+  [
+    "inviteToCall",
+    () => ({ call_id: callId, callees: [{ id: bob.uid }] }),
+    [
+      ["callees missing", ({ callees: _c, ...v }) => v, "callees"],
+      ["callees empty", (v) => ({ ...v, callees: [] }), "callees"],
+      [
+        "ten callees",
+        (v) => ({ ...v, callees: Array.from({ length: 10 }, (_, i) => ({ id: `u${i}` })) }),
+        "callees",
+      ],
+      ["callee id a number", (v) => ({ ...v, callees: [{ id: 1 }] }), "callees.0.id"],
+      ["unknown field", (v) => ({ ...v, mode: "advanced" }), "(root)"],
+    ],
+  ],
+  [
+    "joinCall",
+    () => ({ call_id: callId }),
+    [
+      ["device_id too long", (v) => ({ ...v, device_id: "d".repeat(129) }), "device_id"],
+      ["extended_data a number", (v) => ({ ...v, extended_data: 1 }), "extended_data"],
+    ],
+  ],
+  [
+    "quitCall",
+    () => ({ call_id: callId }),
+    [
+      ["call_id missing", () => ({}), "call_id"],
+      ["extended_data over 4 KiB", (v) => ({ ...v, extended_data: big }), "extended_data"],
+    ],
+  ],
 ];
 
 describe("commands", () => {

@@ -2,15 +2,21 @@
 import { getApps, initializeApp, type App } from "firebase-admin/app";
 import { getFirestore, Timestamp, type Firestore } from "firebase-admin/firestore";
 import { expect } from "vitest";
+import { collections, prepare } from "../../functions/src/adapters/firestore.js";
+import { impliedUserDoc, nextDeadline } from "../../functions/src/core/machine.js";
+import { isPending, type UserState } from "../../functions/src/core/types.js";
 import { env } from "./env.js";
 
 let app: App | undefined;
+let db: Firestore | undefined;
 
+/** The tests' admin Firestore, with the settings the server's converters rely on. */
 export function adminDb(): Firestore {
   app ??=
     getApps().find((a) => a.name === "admin-tests") ??
     initializeApp({ projectId: env.projectId }, "admin-tests");
-  return getFirestore(app);
+  db ??= prepare(getFirestore(app));
+  return db;
 }
 
 export async function callDoc(callId: string): Promise<FirebaseFirestore.DocumentData> {
@@ -62,4 +68,53 @@ export async function footprint(uids: string[]): Promise<string> {
     ]);
   }
   return JSON.stringify(parts);
+}
+
+/**
+ * Test fixture: puts `uid` into `state` in a live call directly (as if it had got there),
+ * keeping the call and the user docs consistent the way the server writes them: what a
+ * user in that state must be allowed or refused can then be asked through the callables.
+ */
+export async function forceState(callId: string, uid: string, state: UserState): Promise<void> {
+  const db = adminDb();
+  const col = collections(db);
+  await db.runTransaction(async (tx) => {
+    const call = (await tx.get(col.calls.doc(callId))).data();
+    if (!call) throw new Error(`no call ${callId}`);
+    const u = call.users[uid];
+    if (!u) throw new Error(`${uid} is not in ${callId}`);
+    const now = Date.now();
+    u.state = state;
+    u.updated_at = now;
+    if (state === "accepted") u.heartbeat_at = now;
+    if (isPending(state)) u.deadline_at = now + 60_000;
+    if (uid !== call.caller.id && state === "accepted") call.state = "ongoing";
+    call.next_deadline_at = nextDeadline(call, {
+      heartbeatIntervalS: 20,
+      heartbeatTimeoutMs: 60_000,
+    });
+    tx.set(col.calls.doc(callId), call);
+    for (const id of call.user_ids) {
+      const implied = impliedUserDoc(call, id);
+      tx.set(
+        col.users.doc(id),
+        implied ?? {
+          status: "idle",
+          call_id: null,
+          incoming: null,
+          device_id: null,
+          updated_at: now,
+        },
+      );
+    }
+  });
+}
+
+/** Test fixture cleanup: forgets calls and the named users' docs, so they are idle again. */
+export async function forget(callIds: string[], uids: string[]): Promise<void> {
+  const db = adminDb();
+  const batch = db.batch();
+  for (const id of callIds) batch.delete(db.collection("calls").doc(id));
+  for (const uid of uids) batch.delete(db.collection("users").doc(uid));
+  await batch.commit();
 }

@@ -39,3 +39,29 @@ export async function connect(caller: TestUser, callee: TestUser): Promise<strin
   await callee.call("acceptCall", { call_id });
   return call_id;
 }
+
+/** `caller` calls every one of `callees` at once and waits until each of them rings. */
+export async function ringAll(
+  caller: TestUser,
+  callees: readonly TestUser[],
+  extra: Record<string, unknown> = {},
+): Promise<Started> {
+  const started = await caller.call<Started>("startCall", {
+    callees: callees.map((c) => ({ id: c.uid })),
+    type: 1,
+    ...extra,
+  });
+  await Promise.all(
+    callees.map((c) =>
+      c.waitState(
+        (s) => s?.status === "ringing" && s.call_id === started.call_id,
+        `ringing for ${started.call_id}`,
+      ),
+    ),
+  );
+  return started;
+}
+
+/** The paths of `user`'s notifications for `callId`, in order. */
+export const pathsOf = (user: TestUser, callId: string): string[] =>
+  user.notifications(callId).map((n) => n.path);

@@ -21,6 +21,19 @@ import { USER_STATES, type Call, type Notice } from "../../functions/src/core/ty
 import { cfg, run, start, T0 } from "./fixtures.js";
 
 const paths = (ns: Notice[]) => ns.map((n) => `${n.to} ${n.path}`);
+/** The seed 003 notice that tells `to` of users' new states. */
+const changed = (to: string, users: [string, string, string?][]): Notice => ({
+  to,
+  path: "/call/notify_user_state_changed",
+  body: {
+    call_id: "c1",
+    users: users.map(([id, state, extended_data]) => ({
+      id,
+      state,
+      extended_data: extended_data ?? "",
+    })),
+  },
+});
 const due = (call: Call, now: number) => run(call, now, (d) => applyDue(d));
 
 describe("user state transitions (seed 003)", () => {
@@ -89,6 +102,9 @@ describe("startCall", () => {
           extended_data: '{"k":1}',
         },
       },
+      // seed 003: Accepted and Inviting users hear of the invitee's state
+      changed("alice", [["bob", "inviting"]]),
+      changed("bob", [["bob", "inviting"]]),
     ]);
     expect(o.call.start_result).toEqual({
       call_id: "c1",
@@ -112,7 +128,12 @@ describe("one-to-one lifecycles", () => {
   it("accept then end by the callee", () => {
     const accepted = run(start(), T0 + 1000, (d) => accept(d, "bob", { extended_data: "x" }));
     expect(accepted.call.state).toBe("ongoing");
-    expect(paths(accepted.notices)).toEqual(["alice /call/notify_call_accept"]);
+    expect(paths(accepted.notices)).toEqual([
+      "alice /call/notify_call_accept",
+      "alice /call/notify_user_state_changed",
+      "bob /call/notify_user_state_changed",
+    ]);
+    expect(accepted.notices[2]).toEqual(changed("bob", [["bob", "accepted", "x"]]));
     expect(accepted.notices[0]?.body).toEqual({
       call_id: "c1",
       callee_id: "bob",
@@ -143,6 +164,7 @@ describe("one-to-one lifecycles", () => {
         path: "/call/notify_call_decline",
         body: { call_id: "c1", callee_id: "bob", type: 1, extended_data: "no" },
       },
+      changed("alice", [["bob", "rejected", "no"]]), // a Rejected user hears nothing more
     ]);
   });
 
@@ -165,6 +187,7 @@ describe("one-to-one lifecycles", () => {
         path: "/call/notify_call_canceled",
         body: { call_id: "c1", caller_id: "alice" },
       },
+      changed("alice", [["bob", "canceled"]]),
     ]);
   });
 
@@ -209,6 +232,7 @@ describe("timeouts", () => {
         path: "/call/notify_invitees_answered_timeout",
         body: { call_id: "c1", invitees: ["bob"] },
       },
+      changed("alice", [["bob", "timeout"]]),
     ]);
   });
 
@@ -261,6 +285,9 @@ describe("timeouts", () => {
     expect(r.call.users.bob?.state).toBe("quit");
     expect(r.notices).toEqual([
       { to: "alice", path: "/call/notify_timeout", body: { call_id: "c1", id: "bob" } },
+      // the user who quit is told too (seed 003: Quit hears onCallUserStateChanged)
+      changed("alice", [["bob", "quit"]]),
+      changed("bob", [["bob", "quit"]]),
     ]);
   });
 

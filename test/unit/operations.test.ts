@@ -5,7 +5,16 @@
  * rather than restating it.
  */
 import { describe, expect, it } from "vitest";
-import { accept, cancel, decline, end, heartbeat } from "../../functions/src/core/machine.js";
+import {
+  accept,
+  cancel,
+  decline,
+  end,
+  heartbeat,
+  invite,
+  join,
+  quit,
+} from "../../functions/src/core/machine.js";
 import { DomainError } from "../../functions/src/core/errors.js";
 import { USER_STATES, type Call, type UserState } from "../../functions/src/core/types.js";
 import { run, start, T0, withState } from "./fixtures.js";
@@ -42,7 +51,23 @@ const EXPECTED: Record<string, { inviter: Row; invitee: Row }> = {
     inviter: row({ accepted: "act" }, "not_accepted"),
     invitee: row({ accepted: "act" }, "not_accepted"),
   },
+  // Advanced mode only (below: every one of them is mode_common in a common call).
+  invite: {
+    inviter: row({ accepted: "act" }, "not_accepted"),
+    invitee: row({ accepted: "act" }, "not_accepted"),
+  },
+  join: {
+    // anyone invited may join while the call lives; an accepted user switches devices
+    inviter: row({}, "act"),
+    invitee: row({}, "act"),
+  },
+  quit: {
+    inviter: row({ accepted: "act", quit: "done" }, "not_accepted"),
+    invitee: row({ accepted: "act", quit: "done" }, "not_accepted"),
+  },
 };
+
+const ADVANCED = new Set(["invite", "join", "quit"]);
 
 const COMMANDS = {
   accept: (actor: string) => (d: Parameters<typeof accept>[0]) => accept(d, actor, {}),
@@ -50,6 +75,11 @@ const COMMANDS = {
   cancel: (actor: string) => (d: Parameters<typeof accept>[0]) => cancel(d, actor, {}),
   end: (actor: string) => (d: Parameters<typeof accept>[0]) => end(d, actor),
   heartbeat: (actor: string) => (d: Parameters<typeof accept>[0]) => heartbeat(d, actor),
+  invite: (actor: string) => (d: Parameters<typeof accept>[0]) =>
+    void invite(d, actor, { callees: [{ id: "dave", name: "Dave" }], busy: new Set() }),
+  join: (actor: string) => (d: Parameters<typeof accept>[0]) =>
+    join(d, actor, { device_id: "phone-2" }),
+  quit: (actor: string) => (d: Parameters<typeof accept>[0]) => quit(d, actor, {}),
 };
 
 /** What "act" must have done, per command. */
@@ -73,6 +103,16 @@ function checkActed(command: string, before: Call, after: Call, actor: string): 
       expect(after.users[actor]?.heartbeat_at).toBe(T0 + 1000);
       expect(after.users[actor]?.heartbeat_at).not.toBe(before.users[actor]?.heartbeat_at);
       break;
+    case "invite":
+      expect(after.users.dave?.state).toBe("inviting");
+      expect(after.user_ids).toContain("dave");
+      break;
+    case "join":
+      expect(after.users[actor]).toMatchObject({ state: "accepted", device_id: "phone-2" });
+      break;
+    case "quit":
+      expect(after.users[actor]?.state).toBe("quit");
+      break;
   }
 }
 
@@ -83,7 +123,8 @@ describe("operation table: command × role × state on a live call", () => {
         const cell = roles[role][state];
         it(`${command} by ${role} in ${state} → ${cell}`, () => {
           const actor = role === "inviter" ? "alice" : "bob";
-          const before = withState(start(["bob", "carol"]), actor, state);
+          const mode = ADVANCED.has(command) ? "advanced" : "common";
+          const before = withState(start(["bob", "carol"], { mode }), actor, state);
           const fn = COMMANDS[command as keyof typeof COMMANDS](actor);
           const r = run(before, T0 + 1000, fn);
           if (cell === "act") {
@@ -104,6 +145,20 @@ describe("operation table: command × role × state on a live call", () => {
           }
         });
       }
+    }
+  }
+});
+
+describe("advanced-mode commands in a common call", () => {
+  for (const command of ADVANCED) {
+    for (const state of USER_STATES) {
+      it(`${command} by the invitee in ${state} → mode_common`, () => {
+        const before = withState(start(["bob", "carol"]), "bob", state);
+        const r = run(before, T0 + 1000, COMMANDS[command as keyof typeof COMMANDS]("bob"));
+        expect(r.error?.kind).toBe("failed_precondition");
+        expect(r.error?.reason).toBe("mode_common");
+        expect(r.call).toEqual(before);
+      });
     }
   }
 });

@@ -4,18 +4,27 @@
  * outcome through a UnitOfWork. A refused command still writes the timeouts it applied.
  */
 import { createHash } from "node:crypto";
-import { Timestamp, type Firestore } from "firebase-admin/firestore";
+import { FieldPath, Timestamp, type Firestore } from "firebase-admin/firestore";
 import { DomainError } from "../core/errors.js";
 import {
   applyDue,
   Draft,
+  invite,
+  join,
   resultFor,
   startCall,
   statusIn,
   type CommandResult,
+  type InviteResult,
   type StartInput,
 } from "../core/machine.js";
-import type { Call, CoreConfig, StartResult, UserRef } from "../core/types.js";
+import {
+  isPending,
+  type Call,
+  type CoreConfig,
+  type StartResult,
+  type UserRef,
+} from "../core/types.js";
 import { collections } from "./firestore.js";
 import type { Meter } from "./meter.js";
 import { UnitOfWork } from "./unitOfWork.js";
@@ -102,6 +111,43 @@ export function requestHash(uid: string, body: unknown): string {
 }
 
 /**
+ * Brings the current calls of `uids` (as their user docs, already read, name them) up to
+ * date in this transaction, one round trip for all, and stages what their overdue timeouts
+ * changed; so a stale status never makes anyone busy. Returns who is busy in which call.
+ * A call named in `except` is left to the caller (the call a command is about).
+ */
+async function currentCalls(
+  ctx: Ctx,
+  uow: UnitOfWork,
+  uids: readonly string[],
+  except?: string,
+): Promise<(uid: string) => Call | undefined> {
+  const callsOf = [...new Set(uids.map((u) => uow.user(u)?.call_id ?? null))].filter(
+    (c): c is string => c !== null && c !== except,
+  );
+  const read = await uow.readCalls(callsOf);
+  const current = new Map<string, Call>();
+  for (const callOf of callsOf) {
+    const call = read.get(callOf);
+    if (!call) {
+      // A user doc pointing at a call that is gone: the user is idle.
+      for (const u of uids) if (uow.user(u)?.call_id === callOf) uow.forgetDangling(u);
+      continue;
+    }
+    const d = new Draft(call, uow.now, ctx.cfg);
+    applyDue(d);
+    const outcome = d.finish();
+    uow.stage(call, outcome);
+    current.set(callOf, outcome.call);
+  }
+  return (uid) => {
+    const callOf = uow.user(uid)?.call_id;
+    const call = callOf ? current.get(callOf) : undefined;
+    return call && statusIn(call, uid) !== "idle" ? call : undefined;
+  };
+}
+
+/**
  * Creates a call atomically with the busy check: the caller and every callee are read in
  * the transaction, their current calls brought up to date (overdue timeouts), and a busy
  * callee is declined with type 2 in the same write.
@@ -127,31 +173,7 @@ export async function runStartCall(ctx: Ctx, req: StartRequest): Promise<StartRe
       );
       return { ok: false, error };
     }
-    // Bring each user's current call up to date (one more round trip, only when someone has
-    // one), so a stale status never makes anyone busy.
-    const callsOf = [...new Set(uids.map((u) => uow.user(u)?.call_id ?? null))].filter(
-      (c): c is string => c !== null,
-    );
-    const read = await uow.readCalls(callsOf);
-    const current = new Map<string, Call>();
-    for (const callOf of callsOf) {
-      const call = read.get(callOf);
-      if (!call) {
-        // A user doc pointing at a call that is gone: the user is idle.
-        for (const u of uids) if (uow.user(u)?.call_id === callOf) uow.forgetDangling(u);
-        continue;
-      }
-      const d = new Draft(call, uow.now, ctx.cfg);
-      applyDue(d);
-      const outcome = d.finish();
-      uow.stage(call, outcome);
-      current.set(callOf, outcome.call);
-    }
-    const busyIn = (uid: string): Call | undefined => {
-      const callOf = uow.user(uid)?.call_id;
-      const call = callOf ? current.get(callOf) : undefined;
-      return call && statusIn(call, uid) !== "idle" ? call : undefined;
-    };
+    const busyIn = await currentCalls(ctx, uow, uids);
     const callerCall = busyIn(req.caller.id);
     let result: Settled<StartResult>;
     if (callerCall) {
@@ -229,4 +251,115 @@ export async function sweepDue(
     if (page.size < pageSize) break;
   }
   return { examined, changed };
+}
+
+/**
+ * inviteToCall: reads the call and the invitees' docs in one round trip, brings the calls
+ * of invitees new to this call up to date (busy check, atomic with the invitation), then
+ * lets the core invite them.
+ */
+export async function runInviteToCall(
+  ctx: Ctx,
+  callId: string,
+  actor: string,
+  callees: readonly UserRef[],
+): Promise<CommandResult & InviteResult> {
+  const settled = await transact(
+    ctx,
+    async (uow): Promise<Settled<CommandResult & InviteResult>> => {
+      const call = await uow.readCallAndUsers(
+        callId,
+        callees.map((c) => c.id),
+      );
+      if (!call) return { ok: false, error: callNotFound(callId) };
+      const d = new Draft(call, uow.now, ctx.cfg);
+      applyDue(d);
+      const fresh = callees.map((c) => c.id).filter((u) => !d.call.users[u]);
+      const busyIn = await currentCalls(ctx, uow, fresh, callId);
+      const busy = new Set(fresh.filter((u) => busyIn(u) !== undefined));
+      const r = d.attempt((x) => invite(x, actor, { callees, busy }));
+      const outcome = d.finish();
+      uow.stage(call, outcome);
+      await uow.commit();
+      return r.ok ? { ok: true, value: { ...resultFor(outcome.call, actor), ...r.value } } : r;
+    },
+  );
+  return unwrap(settled);
+}
+
+/**
+ * joinCall: a user who left the call (or never answered) may join it unless another call
+ * holds them busy, checked in the same transaction; an accepted user switches devices.
+ */
+export async function runJoinCall(
+  ctx: Ctx,
+  callId: string,
+  actor: string,
+  args: { device_id?: string; extended_data?: string },
+): Promise<CommandResult> {
+  const settled = await transact(ctx, async (uow): Promise<Settled<CommandResult>> => {
+    const call = await uow.readCallAndUsers(callId, [actor]);
+    if (!call) return { ok: false, error: callNotFound(callId) };
+    const d = new Draft(call, uow.now, ctx.cfg);
+    applyDue(d);
+    const mine = d.call.users[actor];
+    const rejoining = mine !== undefined && !isPending(mine.state) && mine.state !== "accepted";
+    let elsewhere: Call | undefined;
+    if (rejoining && d.call.state !== "ended" && d.call.mode === "advanced") {
+      elsewhere = (await currentCalls(ctx, uow, [actor], callId))(actor);
+    }
+    const r = elsewhere
+      ? {
+          ok: false as const,
+          error: new DomainError("failed_precondition", "busy", "You are in another call.", {
+            call_id: elsewhere.call_id,
+            status: statusIn(elsewhere, actor),
+          }),
+        }
+      : d.attempt((x) => join(x, actor, args));
+    const outcome = d.finish();
+    uow.stage(call, outcome);
+    await uow.commit();
+    return r.ok ? { ok: true, value: resultFor(outcome.call, actor) } : r;
+  });
+  return unwrap(settled);
+}
+
+/** Where a page of listCalls ends: the last call's creation time and id. */
+export interface ListCursor {
+  created_at: number;
+  call_id: string;
+}
+
+/**
+ * The calls `uid` is in, newest first (creation time, then id, both descending), `count` a
+ * page. Paging by the last call's (created_at, id) never repeats or skips a call while new
+ * calls arrive: they sort before every cursor. Overdue timeouts are applied to each entry
+ * as shown (the sweep or the next command writes the same result).
+ */
+export async function listCalls(
+  ctx: Ctx,
+  uid: string,
+  count: number,
+  after?: ListCursor,
+): Promise<{ calls: Call[]; next: ListCursor | null }> {
+  let q = collections(ctx.db)
+    .calls.where("user_ids", "array-contains", uid)
+    .orderBy("created_at", "desc")
+    .orderBy(FieldPath.documentId(), "desc")
+    .limit(count + 1);
+  if (after) q = q.startAfter(Timestamp.fromMillis(after.created_at), after.call_id);
+  const snap = await q.get();
+  if (ctx.meter) ctx.meter.reads += Math.max(1, snap.size);
+  const now = Date.now();
+  const calls = snap.docs.slice(0, count).map((doc) => {
+    const d = new Draft(doc.data(), now, ctx.cfg);
+    applyDue(d);
+    return d.call;
+  });
+  const last = calls[calls.length - 1];
+  return {
+    calls,
+    next: snap.size > count && last ? { created_at: last.created_at, call_id: last.call_id } : null,
+  };
 }

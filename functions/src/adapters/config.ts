@@ -6,12 +6,14 @@ import {
   CALL_TIMEOUT_SECONDS,
   HEARTBEAT_INTERVAL_SECONDS,
   HEARTBEAT_TIMEOUT_SECONDS,
+  MAX_CALL_USERS,
 } from "../params.js";
 
 export function coreConfig(): CoreConfig {
   return {
     heartbeatIntervalS: HEARTBEAT_INTERVAL_SECONDS.value(),
     heartbeatTimeoutMs: HEARTBEAT_TIMEOUT_SECONDS.value() * 1000,
+    maxCallUsers: MAX_CALL_USERS.value(),
   };
 }
 

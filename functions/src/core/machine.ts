@@ -6,9 +6,10 @@
  * draft into an Outcome (new call doc + notices) that the adapter writes in one transaction.
  */
 import { DomainError, InvariantError } from "./errors.js";
-import { canMove, judge, type Command } from "./transitions.js";
+import { ADVANCED_ONLY, canMove, judge, type Command } from "./transitions.js";
 import {
   isPending,
+  MAX_CALL_USERS,
   type Call,
   type CallMode,
   type CallType,
@@ -37,7 +38,7 @@ export interface Outcome {
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 /** What made the call end, as the last event that settled it. */
-type Cause = "accepted" | "canceled" | "declined" | "no_answer" | "heartbeat_timeout";
+type Cause = "accepted" | "canceled" | "declined" | "no_answer" | "heartbeat_timeout" | "quit";
 
 export class Draft {
   readonly call: Call;
@@ -70,6 +71,26 @@ export class Draft {
 
   notify(to: string, path: NotificationPath, body: Record<string, unknown>): void {
     this.notices.push({ to, path, body: { call_id: this.call.call_id, ...body } });
+  }
+
+  /**
+   * Tells of users whose state just changed (`/call/notify_user_state_changed`), to the
+   * audience of seed 003's callback table: every user Inviting, Received, NotYetReceived or
+   * Accepted, and a user who has just quit. Rejected, Canceled and Timeout users hear
+   * nothing more. The moves that end a call are told by the end notifications instead.
+   */
+  announce(uids: readonly string[]): void {
+    if (uids.length === 0) return;
+    const users = uids.map((id) => {
+      const u = this.user(id);
+      return { id, state: u.state, extended_data: u.extended_data ?? "" };
+    });
+    for (const to of this.call.user_ids) {
+      const s = this.user(to).state;
+      if (isPending(s) || s === "accepted" || (s === "quit" && uids.includes(to))) {
+        this.notify(to, "/call/notify_user_state_changed", { users });
+      }
+    }
   }
 
   ended(): boolean {
@@ -117,7 +138,14 @@ export class Draft {
     this.changed = true;
   }
 
-  /** Applies the call-level rules after any user moved (PROTOCOL "States"). */
+  /**
+   * Applies the call-level rules after any user moved (PROTOCOL "States"). While ringing,
+   * both modes end when no invitee is left to answer and none accepted (seed 003: advanced
+   * mode is the same as common mode in cancellation, acceptance, rejection and timeout), and
+   * an advanced call also ends when no accepted user is left. Once ongoing, a common call
+   * ends when at most one accepted user and no pending invitee remain, an advanced call when
+   * no accepted user remains.
+   */
   settle(cause: Cause, at?: number): void {
     const c = this.call;
     if (c.state === "ended") return;
@@ -130,16 +158,21 @@ export class Draft {
         this.changed = true;
       } else if (pending === 0) {
         this.end(ringingEndReason(this, cause), { tellPending: true, at });
+      } else if (accepted.length === 0) {
+        this.end(cause === "quit" ? "all_quit" : "canceled", { tellPending: true, at });
       }
       return;
     }
     const over =
       c.mode === "common" ? accepted.length <= 1 && pending === 0 : accepted.length === 0;
     if (over) {
-      this.end(cause === "heartbeat_timeout" ? "heartbeat_timeout" : "completed", {
-        tellPending: true,
-        at,
-      });
+      const reason: EndReason =
+        cause === "heartbeat_timeout"
+          ? "heartbeat_timeout"
+          : cause === "quit" && accepted.length === 0
+            ? "all_quit"
+            : "completed";
+      this.end(reason, { tellPending: true, at });
     }
   }
 
@@ -258,6 +291,7 @@ export function applyDue(d: Draft): void {
       for (const to of d.active()) {
         d.notify(to, "/call/notify_invitees_answered_timeout", { invitees: batch });
       }
+      d.announce(batch);
       d.settle("no_answer", ev.at);
       continue;
     }
@@ -270,6 +304,7 @@ export function applyDue(d: Draft): void {
     }
     d.move(ev.uid, "quit");
     for (const to of d.activeExcept(ev.uid)) d.notify(to, "/call/notify_timeout", { id: ev.uid });
+    d.announce([ev.uid]);
     d.settle("heartbeat_timeout", ev.at);
   }
 }
@@ -313,6 +348,14 @@ function refuse(d: Draft, actor: string, reason: string): never {
  */
 function admit(d: Draft, actor: string, command: Command): boolean {
   const role = roleOf(d, actor);
+  if (ADVANCED_ONLY.includes(command) && d.call.mode !== "advanced") {
+    throw new DomainError(
+      "failed_precondition",
+      "mode_common",
+      "Only an advanced-mode call allows this.",
+      stateDetails(d, actor),
+    );
+  }
   const verdict = judge(command, role, d.user(actor).state);
   if (verdict.kind === "done") return false;
   if (verdict.kind === "refuse") refuse(d, actor, verdict.reason);
@@ -354,6 +397,7 @@ export function accept(
       extended_data: args.extended_data ?? "",
     });
   }
+  d.announce([actor]);
   d.settle("accepted");
 }
 
@@ -384,6 +428,7 @@ export function decline(
       extended_data: args.extended_data ?? "",
     });
   }
+  d.announce([actor]);
   d.settle("declined");
 }
 
@@ -425,6 +470,7 @@ export function cancel(d: Draft, actor: string, args: { callee_ids?: string[] })
     d.move(id, "canceled");
     d.notify(id, "/call/notify_call_canceled", { caller_id: actor });
   }
+  d.announce(ringing);
   if (c.state === "ringing" && d.inState(isPending).length === 0) {
     d.end("canceled", { by: actor, tellPending: true });
   } else {
@@ -448,6 +494,142 @@ export function heartbeat(d: Draft, actor: string): void {
   if (!admit(d, actor, "heartbeat")) return;
   d.user(actor).heartbeat_at = d.now;
   d.changed = true;
+}
+
+/** Rings `callees` who are new to the call; busy ones are declined with type 2 at once. */
+function ring(
+  d: Draft,
+  inviter: UserRef,
+  callees: readonly UserRef[],
+  busy: ReadonlySet<string>,
+  deadline: number,
+): void {
+  const c = d.call;
+  for (const callee of callees) {
+    c.users[callee.id] = {
+      id: callee.id,
+      name: callee.name,
+      state: "inviting",
+      deadline_at: deadline,
+      updated_at: d.now,
+    };
+    c.user_ids.push(callee.id);
+  }
+  d.changed = true;
+  const everyone = d.invitees().map((u) => ({ id: u.id, name: u.name }));
+  for (const callee of callees) {
+    if (busy.has(callee.id)) {
+      d.move(callee.id, "rejected", { decline_type: 2 });
+      for (const to of d.active()) {
+        d.notify(to, "/call/notify_call_decline", {
+          callee_id: callee.id,
+          type: 2,
+          extended_data: "",
+        });
+      }
+    } else {
+      d.notify(callee.id, "/call/notify_call_invited", {
+        caller: c.caller,
+        callees: everyone,
+        type: c.type,
+        mode: c.mode,
+        timeout: c.timeout,
+        deadline_at: iso(deadline),
+        extended_data: c.extended_data,
+        ...(inviter.id !== c.caller.id ? { inviter } : {}),
+      });
+    }
+  }
+  d.announce(callees.map((u) => u.id));
+}
+
+export interface InviteResult {
+  /** Callees rung now. */
+  invited: string[];
+  /** Callees found busy and declined with type 2. */
+  busy: string[];
+  /** Callees already in this call, left as they are. */
+  already: string[];
+}
+
+/**
+ * callingInvite (advanced mode): an accepted user invites users new to the call, who ring
+ * until `timeout` seconds from now (the call's timeout). The call may hold at most
+ * `maxCallUsers` users, counting everyone it has named; past that, nobody is invited.
+ */
+export function invite(
+  d: Draft,
+  actor: string,
+  args: { callees: readonly UserRef[]; busy: ReadonlySet<string> },
+): InviteResult {
+  if (!admit(d, actor, "invite")) return { invited: [], busy: [], already: [] };
+  const c = d.call;
+  const fresh = args.callees.filter((u) => !c.users[u.id]);
+  const already = args.callees.filter((u) => c.users[u.id]).map((u) => u.id);
+  if (fresh.length === 0) {
+    throw new DomainError(
+      "failed_precondition",
+      "already_in_call",
+      "Everyone named is already in this call.",
+      { ...stateDetails(d, actor), callees: already },
+    );
+  }
+  const max = d.cfg.maxCallUsers ?? MAX_CALL_USERS;
+  if (c.user_ids.length + fresh.length > max) {
+    throw new DomainError(
+      "failed_precondition",
+      "call_full",
+      `A call holds at most ${max} users.`,
+      { ...stateDetails(d, actor), max_users: max, users: c.user_ids.length },
+    );
+  }
+  ring(d, d.user(actor), fresh, args.busy, d.now + c.timeout * 1000);
+  d.settle("declined");
+  return {
+    invited: fresh.filter((u) => !args.busy.has(u.id)).map((u) => u.id),
+    busy: fresh.filter((u) => args.busy.has(u.id)).map((u) => u.id),
+    already,
+  };
+}
+
+/**
+ * callJoin (advanced mode): an invited user who is not in the call joins it (Accepted, and
+ * everyone in the call is told); an accepted user moves the call to `device_id` (nobody is
+ * told: only the user's own doc changes).
+ */
+export function join(
+  d: Draft,
+  actor: string,
+  args: { device_id?: string; extended_data?: string },
+): void {
+  if (!admit(d, actor, "join")) return;
+  const u = d.user(actor);
+  if (u.state === "accepted") {
+    if (args.device_id !== undefined) u.device_id = args.device_id;
+    u.heartbeat_at = d.now;
+    u.updated_at = d.now;
+    d.changed = true;
+    return;
+  }
+  const patch: Partial<CallUser> = { heartbeat_at: d.now, decline_type: undefined };
+  if (args.device_id !== undefined) patch.device_id = args.device_id;
+  if (args.extended_data !== undefined) patch.extended_data = args.extended_data;
+  d.move(actor, "accepted", patch);
+  delete u.decline_type;
+  d.announce([actor]);
+  d.settle("accepted");
+}
+
+/** callQuit (advanced mode): an accepted user leaves; the call ends when nobody accepted is left. */
+export function quit(d: Draft, actor: string, args: { extended_data?: string }): void {
+  if (!admit(d, actor, "quit")) return;
+  d.move(
+    actor,
+    "quit",
+    args.extended_data !== undefined ? { extended_data: args.extended_data } : {},
+  );
+  d.announce([actor]);
+  d.settle("quit");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -482,15 +664,6 @@ export function startCall(input: StartInput, now: number, cfg: CoreConfig): Outc
       updated_at: now,
     },
   };
-  for (const callee of input.callees) {
-    users[callee.id] = {
-      id: callee.id,
-      name: callee.name,
-      state: "inviting",
-      deadline_at: deadline,
-      updated_at: now,
-    };
-  }
   const result: StartResult = {
     call_id: input.call_id,
     timeout: input.timeout,
@@ -504,7 +677,7 @@ export function startCall(input: StartInput, now: number, cfg: CoreConfig): Outc
     mode: input.mode,
     state: "ringing",
     users,
-    user_ids: [input.caller.id, ...input.callees.map((c) => c.id)],
+    user_ids: [input.caller.id], // ring() adds the callees
     extended_data: input.extended_data,
     timeout: input.timeout,
     heartbeat_interval: cfg.heartbeatIntervalS,
@@ -519,28 +692,7 @@ export function startCall(input: StartInput, now: number, cfg: CoreConfig): Outc
     start_result: result,
   };
   const d = new Draft(call, now, cfg);
-  d.changed = true;
-  const callees = input.callees.map((c) => ({ id: c.id, name: c.name }));
-  for (const callee of input.callees) {
-    if (input.busy.has(callee.id)) {
-      d.move(callee.id, "rejected", { decline_type: 2 });
-      d.notify(input.caller.id, "/call/notify_call_decline", {
-        callee_id: callee.id,
-        type: 2,
-        extended_data: "",
-      });
-    } else {
-      d.notify(callee.id, "/call/notify_call_invited", {
-        caller: input.caller,
-        callees,
-        type: input.type,
-        mode: input.mode,
-        timeout: input.timeout,
-        deadline_at: iso(deadline),
-        extended_data: input.extended_data,
-      });
-    }
-  }
+  ring(d, input.caller, input.callees, input.busy, deadline);
   d.settle("declined");
   return d.finish();
 }

@@ -6,17 +6,18 @@
  *    which states make it a harmless repeat, and the reason a refusal carries.
  * The machine (machine.ts) consults these tables and never decides a move on its own.
  */
-import { PENDING_STATES as PENDING, type UserState } from "./types.js";
+import { PENDING_STATES as PENDING, USER_STATES, type UserState } from "./types.js";
 
 export const USER_TRANSITIONS: Readonly<Record<UserState, readonly UserState[]>> = {
   inviting: ["received", "not_yet_received", "accepted", "rejected", "canceled", "timeout"],
   not_yet_received: ["received", "accepted", "rejected", "canceled", "timeout"],
   received: ["accepted", "rejected", "canceled", "timeout"],
   accepted: ["quit"],
-  rejected: [],
-  canceled: [],
-  timeout: [],
-  quit: [],
+  // Advanced mode: anyone invited may joinCall while the call lives, whatever they answered.
+  rejected: ["accepted"],
+  canceled: ["accepted"],
+  timeout: ["accepted"],
+  quit: ["accepted"],
 };
 
 export const canMove = (from: UserState, to: UserState): boolean =>
@@ -25,7 +26,8 @@ export const canMove = (from: UserState, to: UserState): boolean =>
 /** Who may issue a command: the call's inviter, an invitee, or either. */
 export type ActorRole = "inviter" | "invitee" | "participant";
 
-export type Command = "accept" | "decline" | "cancel" | "end" | "heartbeat";
+export type Command =
+  "accept" | "decline" | "cancel" | "end" | "heartbeat" | "invite" | "join" | "quit";
 
 export interface Operation {
   role: ActorRole;
@@ -80,7 +82,34 @@ export const OPERATIONS: Readonly<Record<Command, Operation>> = {
     refused: "not_accepted",
     wrongRole: "not_accepted",
   },
+  // callingInvite (advanced mode): any Accepted user.
+  invite: {
+    role: "participant",
+    from: ["accepted"],
+    done: [],
+    refused: "not_accepted",
+    wrongRole: "not_accepted",
+  },
+  // callJoin (advanced mode): anyone invited; Accepted moves the call to another device.
+  join: {
+    role: "participant",
+    from: USER_STATES,
+    done: [],
+    refused: "not_invited",
+    wrongRole: "not_invited",
+  },
+  // callQuit (advanced mode): any Accepted user; repeating it is a success.
+  quit: {
+    role: "participant",
+    from: ["accepted"],
+    done: ["quit"],
+    refused: "not_accepted",
+    wrongRole: "not_accepted",
+  },
 };
+
+/** Commands that only an advanced-mode call allows (`failed-precondition` `mode_common`). */
+export const ADVANCED_ONLY: readonly Command[] = ["invite", "join", "quit"];
 
 /** What the table says of `command` by an actor of `role` in `state`. */
 export type Verdict = { kind: "act" } | { kind: "done" } | { kind: "refuse"; reason: string };

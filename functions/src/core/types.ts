@@ -140,4 +140,9 @@ export interface CoreConfig {
   heartbeatIntervalS: number;
   /** A participant whose last heartbeat is older than this is timed out. */
   heartbeatTimeoutMs: number;
+  /** At most this many users in one call, the inviter included (default MAX_CALL_USERS). */
+  maxCallUsers?: number;
 }
+
+/** PROTOCOL: at most 10 users in a call, the inviter included. */
+export const MAX_CALL_USERS = 10;

@@ -1,0 +1,73 @@
+import { HttpsError } from "firebase-functions/v2/https";
+import { listCalls as list, type ListCursor } from "../adapters/calls.js";
+import { context } from "../adapters/config.js";
+import { validatedOnCall } from "../adapters/validatedOnCall.js";
+import type { Call } from "../core/types.js";
+import { listCallsSchema } from "../schemas.js";
+
+const iso = (ms: number | undefined): string | null =>
+  ms === undefined ? null : new Date(ms).toISOString();
+
+/** next_flag: an opaque cursor (base64url of the last call's creation time and id). */
+function encode(c: ListCursor): string {
+  return Buffer.from(JSON.stringify([c.created_at, c.call_id])).toString("base64url");
+}
+
+function decode(flag: string): ListCursor {
+  try {
+    const v: unknown = JSON.parse(Buffer.from(flag, "base64url").toString("utf8"));
+    if (
+      Array.isArray(v) &&
+      v.length === 2 &&
+      Number.isSafeInteger(v[0]) &&
+      typeof v[1] === "string" &&
+      /^[A-Za-z0-9_-]{1,128}$/.test(v[1])
+    ) {
+      return { created_at: v[0] as number, call_id: v[1] };
+    }
+  } catch {
+    // falls through to the error below
+  }
+  throw new HttpsError("invalid-argument", "next_flag: not a flag this server gave out.", {
+    reason: "invalid_argument",
+    field: "next_flag",
+  });
+}
+
+/** What a listed call shows of itself (no bookkeeping fields). */
+function entry(call: Call, uid: string) {
+  return {
+    call_id: call.call_id,
+    caller: call.caller,
+    type: call.type,
+    mode: call.mode,
+    state: call.state,
+    end_reason: call.end_reason ?? null,
+    user_state: call.users[uid]?.state ?? null,
+    timeout: call.timeout,
+    extended_data: call.extended_data,
+    created_at: iso(call.created_at),
+    deadline_at: iso(call.deadline_at),
+    ended_at: iso(call.ended_at),
+    users: call.user_ids.map((id) => {
+      const u = call.users[id];
+      return {
+        id,
+        name: u?.name ?? "",
+        state: u?.state ?? null,
+        ...(u?.decline_type !== undefined ? { decline_type: u.decline_type } : {}),
+        extended_data: u?.extended_data ?? "",
+      };
+    }),
+  };
+}
+
+/** queryCallInvitationList: the caller's calls, newest first, a page at a time. */
+export const listCalls = validatedOnCall(listCallsSchema, async (caller, data) => {
+  const after = data.next_flag ? decode(data.next_flag) : undefined;
+  const page = await list(context(), caller.uid, data.count, after);
+  return {
+    calls: page.calls.map((c) => entry(c, caller.uid)),
+    next_flag: page.next ? encode(page.next) : "",
+  };
+});
