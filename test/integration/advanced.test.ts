@@ -93,6 +93,37 @@ describe("advanced mode", () => {
     );
   });
 
+  it("two invites racing for the last place: exactly one gets it", async () => {
+    const [alice, bob, ...rest] = await users(
+      "alice",
+      "bob",
+      "u3",
+      "u4",
+      "u5",
+      "u6",
+      "u7",
+      "u8",
+      "u9",
+      "x",
+      "y",
+    );
+    const [x, y] = rest.splice(-2) as [TestUser, TestUser];
+    const { call_id } = await ring(alice, bob, { mode: "advanced" });
+    await bob.call("acceptCall", { call_id });
+    await alice.call("inviteToCall", { call_id, callees: rest.map((u) => ({ id: u.uid })) });
+    expect((await callDoc(call_id)).user_ids).toHaveLength(9);
+    const results = await Promise.allSettled([
+      alice.call("inviteToCall", { call_id, callees: [{ id: x.uid }] }),
+      bob.call("inviteToCall", { call_id, callees: [{ id: y.uid }] }),
+    ]);
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    const lost = results.find((r) => r.status === "rejected") as PromiseRejectedResult;
+    expect(lost.reason.details.reason).toBe("call_full");
+    const call = await callDoc(call_id);
+    expect(call.user_ids).toHaveLength(10);
+    expect([x.uid, y.uid].filter((u) => call.user_ids.includes(u))).toHaveLength(1);
+  });
+
   it("join after a decline; a device switch tells nobody; quit; the last quit ends all_quit", async () => {
     const [alice, bob, carol] = await users("alice", "bob", "carol");
     const { call_id } = await ringAll(alice, [bob, carol], { mode: "advanced" });
