@@ -16,6 +16,9 @@ export default defineConfig({
           name: "emulators",
           include: ["test/integration/**/*.test.ts", "test/rules/**/*.test.ts"],
           globalSetup: ["test/support/globalSetup.ts"],
+          // One file at a time: the timing tests measure deadlines to the second, and share
+          // the 2 cores with the emulators.
+          fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },

@@ -18,6 +18,7 @@ import {
 import { Meter, totalWrites, type MeterSnapshot } from "../functions/src/adapters/meter.js";
 import { accept, cancel, decline, end, heartbeat, quit } from "../functions/src/core/machine.js";
 import type { CallState } from "../functions/src/core/types.js";
+import { loggedOut } from "../functions/src/adapters/devices.js";
 import { adminDb, clearProject } from "./lib/admin.js";
 
 export const COST_PROJECT = "demo-ringback-bench-cost";
@@ -77,13 +78,15 @@ export async function cost(): Promise<CostResult> {
     if (got !== want) throw new Error(`cost bench: ${what} left the call ${got}, not ${want}`);
   };
   const uid = () => `u-${randomUUID()}`;
-  const start = (
+  // As the startCall callable does: the device check (logged out?), then the transaction.
+  const start = async (
     caller: string,
     callees: string[],
     timeout = 60,
     mode: "common" | "advanced" = "common",
   ) =>
     runStartCall(ctx, {
+      logged_out: await loggedOut(ctx, callees),
       request_hash: randomUUID(),
       caller: { id: caller, name: "caller" },
       callees: callees.map((id) => ({ id, name: "callee" })),
@@ -211,8 +214,8 @@ export async function cost(): Promise<CostResult> {
     steps.push(
       (await measure("acceptCall (1:1)", () => command(s.call_id, b, (d) => accept(d, b, {}))))[1],
     );
-    const [inv, c1] = await measure("inviteToCall (one more)", () =>
-      runInviteToCall(ctx, s.call_id, b, [{ id: c, name: "c" }]),
+    const [inv, c1] = await measure("inviteToCall (one more)", async () =>
+      runInviteToCall(ctx, s.call_id, b, [{ id: c, name: "c" }], await loggedOut(ctx, [c])),
     );
     if (inv.invited.length !== 1) throw new Error("cost bench: the invite rang nobody");
     steps.push(c1);

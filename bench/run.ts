@@ -20,9 +20,10 @@ import { mdTable, textTable, type Section } from "./lib/table.js";
 import { ms, x, type Summary } from "./lib/stats.js";
 import { sweepScaling } from "./sweep.js";
 import { throughput } from "./throughput.js";
+import { timing } from "./timing.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const ALL = ["latency", "cost", "sweep", "throughput", "cold"] as const;
+const ALL = ["latency", "cost", "sweep", "throughput", "cold", "timing"] as const;
 type Part = (typeof ALL)[number];
 
 const args = process.argv.slice(2);
@@ -46,12 +47,14 @@ const plan = quick
       sweep: { sizes: [0, 1000], runs: 2 },
       throughput: { pairs: 10, seconds: 10, warmupRounds: 2 },
       coldRuns: 6,
+      timing: { runs: 5, heartbeat: false },
     }
   : {
       latency: { iterations: 200, warmup: 10, chunk: 20 },
       sweep: { sizes: [0, 1000, 10000], runs: 5 },
       throughput: { pairs: 50, seconds: 60, warmupRounds: 3 },
       coldRuns: 20,
+      timing: { runs: 50, heartbeat: true },
     };
 
 const progress = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
@@ -242,6 +245,23 @@ async function main() {
         ],
         ["ratio", x(r.ratio.load), "", x(r.ratio.process), "", "", ""],
       ],
+    });
+  }
+
+  if (only.includes("timing")) {
+    const r = await timing(plan.timing, progress);
+    results.timing = r;
+    const row = (name: string, target: string, t: Summary | null) =>
+      t ? [name, target, t.n, med(t), p95(t), ms(t.max)] : [name, target, 0, "-", "-", "-"];
+    sections.push({
+      title: `6. Deadline timing: deadline → a client's listener sees it (${r.runs} runs each)`,
+      head: ["deadline", "target", "runs", "median", "p95", "worst"],
+      rows: [
+        row("invitation timeout (2 s)", "≤ 1500 ms", r.invitation),
+        row("not-received check (5 s)", "≤ 1000 ms", r.receipt),
+        row("heartbeat timeout (60 s)", "≤ 2000 ms", r.heartbeat),
+      ],
+      notes: r.heartbeat ? [] : ["The heartbeat timeout (60 s) is measured in the full run only."],
     });
   }
 

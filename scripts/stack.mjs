@@ -14,6 +14,7 @@ import readline from "node:readline";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { killTreeSync, stopTree } from "./lib/procs.mjs";
+import { startScheduledTasks } from "./lib/scheduledTasks.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const RUNTIME = path.join(ROOT, ".runtime");
@@ -50,6 +51,8 @@ const hosts = {
   auth: addr("auth", 9099),
   functions: addr("functions", 5001),
   tasks: addr("tasks", 9499),
+  // Ours: Cloud Tasks' scheduled delivery, which the tasks emulator lacks (see the module).
+  scheduledTasks: `127.0.0.1:${Number(process.env.RINGBACK_SCHEDULED_TASKS_PORT ?? 9498)}`,
   hub: addr("hub", 4400),
   logging: addr("logging", 4500),
 };
@@ -64,6 +67,7 @@ const commandEnv = {
   FIREBASE_AUTH_EMULATOR_HOST: hosts.auth,
   FUNCTIONS_EMULATOR_ORIGIN: `http://${hosts.functions}`,
   CLOUD_TASKS_EMULATOR_HOST: hosts.tasks,
+  RINGBACK_SCHEDULED_TASKS: hosts.scheduledTasks,
   RINGBACK_PROJECT_ID: project,
 };
 
@@ -72,6 +76,7 @@ const commandEnv = {
 const emulators = []; // { name, child, logFile, ready, exited }
 let commandChild = null;
 let stopSweep = () => {};
+let stopScheduledTasks = () => {};
 let shuttingDown = false;
 let tmpDir = null; // firebase-tools' TMPDIR: it leaves worker sockets (fire_emu_*.sock) behind
 
@@ -79,6 +84,7 @@ async function shutdown(code) {
   if (shuttingDown) return;
   shuttingDown = true;
   stopSweep();
+  stopScheduledTasks();
   const roots = emulators.map((e) => e.child.pid);
   if (commandChild) roots.push(commandChild.pid); // in our process group: its own tree only
   await Promise.all(roots.map((pid) => stopTree(pid)));
@@ -208,7 +214,8 @@ function startFirestore(jar) {
 
 function startFirebase(withFirestore) {
   const only = `${withFirestore ? "firestore," : ""}functions,auth,tasks`;
-  const env = { ...baseEnv, TMPDIR: tmpDir };
+  // RINGBACK_SCHEDULED_TASKS: where the functions enqueue deadline tasks in the emulator.
+  const env = { ...baseEnv, TMPDIR: tmpDir, RINGBACK_SCHEDULED_TASKS: hosts.scheduledTasks };
   // With the JAR, firebase-tools hands this on to the functions it runs.
   if (!withFirestore) env.FIRESTORE_EMULATOR_HOST = hosts.firestore;
   const args = ["emulators:start", "--only", only, "--project", project];
@@ -297,6 +304,16 @@ async function main() {
   fs.mkdirSync(RUNTIME, { recursive: true });
   tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), "ringback-")); // short: socket paths are limited
   log(`starting the emulators for ${project}...`);
+  const [sHost, sPort] = hosts.scheduledTasks.split(":");
+  const scheduled = await startScheduledTasks({
+    host: sHost,
+    port: Number(sPort),
+    functions: hosts.functions,
+    project,
+    region: REGION,
+    log,
+  });
+  stopScheduledTasks = scheduled.close;
   // In parallel: firebase-tools does not need Firestore until a function runs.
   await Promise.all([jar && startFirestore(jar), startFirebase(!jar)]);
   if (command.length > 0) await clearFirestore(); // a clean slate for the command
@@ -307,7 +324,7 @@ async function main() {
       `  Firestore  ${hosts.firestore}${jar ? "" : " (firebase-tools)"}`,
       `  Auth       ${hosts.auth}`,
       `  Functions  http://${hosts.functions}/${project}/${REGION}/<name>`,
-      `  Tasks      ${hosts.tasks}`,
+      `  Tasks      ${hosts.tasks} (scheduled delivery via ${hosts.scheduledTasks})`,
       `  Sweep      ${sweepMs ? `${SWEEP_FUNCTION} every ${sweepMs} ms` : "off"}`,
       `  Logs       .runtime/${jar ? "firestore.log, .runtime/" : ""}firebase.log`,
       "",

@@ -11,7 +11,11 @@ export { inviteToCall } from "./functions/inviteToCall.js";
 export { joinCall } from "./functions/joinCall.js";
 export { quitCall } from "./functions/quitCall.js";
 export { listCalls } from "./functions/listCalls.js";
+export { ackCall } from "./functions/ackCall.js";
+export { registerDevice } from "./functions/registerDevice.js";
+export { unregisterDevice } from "./functions/unregisterDevice.js";
 export { sweepTimeouts } from "./functions/sweepTimeouts.js";
+export { deadlineTask } from "./functions/deadlineTask.js";
 
 /** The benchmark's floor callable: emulator only, never deployed (see bench/floorWrite.ts). */
 export const benchFloorWrite = benchFloorEnabled() ? floorWrite : undefined;

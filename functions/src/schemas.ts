@@ -84,6 +84,8 @@ export const acceptCallSchema = z.strictObject({
 export const declineCallSchema = z.strictObject({
   call_id: callIdSchema,
   ...actingUser,
+  /** The device that answered (recorded in the call). */
+  device_id: z.string().min(1).max(128).optional(),
   /** The call's inviter, as seed 000 sends it. */
   caller_id: uidSchema.optional(),
   type: z.union([z.literal(1), z.literal(2)]),
@@ -126,4 +128,25 @@ export const listCallsSchema = z.strictObject({
     .transform((n) => Math.min(n, MAX_LIST_COUNT)),
   /** The previous page's next_flag; "" or absent for the first page. */
   next_flag: z.string().max(512).optional(),
+});
+
+export const ackCallSchema = z.strictObject({
+  call_id: callIdSchema,
+  ...actingUser,
+  device_id: deviceIdSchema.optional(),
+});
+
+const tokenSchema = z.string().min(1).max(4096);
+
+export const registerDeviceSchema = z.strictObject({
+  ...actingUser,
+  device_id: callIdSchema,
+  platform: z.enum(["ios", "android", "web"]),
+  fcm_token: tokenSchema.optional(),
+  voip_token: tokenSchema.optional(),
+});
+
+export const unregisterDeviceSchema = z.strictObject({
+  ...actingUser,
+  device_id: callIdSchema,
 });

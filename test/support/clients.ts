@@ -9,6 +9,7 @@ import {
   connectAuthEmulator,
   createUserWithEmailAndPassword,
   getAuth,
+  signInWithEmailAndPassword,
   updateProfile,
 } from "firebase/auth";
 import {
@@ -42,6 +43,8 @@ export interface Notification {
 export interface TestUser {
   uid: string;
   name: string;
+  /** The sign-in email (the password is the same for every test user). */
+  email: string;
   app: FirebaseApp;
   db: Firestore;
   functions: Functions;
@@ -53,6 +56,7 @@ export interface TestUser {
   waitState(
     pred: (d: DocumentData | undefined) => boolean,
     what?: string,
+    timeoutMs?: number,
   ): Promise<DocumentData | undefined>;
   /** Whether the users/{uid} listener has delivered its first snapshot. */
   seen(): boolean;
@@ -110,16 +114,21 @@ export function anonymousFunctions(): Functions {
   return fns;
 }
 
-export async function newUser(label = "user"): Promise<TestUser> {
+const PASSWORD = "secret-password";
+
+/**
+ * Signs up a new user, or, given `sameUserAs`, signs that user in on another device (its
+ * own app instance, with its own listeners), as a second phone or a laptop would be.
+ */
+export async function newUser(label = "user", sameUserAs?: TestUser): Promise<TestUser> {
   const app = newApp();
   const auth = getAuth(app);
   connectAuthEmulator(auth, `http://${env.authHost}`, { disableWarnings: true });
-  const cred = await createUserWithEmailAndPassword(
-    auth,
-    `${label}-${randomUUID()}@example.com`.toLowerCase(),
-    "secret-password",
-  );
-  await updateProfile(cred.user, { displayName: label });
+  const email = sameUserAs?.email ?? `${label}-${randomUUID()}@example.com`.toLowerCase();
+  const cred = sameUserAs
+    ? await signInWithEmailAndPassword(auth, email, PASSWORD)
+    : await createUserWithEmailAndPassword(auth, email, PASSWORD);
+  if (!sameUserAs) await updateProfile(cred.user, { displayName: label });
   await cred.user.getIdToken(true);
   const uid = cred.user.uid;
 
@@ -179,6 +188,7 @@ export async function newUser(label = "user"): Promise<TestUser> {
   return {
     uid,
     name: label,
+    email,
     app,
     db,
     functions,
@@ -188,11 +198,12 @@ export async function newUser(label = "user"): Promise<TestUser> {
     },
     state: () => state,
     seen: () => stateSeen,
-    waitState: (pred, what = "a user state") =>
+    waitState: (pred, what = "a user state", timeoutMs = 20_000) =>
       waitUntil(
         () => (stateSeen && pred(state) ? { v: state } : undefined),
         subscribe,
         `${label}: ${what}`,
+        timeoutMs,
       ).then((x) => x.v),
     notifications: (callId) => notes.filter((n) => callId === undefined || n.call_id === callId),
     waitNotification: (path, callId) =>

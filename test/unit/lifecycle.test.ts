@@ -12,6 +12,7 @@ import {
   impliedUserDoc,
   nextDeadline,
   reconcileUser,
+  taskNeeded,
   startCall,
   statusIn,
 } from "../../functions/src/core/machine.js";
@@ -271,8 +272,26 @@ describe("timeouts", () => {
     expect(beat.notices).toEqual([]);
     expect(beat.call.version).toBe(long.version);
     expect(beat.call.next_deadline_at).toBe(T0 + 110_000);
-    expect(due(beat.call, T0 + 109_999).changed).toBe(false);
-    expect(due(beat.call, T0 + 110_000).call.end_reason).toBe("caller_offline");
+    // The heartbeat schedules no task: the pending one (at +60 s) runs first.
+    expect(long.task_at).toBe(T0 + 60_000);
+    expect(beat.schedule).toBeUndefined();
+    expect(beat.call.task_at).toBe(T0 + 60_000);
+    // That task, at +60 s, finds nothing due and schedules the next one for +110 s.
+    const early = due(beat.call, T0 + 60_000);
+    expect(early.notices).toEqual([]);
+    expect(early.call.state).toBe("ringing");
+    expect(early.schedule).toBe(T0 + 110_000);
+    expect(due(early.call, T0 + 109_999).changed).toBe(false);
+    expect(due(early.call, T0 + 110_000).call.end_reason).toBe("caller_offline");
+  });
+
+  it("deadline tasks: one pending per call, scheduled only when needed", () => {
+    expect(taskNeeded(null, null, T0)).toBeNull(); // nothing can fall due
+    expect(taskNeeded(null, T0 + 5, T0)).toBe(T0 + 5); // none yet
+    expect(taskNeeded(T0 + 5, T0 + 9, T0)).toBeNull(); // the pending one runs first
+    expect(taskNeeded(T0 + 9, T0 + 5, T0)).toBe(T0 + 5); // a deadline before the pending one
+    expect(taskNeeded(T0 - 1, T0 + 5, T0)).toBe(T0 + 5); // the pending one has run (or is lost)
+    expect(taskNeeded(T0 + 5, T0 + 5, T0 + 6)).toBeNull(); // already scheduled for this moment
   });
 
   it("heartbeat timeout in a call: the silent one quits, the other hears notify_timeout", () => {

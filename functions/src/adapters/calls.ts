@@ -4,6 +4,7 @@
  * outcome through a UnitOfWork. A refused command still writes the timeouts it applied.
  */
 import { createHash } from "node:crypto";
+import { logger } from "firebase-functions";
 import { FieldPath, Timestamp, type Firestore } from "firebase-admin/firestore";
 import { DomainError } from "../core/errors.js";
 import {
@@ -29,18 +30,48 @@ import { collections } from "./firestore.js";
 import type { Meter } from "./meter.js";
 import { UnitOfWork } from "./unitOfWork.js";
 
+/** Enqueues the task that applies a call's deadlines at `at` (Cloud Tasks when deployed). */
+export interface Scheduler {
+  schedule(callId: string, at: number): Promise<void>;
+}
+
 /** What every entry point needs: where the data is, and the configured timings. */
 export interface Ctx {
   db: Firestore;
   cfg: CoreConfig;
   /** Counts reads and writes when present (the benchmark's cost table). */
   meter?: Meter;
+  /** Deadline tasks; without one, the sweep alone applies the deadlines. */
+  scheduler?: Scheduler;
 }
 
-/** One transaction with a fresh UnitOfWork; `now` is read inside, so a retry re-decides. */
-function transact<T>(ctx: Ctx, fn: (uow: UnitOfWork) => Promise<T>): Promise<T> {
+/**
+ * One transaction with a fresh UnitOfWork; `now` is read inside, so a retry re-decides.
+ * Once it has committed, the deadline tasks it decided on are enqueued. A task that fails
+ * to enqueue is left to the sweep (the call's next_deadline_at still says when it is due).
+ */
+async function transact<T>(ctx: Ctx, fn: (uow: UnitOfWork) => Promise<T>): Promise<T> {
   const col = collections(ctx.db);
-  return ctx.db.runTransaction((tx) => fn(new UnitOfWork(tx, col, Date.now(), ctx.meter)));
+  let last: UnitOfWork | undefined;
+  const value = await ctx.db.runTransaction((tx) => {
+    last = new UnitOfWork(tx, col, Date.now(), ctx.meter);
+    return fn(last);
+  });
+  const { scheduler } = ctx;
+  if (scheduler && last) {
+    await Promise.all(
+      last.schedules().map(({ callId, at }) =>
+        scheduler.schedule(callId, at).catch((e: unknown) => {
+          logger.warn("deadline task not enqueued; the sweep applies it", {
+            call_id: callId,
+            at,
+            error: String(e),
+          });
+        }),
+      ),
+    );
+  }
+  return value;
 }
 
 type Settled<T> = { ok: true; value: T } | { ok: false; error: DomainError };
@@ -101,6 +132,8 @@ export interface StartRequest {
   extended_data: string;
   push?: StartInput["push"];
   not_received_check: boolean;
+  /** Callees with no registered device (see devices.loggedOut). */
+  logged_out?: ReadonlySet<string>;
 }
 
 /** A stable hash of what a caller asked for, to recognise a retried startCall. */
@@ -197,6 +230,7 @@ export async function runStartCall(ctx: Ctx, req: StartRequest): Promise<StartRe
           extended_data: req.extended_data,
           ...(req.push ? { push: req.push } : {}),
           not_received_check: req.not_received_check,
+          ...(req.logged_out ? { loggedOut: req.logged_out } : {}),
           request_hash: hash,
           error_invitees: req.error_invitees,
         },
@@ -263,6 +297,7 @@ export async function runInviteToCall(
   callId: string,
   actor: string,
   callees: readonly UserRef[],
+  loggedOut?: ReadonlySet<string>,
 ): Promise<CommandResult & InviteResult> {
   const settled = await transact(
     ctx,
@@ -277,7 +312,9 @@ export async function runInviteToCall(
       const fresh = callees.map((c) => c.id).filter((u) => !d.call.users[u]);
       const busyIn = await currentCalls(ctx, uow, fresh, callId);
       const busy = new Set(fresh.filter((u) => busyIn(u) !== undefined));
-      const r = d.attempt((x) => invite(x, actor, { callees, busy }));
+      const r = d.attempt((x) =>
+        invite(x, actor, { callees, busy, ...(loggedOut ? { loggedOut } : {}) }),
+      );
       const outcome = d.finish();
       uow.stage(call, outcome);
       await uow.commit();

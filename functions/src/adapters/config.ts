@@ -2,6 +2,7 @@
 import type { CoreConfig } from "../core/types.js";
 import type { Ctx } from "./calls.js";
 import { firestore } from "./firestore.js";
+import { cloudTasksScheduler } from "./tasks.js";
 import {
   CALL_TIMEOUT_SECONDS,
   HEARTBEAT_INTERVAL_SECONDS,
@@ -19,7 +20,7 @@ export function coreConfig(): CoreConfig {
 
 /** The context of a deployed function: the default database and the params. */
 export function context(): Ctx {
-  return { db: firestore(), cfg: coreConfig() };
+  return { db: firestore(), cfg: coreConfig(), scheduler: cloudTasksScheduler() };
 }
 
 export const defaultCallTimeout = (): number => CALL_TIMEOUT_SECONDS.value();

@@ -49,11 +49,13 @@ export const callConverter: FirestoreDataConverter<Call> = {
       deadline_at: ts(call.deadline_at),
       ended_at: optTs(call.ended_at),
       next_deadline_at: call.next_deadline_at === null ? null : ts(call.next_deadline_at),
+      task_at: call.task_at === undefined || call.task_at === null ? null : ts(call.task_at),
       updated_at: ts(call.updated_at),
       users: mapUsers(call.users, (u: CallUser) => ({
         ...u,
         heartbeat_at: optTs(u.heartbeat_at),
         deadline_at: optTs(u.deadline_at),
+        receipt_deadline_at: optTs(u.receipt_deadline_at),
         updated_at: ts(u.updated_at),
       })),
     };
@@ -66,11 +68,13 @@ export const callConverter: FirestoreDataConverter<Call> = {
       deadline_at: msOf(d.deadline_at),
       ended_at: optMs(d.ended_at),
       next_deadline_at: optMs(d.next_deadline_at) ?? null,
+      task_at: optMs(d.task_at) ?? null,
       updated_at: msOf(d.updated_at),
       users: mapUsers(d.users as Record<string, DocumentData>, (u) => ({
         ...(u as CallUser),
         heartbeat_at: optMs(u.heartbeat_at),
         deadline_at: optMs(u.deadline_at),
+        receipt_deadline_at: optMs(u.receipt_deadline_at),
         updated_at: msOf(u.updated_at),
       })),
     };
@@ -118,6 +122,7 @@ export function collections(db: Firestore) {
     calls: db.collection("calls").withConverter(callConverter),
     users: db.collection("users").withConverter(userConverter),
     notifications: (uid: string) => db.collection("users").doc(uid).collection("notifications"),
+    devices: (uid: string) => db.collection("users").doc(uid).collection("devices"),
   };
 }
 export type Collections = ReturnType<typeof collections>;

@@ -80,6 +80,15 @@ export class UnitOfWork {
     if (outcome.changed) this.staged.push({ before, outcome });
   }
 
+  /** Deadline tasks to enqueue once this unit of work has committed. */
+  schedules(): { callId: string; at: number }[] {
+    return this.staged.flatMap(({ outcome }) =>
+      outcome.schedule !== undefined
+        ? [{ callId: outcome.call.call_id, at: outcome.schedule }]
+        : [],
+    );
+  }
+
   async commit(): Promise<void> {
     const affected = this.staged.map(({ before, outcome }) => affectedUsers(before, outcome.call));
     // A user the call held busy has the doc the call implies; only the others are read.

@@ -10,6 +10,7 @@ import { ADVANCED_ONLY, canMove, judge, type Command } from "./transitions.js";
 import {
   isPending,
   MAX_CALL_USERS,
+  NOT_RECEIVED_MS,
   type Call,
   type CallMode,
   type CallType,
@@ -33,6 +34,22 @@ export interface Outcome {
   notices: Notice[];
   /** False when nothing needs writing. */
   changed: boolean;
+  /** A deadline task to enqueue for this moment once the outcome is committed. */
+  schedule?: number;
+}
+
+/**
+ * When a new deadline task is needed: the call has a next deadline and no pending task runs
+ * at or before it (none scheduled, the scheduled one is later, or its moment has passed, so
+ * it has run or been lost). A heartbeat that moves the deadline later schedules nothing: the
+ * pending task runs at the old moment, finds nothing due and schedules the next one. So a
+ * call has at most one pending task, never one per heartbeat.
+ */
+export function taskNeeded(taskAt: number | null, next: number | null, now: number): number | null {
+  if (next === null) return null;
+  if (taskAt !== null && taskAt <= next && taskAt > now) return null;
+  if (taskAt === next) return null; // already scheduled for exactly this moment
+  return next;
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -205,12 +222,20 @@ export class Draft {
     // is corrected too, so the sweep never keeps finding a call with nothing due.
     const next = nextDeadline(c, this.cfg);
     if (next !== c.next_deadline_at) this.changed = true;
+    const schedule = taskNeeded(c.task_at ?? null, next, this.now);
+    if (schedule !== null) this.changed = true;
     if (this.changed) {
       if (this.notices.length > 0) c.version += 1;
       c.next_deadline_at = next;
+      if (schedule !== null) c.task_at = schedule;
       c.updated_at = this.now;
     }
-    return { call: c, notices: this.notices, changed: this.changed };
+    return {
+      call: c,
+      notices: this.notices,
+      changed: this.changed,
+      ...(schedule !== null ? { schedule } : {}),
+    };
   }
 }
 
@@ -240,6 +265,7 @@ export function nextDeadline(call: Call, cfg: CoreConfig): number | null {
   };
   for (const u of Object.values(call.users)) {
     if (isPending(u.state)) consider(u.deadline_at);
+    if (u.state === "inviting") consider(u.receipt_deadline_at);
     if (u.state === "accepted" && u.heartbeat_at !== undefined) {
       consider(u.heartbeat_at + cfg.heartbeatTimeoutMs);
     }
@@ -254,9 +280,13 @@ export function nextDeadline(call: Call, cfg: CoreConfig): number | null {
 export function applyDue(d: Draft): void {
   const c = d.call;
   if (c.state === "ended") return;
-  type Due = { at: number; kind: "invite" | "heartbeat"; uid: string };
+  type Due = { at: number; kind: "receipt" | "invite" | "heartbeat"; uid: string };
   const due: Due[] = [];
   for (const u of Object.values(c.users)) {
+    if (u.state === "inviting" && u.receipt_deadline_at !== undefined) {
+      if (u.receipt_deadline_at <= d.now)
+        due.push({ at: u.receipt_deadline_at, kind: "receipt", uid: u.id });
+    }
     if (isPending(u.state) && u.deadline_at !== undefined && u.deadline_at <= d.now) {
       due.push({ at: u.deadline_at, kind: "invite", uid: u.id });
     }
@@ -265,16 +295,26 @@ export function applyDue(d: Draft): void {
       if (at <= d.now) due.push({ at, kind: "heartbeat", uid: u.id });
     }
   }
-  // Invitation timeouts first on a tie: an unanswered call is "no_answer", not "offline".
-  due.sort(
-    (a, b) =>
-      a.at - b.at ||
-      (a.kind === b.kind ? a.uid.localeCompare(b.uid) : a.kind === "invite" ? -1 : 1),
-  );
+  // On a tie: receipts, then invitation timeouts (an unanswered call is "no_answer", not
+  // "offline"), then heartbeats.
+  const rank = { receipt: 0, invite: 1, heartbeat: 2 } as const;
+  due.sort((a, b) => a.at - b.at || rank[a.kind] - rank[b.kind] || a.uid.localeCompare(b.uid));
 
   // (d.ended(), not c.state: the moves below change the state behind TypeScript's back)
   for (let i = 0; i < due.length && !d.ended();) {
     const ev = due[i] as Due;
+    if (ev.kind === "receipt") {
+      // No device acked within the check: the invitee is NotYetReceived (seed 003).
+      const batch: string[] = [];
+      while (i < due.length && due[i]?.kind === "receipt" && due[i]?.at === ev.at) {
+        const uid = (due[i] as Due).uid;
+        if (d.user(uid).state === "inviting") batch.push(uid);
+        i++;
+      }
+      for (const uid of batch) d.move(uid, "not_yet_received");
+      d.announce(batch);
+      continue;
+    }
     if (ev.kind === "invite") {
       // Invitees whose invitations fall due at the same instant are reported together.
       const batch: string[] = [];
@@ -404,7 +444,7 @@ export function accept(
 export function decline(
   d: Draft,
   actor: string,
-  args: { type: DeclineType; extended_data?: string; caller_id?: string },
+  args: { type: DeclineType; extended_data?: string; caller_id?: string; device_id?: string },
 ): void {
   roleOf(d, actor);
   if (args.caller_id !== undefined && args.caller_id !== d.inviterId) {
@@ -420,6 +460,7 @@ export function decline(
   if (!admit(d, actor, "decline")) return;
   const patch: Partial<CallUser> = { decline_type: args.type };
   if (args.extended_data !== undefined) patch.extended_data = args.extended_data;
+  if (args.device_id !== undefined) patch.device_id = args.device_id;
   d.move(actor, "rejected", patch);
   for (const to of d.activeExcept(actor)) {
     d.notify(to, "/call/notify_call_decline", {
@@ -496,6 +537,16 @@ export function heartbeat(d: Draft, actor: string): void {
   d.changed = true;
 }
 
+/**
+ * ackCall: a device of the invitee received the invitation: Inviting or NotYetReceived
+ * becomes Received, and the users seed 003 names are told. Records the device.
+ */
+export function ack(d: Draft, actor: string, args: { device_id?: string }): void {
+  if (!admit(d, actor, "ack")) return;
+  d.move(actor, "received", args.device_id !== undefined ? { device_id: args.device_id } : {});
+  d.announce([actor]);
+}
+
 /** Rings `callees` who are new to the call; busy ones are declined with type 2 at once. */
 function ring(
   d: Draft,
@@ -503,6 +554,7 @@ function ring(
   callees: readonly UserRef[],
   busy: ReadonlySet<string>,
   deadline: number,
+  loggedOut: ReadonlySet<string> = new Set(),
 ): void {
   const c = d.call;
   for (const callee of callees) {
@@ -511,6 +563,10 @@ function ring(
       name: callee.name,
       state: "inviting",
       deadline_at: deadline,
+      ...(loggedOut.has(callee.id) ? { logged_out: true } : {}),
+      ...(c.not_received_check
+        ? { receipt_deadline_at: d.now + (d.cfg.notReceivedMs ?? NOT_RECEIVED_MS) }
+        : {}),
       updated_at: d.now,
     };
     c.user_ids.push(callee.id);
@@ -560,7 +616,7 @@ export interface InviteResult {
 export function invite(
   d: Draft,
   actor: string,
-  args: { callees: readonly UserRef[]; busy: ReadonlySet<string> },
+  args: { callees: readonly UserRef[]; busy: ReadonlySet<string>; loggedOut?: ReadonlySet<string> },
 ): InviteResult {
   if (!admit(d, actor, "invite")) return { invited: [], busy: [], already: [] };
   const c = d.call;
@@ -583,7 +639,7 @@ export function invite(
       { ...stateDetails(d, actor), max_users: max, users: c.user_ids.length },
     );
   }
-  ring(d, d.user(actor), fresh, args.busy, d.now + c.timeout * 1000);
+  ring(d, d.user(actor), fresh, args.busy, d.now + c.timeout * 1000, args.loggedOut);
   d.settle("declined");
   return {
     invited: fresh.filter((u) => !args.busy.has(u.id)).map((u) => u.id),
@@ -642,6 +698,8 @@ export interface StartInput {
   callees: UserRef[];
   /** Callees found busy in the same transaction: declined at once with type 2. */
   busy: ReadonlySet<string>;
+  /** Callees with no registered device (logged out); recorded, they still ring. */
+  loggedOut?: ReadonlySet<string>;
   type: CallType;
   mode: CallMode;
   /** Seconds. */
@@ -692,7 +750,7 @@ export function startCall(input: StartInput, now: number, cfg: CoreConfig): Outc
     start_result: result,
   };
   const d = new Draft(call, now, cfg);
-  ring(d, input.caller, input.callees, input.busy, deadline);
+  ring(d, input.caller, input.callees, input.busy, deadline, input.loggedOut);
   d.settle("declined");
   return d.finish();
 }

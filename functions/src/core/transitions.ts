@@ -27,7 +27,7 @@ export const canMove = (from: UserState, to: UserState): boolean =>
 export type ActorRole = "inviter" | "invitee" | "participant";
 
 export type Command =
-  "accept" | "decline" | "cancel" | "end" | "heartbeat" | "invite" | "join" | "quit";
+  "accept" | "decline" | "cancel" | "end" | "heartbeat" | "invite" | "join" | "quit" | "ack";
 
 export interface Operation {
   role: ActorRole;
@@ -96,6 +96,15 @@ export const OPERATIONS: Readonly<Record<Command, Operation>> = {
     from: USER_STATES,
     done: [],
     refused: "not_invited",
+    wrongRole: "not_invited",
+  },
+  // ackCall: a device of an invitee received the invitation; Inviting and NotYetReceived
+  // become Received. Any later state makes the ack late and harmless: success, no change.
+  ack: {
+    role: "invitee",
+    from: ["inviting", "not_yet_received"],
+    done: ["received", "accepted", "rejected", "canceled", "timeout", "quit"],
+    refused: "already_answered",
     wrongRole: "not_invited",
   },
   // callQuit (advanced mode): any Accepted user; repeating it is a success.

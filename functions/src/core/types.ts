@@ -52,6 +52,13 @@ export interface CallUser {
   heartbeat_at?: number;
   /** When this invitee's invitation times out; set for invitees. */
   deadline_at?: number;
+  /**
+   * With not_received_check: when an invitee still Inviting (no ackCall from any device)
+   * becomes NotYetReceived.
+   */
+  receipt_deadline_at?: number;
+  /** Invited with no registered device (seed 002: logged out); they still ring. */
+  logged_out?: boolean;
   updated_at: number;
 }
 
@@ -89,6 +96,11 @@ export interface Call {
   ended_at?: number;
   /** The earliest pending deadline of any kind, null once ended: what the sweep queries. */
   next_deadline_at: number | null;
+  /**
+   * When the one pending deadline task of this call runs (Cloud Tasks), or null: a new task
+   * is scheduled only when a deadline falls before it, or it has run; never per heartbeat.
+   */
+  task_at?: number | null;
   /** Bumped on every change that notifies anyone; makes event ids stable. */
   version: number;
   updated_at: number;
@@ -142,7 +154,12 @@ export interface CoreConfig {
   heartbeatTimeoutMs: number;
   /** At most this many users in one call, the inviter included (default MAX_CALL_USERS). */
   maxCallUsers?: number;
+  /** With not_received_check, an invitee with no ack this long is NotYetReceived (default 5 s). */
+  notReceivedMs?: number;
 }
+
+/** PROTOCOL: the not-received check fires 5 s after the invitation. */
+export const NOT_RECEIVED_MS = 5000;
 
 /** PROTOCOL: at most 10 users in a call, the inviter included. */
 export const MAX_CALL_USERS = 10;

@@ -12,6 +12,7 @@ export const declineCall = validatedOnCall(declineCallSchema, async (caller, dat
       type: data.type,
       ...(data.extended_data !== undefined ? { extended_data: data.extended_data } : {}),
       ...(data.caller_id !== undefined ? { caller_id: data.caller_id } : {}),
+      ...(data.device_id !== undefined ? { device_id: data.device_id } : {}),
     }),
   );
 });

@@ -1,6 +1,7 @@
 import { HttpsError } from "firebase-functions/v2/https";
 import { lookupCallees } from "../adapters/authUsers.js";
 import { runInviteToCall } from "../adapters/calls.js";
+import { loggedOut } from "../adapters/devices.js";
 import { context } from "../adapters/config.js";
 import { assertSelf, validatedOnCall } from "../adapters/validatedOnCall.js";
 import { inviteToCallSchema } from "../schemas.js";
@@ -17,13 +18,20 @@ export const inviteToCall = validatedOnCall(inviteToCallSchema, async (caller, d
       field: "callees",
     });
   }
-  const { found, missing } = await lookupCallees(data.callees);
+  const ctx = context();
+  const [{ found, missing }, offline] = await Promise.all([
+    lookupCallees(data.callees),
+    loggedOut(
+      ctx,
+      data.callees.map((c) => c.id),
+    ),
+  ]);
   if (found.length === 0) {
     throw new HttpsError("not-found", "None of the callees is a user.", {
       reason: "user_not_found",
       error_invitees: missing,
     });
   }
-  const r = await runInviteToCall(context(), data.call_id, caller.uid, found);
+  const r = await runInviteToCall(ctx, data.call_id, caller.uid, found, offline);
   return { ...r, error_invitees: missing };
 });

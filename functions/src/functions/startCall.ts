@@ -1,5 +1,6 @@
 import { HttpsError } from "firebase-functions/v2/https";
 import { lookupCallees } from "../adapters/authUsers.js";
+import { loggedOut } from "../adapters/devices.js";
 import { requestHash, runStartCall } from "../adapters/calls.js";
 import { context, defaultCallTimeout } from "../adapters/config.js";
 import { assertSelf, validatedOnCall } from "../adapters/validatedOnCall.js";
@@ -14,7 +15,12 @@ export const startCall = validatedOnCall(startCallSchema, async (caller, data) =
       field: "callees",
     });
   }
-  const { found: callees, missing: errorInvitees } = await lookupCallees(data.callees);
+  const ctx = context();
+  const ids = data.callees.map((c) => c.id);
+  const [{ found: callees, missing: errorInvitees }, offline] = await Promise.all([
+    lookupCallees(data.callees),
+    loggedOut(ctx, ids),
+  ]);
   if (callees.length === 0) {
     throw new HttpsError("not-found", "None of the callees is a user.", {
       reason: "user_not_found",
@@ -22,7 +28,7 @@ export const startCall = validatedOnCall(startCallSchema, async (caller, data) =
     });
   }
   const { call_id: callId, ...body } = data;
-  return runStartCall(context(), {
+  return runStartCall(ctx, {
     ...(callId !== undefined ? { call_id: callId } : {}),
     request_hash: requestHash(caller.uid, body),
     caller: { id: caller.uid, name: data.caller?.name ?? caller.name },
@@ -34,5 +40,6 @@ export const startCall = validatedOnCall(startCallSchema, async (caller, data) =
     extended_data: data.extended_data ?? "",
     ...(data.push ? { push: data.push } : {}),
     not_received_check: data.not_received_check ?? false,
+    logged_out: offline,
   });
 });

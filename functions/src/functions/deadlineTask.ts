@@ -1,0 +1,35 @@
+import { logger } from "firebase-functions";
+import { onTaskDispatched } from "firebase-functions/v2/tasks";
+import { z } from "zod";
+import { settleCall } from "../adapters/calls.js";
+import { context } from "../adapters/config.js";
+
+const payload = z.object({ call_id: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/), at: z.number() });
+
+/** Cloud Tasks may dispatch a little early: up to this, the task waits for its moment. */
+const EARLY_MS = 1000;
+
+/**
+ * Applies a call's deadlines at the moment they fall due: the same transaction as the
+ * sweep's, so a task that runs late, twice or out of order changes nothing once the state
+ * has moved on; and it schedules the call's next deadline task if one is needed.
+ */
+export const deadlineTask = onTaskDispatched(
+  {
+    region: "us-central1",
+    retryConfig: { maxAttempts: 10, minBackoffSeconds: 1, maxBackoffSeconds: 60 },
+    rateLimits: { maxConcurrentDispatches: 500 },
+  },
+  async (req) => {
+    const parsed = payload.safeParse(req.data);
+    if (!parsed.success) {
+      logger.error("deadlineTask: malformed payload, dropped", { data: req.data });
+      return; // never retry what can never succeed
+    }
+    const { call_id, at } = parsed.data;
+    const early = at - Date.now();
+    if (early > EARLY_MS) throw new Error(`deadline task for ${call_id} ran ${early} ms early`);
+    if (early > 0) await new Promise((r) => setTimeout(r, early));
+    await settleCall(context(), call_id);
+  },
+);

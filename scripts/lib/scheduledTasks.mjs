@@ -1,0 +1,122 @@
+// Scheduled delivery of Cloud Tasks for the local stack. The firebase-tools tasks emulator
+// ignores a task's scheduleTime (it dispatches at once) and polls once a second, so exact
+// deadlines cannot be run through it. This stands in for Cloud Tasks the way the sweep
+// ticker stands in for Cloud Scheduler: it accepts the enqueue requests firebase-admin
+// sends (the functions point CLOUD_TASKS_EMULATOR_HOST here in the emulator only), holds each
+// task until its scheduleTime, and dispatches it to the function as the tasks emulator does
+// (same URL, headers and JSON body), retrying a failed attempt after 1, 2, 4, 8 and 16 s.
+// Task names are unique for an hour, as in Cloud Tasks (409 ALREADY_EXISTS).
+import http from "node:http";
+
+/**
+ * @param {{ host: string, port: number, functions: string, project: string,
+ *           region: string, log: (m: string) => void }} o
+ * @returns {Promise<{ close: () => void, pending: () => number }>}
+ */
+export function startScheduledTasks({ host, port, functions, project, region, log }) {
+  const timers = new Map(); // task id (the last part of its name) -> timeout
+  const seen = new Map(); // task id -> when first seen
+  const errors = new Set();
+  let closed = false;
+  const idOf = (name) => String(name).split("/").pop();
+
+  const dispatch = async (queue, id, body, attempt) => {
+    timers.delete(id);
+    if (closed) return;
+    let ok = false;
+    let why = "";
+    try {
+      const res = await fetch(`http://${functions}/${project}/${region}/${queue}`, {
+        method: "POST",
+        headers: {
+          "Content-Type": "application/json",
+          "X-CloudTasks-QueueName": `queue:${project}-${region}-${queue}`,
+          "X-CloudTasks-TaskName": id,
+          "X-CloudTasks-TaskRetryCount": String(attempt),
+          "X-CloudTasks-TaskExecutionCount": String(attempt),
+          "X-CloudTasks-TaskETA": String(Date.now()),
+        },
+        body: JSON.stringify(body),
+      });
+      await res.arrayBuffer();
+      ok = res.ok;
+      why = `HTTP ${res.status}`;
+    } catch (err) {
+      why = err.cause?.code ?? err.message;
+    }
+    if (ok || closed) return;
+    if (attempt >= 5) {
+      log(`task ${id} failed ${attempt + 1} times (${why}): given up`);
+      return;
+    }
+    if (!errors.has(why)) log(`task ${id} failed (${why}); retrying (shown once per error)`);
+    errors.add(why);
+    timers.set(
+      id,
+      setTimeout(() => dispatch(queue, id, body, attempt + 1), 1000 * 2 ** attempt),
+    );
+  };
+
+  const server = http.createServer((req, res) => {
+    let raw = "";
+    req.on("data", (c) => (raw += c));
+    req.on("end", () => {
+      const reply = (status, json) => {
+        res.writeHead(status, { "content-type": "application/json" });
+        res.end(JSON.stringify(json));
+      };
+      const m = /\/queues\/([^/]+)\/tasks(?:\/([^/?]+))?$/.exec(req.url ?? "");
+      if (!m) return reply(404, { error: { status: "NOT_FOUND", message: "not a task queue" } });
+      const [, queue, taskId] = m;
+      if (req.method === "DELETE" && taskId) {
+        if (!timers.has(taskId)) return reply(404, { error: { status: "NOT_FOUND" } });
+        clearTimeout(timers.get(taskId));
+        timers.delete(taskId);
+        return reply(200, {});
+      }
+      if (req.method !== "POST" || taskId) {
+        return reply(405, { error: { status: "INVALID_ARGUMENT", message: "POST a task" } });
+      }
+      let task;
+      try {
+        task = JSON.parse(raw).task;
+        task.body = JSON.parse(Buffer.from(task.httpRequest.body, "base64").toString("utf8"));
+      } catch {
+        return reply(400, { error: { status: "INVALID_ARGUMENT", message: "not a task" } });
+      }
+      const id = task.name ? idOf(task.name) : `${Date.now()}-${seen.size}`;
+      if (seen.has(id)) {
+        return reply(409, { error: { status: "ALREADY_EXISTS", message: `task ${id} exists` } });
+      }
+      seen.set(id, Date.now());
+      const at = task.scheduleTime ? Date.parse(task.scheduleTime) : Date.now();
+      timers.set(
+        id,
+        setTimeout(() => dispatch(queue, id, task.body, 0), Math.max(0, at - Date.now())),
+      );
+      reply(200, {
+        name: `projects/${project}/locations/${region}/queues/${queue}/tasks/${id}`,
+        scheduleTime: task.scheduleTime,
+      });
+    });
+  });
+  const forget = setInterval(() => {
+    const cutoff = Date.now() - 3600_000;
+    for (const [id, t] of seen) if (t < cutoff) seen.delete(id);
+  }, 60_000);
+  forget.unref();
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () =>
+      resolve({
+        close: () => {
+          closed = true;
+          clearInterval(forget);
+          for (const t of timers.values()) clearTimeout(t);
+          server.close();
+        },
+        pending: () => timers.size,
+      }),
+    );
+  });
+}
