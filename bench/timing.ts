@@ -15,6 +15,8 @@ export interface TimingOptions {
 
 export interface TimingResult {
   runs: number;
+  /** Deadlines whose effect was not seen within 10 s (reported, not thrown). */
+  missed: number;
   invitation: Summary;
   receipt: Summary;
   heartbeat: Summary | null;
@@ -44,6 +46,7 @@ export async function timing(
     (_, i) => [users[2 * i], users[2 * i + 1]] as [TestUser, TestUser],
   );
 
+  let missed = 0;
   progress("timing: invitation timeouts");
   const invitation = await staggered(pairs, async ([a, b]) => {
     const s = await a.call<Started>("startCall", { callees: [{ id: b.uid }], type: 1, timeout: 2 });
@@ -66,14 +69,14 @@ export async function timing(
         .notifications(s.call_id)
         .some((n) => JSON.stringify(n.body.users ?? "").includes('"state":"not_yet_received"'));
       if (flipped) break;
-      if (Date.now() > checkAt + 10_000)
-        throw new Error("timing: the not-received check never fired");
+      if (Date.now() > checkAt + 10_000) break;
       await sleep(5);
     }
     const delay = Date.now() - checkAt;
+    if (delay > 10_000) missed += 1;
     await a.call("cancelCall", { call_id: s.call_id });
     await b.waitState((x) => x?.status === "idle", "idle");
-    return delay;
+    return delay > 10_000 ? NaN : delay;
   });
 
   let heartbeat: Summary | null = null;
@@ -85,7 +88,7 @@ export async function timing(
       await b.call("acceptCall", { call_id: s.call_id });
       // The caller's last heartbeat was the start: its deadline is 60 s after created_at.
       const deadline = Date.parse(s.deadline_at) - s.timeout * 1000 + 60_000;
-      await b.waitState((x) => x?.status === "idle", "timed out");
+      await b.waitState((x) => x?.status === "idle", "timed out", 120_000);
       return Date.now() - deadline;
     });
     heartbeat = summarize(delays);
@@ -93,8 +96,9 @@ export async function timing(
   await Promise.all(users.map((u) => u.close()));
   return {
     runs: opts.runs,
+    missed,
     invitation: summarize(invitation),
-    receipt: summarize(receipt),
+    receipt: summarize(receipt.filter((d) => !Number.isNaN(d))),
     heartbeat,
   };
 }

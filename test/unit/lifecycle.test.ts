@@ -285,6 +285,18 @@ describe("timeouts", () => {
     expect(due(early.call, T0 + 110_000).call.end_reason).toBe("caller_offline");
   });
 
+  it("a call that ends cancels its pending deadline task", () => {
+    const c = start();
+    expect(c.task_at).toBe(T0 + 60_000);
+    const r = run(c, T0 + 1000, (d) => cancel(d, "alice", {}));
+    expect(r.unschedule).toBe(T0 + 60_000);
+    expect(r.call.task_at).toBeNull();
+    // A call that ends at its deadline's task has nothing left to cancel.
+    const timedOut = due(c, T0 + 60_000);
+    expect(timedOut.call.state).toBe("ended");
+    expect(timedOut.unschedule).toBeUndefined();
+  });
+
   it("deadline tasks: one pending per call, scheduled only when needed", () => {
     expect(taskNeeded(null, null, T0)).toBeNull(); // nothing can fall due
     expect(taskNeeded(null, T0 + 5, T0)).toBe(T0 + 5); // none yet

@@ -33,6 +33,8 @@ import { UnitOfWork } from "./unitOfWork.js";
 /** Enqueues the task that applies a call's deadlines at `at` (Cloud Tasks when deployed). */
 export interface Scheduler {
   schedule(callId: string, at: number): Promise<void>;
+  /** Cancels the pending task for `at`; one that already ran or is gone is no error. */
+  cancel(callId: string, at: number): Promise<void>;
 }
 
 /** What every entry point needs: where the data is, and the configured timings. */
@@ -60,15 +62,20 @@ async function transact<T>(ctx: Ctx, fn: (uow: UnitOfWork) => Promise<T>): Promi
   const { scheduler } = ctx;
   if (scheduler && last) {
     await Promise.all(
-      last.schedules().map(({ callId, at }) =>
-        scheduler.schedule(callId, at).catch((e: unknown) => {
-          logger.warn("deadline task not enqueued; the sweep applies it", {
+      last.schedules().map(async ({ callId, at, cancel }) => {
+        try {
+          if (at !== undefined) await scheduler.schedule(callId, at);
+          if (cancel !== undefined) await scheduler.cancel(callId, cancel);
+        } catch (e) {
+          // A lost task is the sweep's; an uncancelled one runs and finds nothing to do.
+          logger.warn("deadline task not enqueued or cancelled", {
             call_id: callId,
             at,
+            cancel,
             error: String(e),
           });
-        }),
-      ),
+        }
+      }),
     );
   }
   return value;

@@ -44,5 +44,10 @@ export function cloudTasksScheduler(): Scheduler {
         throw e;
       }
     },
+    async cancel(callId, at) {
+      firestore();
+      useLocalScheduledDelivery();
+      await getFunctions().taskQueue(QUEUE).delete(taskId(callId, at)); // gone already: fine
+    },
   };
 }

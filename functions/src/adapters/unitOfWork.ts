@@ -80,13 +80,19 @@ export class UnitOfWork {
     if (outcome.changed) this.staged.push({ before, outcome });
   }
 
-  /** Deadline tasks to enqueue once this unit of work has committed. */
-  schedules(): { callId: string; at: number }[] {
-    return this.staged.flatMap(({ outcome }) =>
-      outcome.schedule !== undefined
-        ? [{ callId: outcome.call.call_id, at: outcome.schedule }]
-        : [],
-    );
+  /** Deadline tasks to enqueue (`at`) or cancel (`cancel`) once this unit has committed. */
+  schedules(): { callId: string; at?: number; cancel?: number }[] {
+    return this.staged.flatMap(({ outcome }) => {
+      const { schedule, unschedule } = outcome;
+      if (schedule === undefined && unschedule === undefined) return [];
+      return [
+        {
+          callId: outcome.call.call_id,
+          ...(schedule !== undefined ? { at: schedule } : {}),
+          ...(unschedule !== undefined ? { cancel: unschedule } : {}),
+        },
+      ];
+    });
   }
 
   async commit(): Promise<void> {

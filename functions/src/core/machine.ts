@@ -36,6 +36,8 @@ export interface Outcome {
   changed: boolean;
   /** A deadline task to enqueue for this moment once the outcome is committed. */
   schedule?: number;
+  /** The pending deadline task (its moment) that the call no longer needs: it has ended. */
+  unschedule?: number;
 }
 
 /**
@@ -223,11 +225,16 @@ export class Draft {
     const next = nextDeadline(c, this.cfg);
     if (next !== c.next_deadline_at) this.changed = true;
     const schedule = taskNeeded(c.task_at ?? null, next, this.now);
-    if (schedule !== null) this.changed = true;
+    // An ended call needs no pending task: it is cancelled rather than left to run for nothing.
+    const pending = c.task_at ?? null;
+    const unschedule =
+      c.state === "ended" && pending !== null && pending > this.now ? pending : null;
+    if (schedule !== null || unschedule !== null) this.changed = true;
     if (this.changed) {
       if (this.notices.length > 0) c.version += 1;
       c.next_deadline_at = next;
       if (schedule !== null) c.task_at = schedule;
+      if (unschedule !== null) c.task_at = null;
       c.updated_at = this.now;
     }
     return {
@@ -235,6 +242,7 @@ export class Draft {
       notices: this.notices,
       changed: this.changed,
       ...(schedule !== null ? { schedule } : {}),
+      ...(unschedule !== null ? { unschedule } : {}),
     };
   }
 }
