@@ -14,7 +14,11 @@ export default defineConfig({
       {
         test: {
           name: "emulators",
-          include: ["test/integration/**/*.test.ts", "test/rules/**/*.test.ts"],
+          include: [
+            "test/integration/**/*.test.ts",
+            "test/rules/**/*.test.ts",
+            "test/stress/**/*.test.ts",
+          ],
           globalSetup: ["test/support/globalSetup.ts"],
           // One file at a time: the timing tests measure deadlines to the second, and share
           // the 2 cores with the emulators.

@@ -1,5 +1,5 @@
 /** Deploy-time parameters (override in functions/.env.<project> or at deploy). */
-import { defineInt } from "firebase-functions/params";
+import { defineBoolean, defineInt } from "firebase-functions/params";
 
 export const CALL_TIMEOUT_SECONDS = defineInt("RINGBACK_CALL_TIMEOUT_SECONDS", {
   default: 60,
@@ -19,4 +19,19 @@ export const HEARTBEAT_TIMEOUT_SECONDS = defineInt("RINGBACK_HEARTBEAT_TIMEOUT_S
 export const MAX_CALL_USERS = defineInt("RINGBACK_MAX_CALL_USERS", {
   default: 10,
   description: "At most this many users in one advanced-mode call, the inviter included.",
+});
+
+export const START_RATE_PER_MINUTE = defineInt("RINGBACK_START_RATE_PER_MINUTE", {
+  default: 30,
+  description: "Abuse limit: startCall calls a user may make per minute, on average.",
+});
+
+export const START_BURST = defineInt("RINGBACK_START_BURST", {
+  default: 10,
+  description: "Abuse limit: startCall calls a user may make at once before the rate applies.",
+});
+
+export const ENFORCE_APP_CHECK = defineBoolean("RINGBACK_ENFORCE_APP_CHECK", {
+  default: false,
+  description: "Refuse callable requests without a valid App Check token.",
 });

@@ -10,11 +10,16 @@ export const uidSchema = z
   .min(1)
   .max(128)
   .regex(/^[^/\s]+$/, "must not contain '/' or white space")
+  // eslint-disable-next-line no-control-regex
+  .regex(/^[^\u0000-\u001f\u007f]+$/, "must not contain control characters")
   .refine((s) => s !== "." && s !== ".." && !/^__.*__$/.test(s), "is a reserved id");
 
 export const callIdSchema = z
   .string()
-  .regex(/^[A-Za-z0-9_-]{1,128}$/, "must be 1 to 128 letters, digits, '_' or '-'");
+  .regex(/^[A-Za-z0-9_-]{1,128}$/, "must be 1 to 128 letters, digits, '_' or '-'")
+  // Firestore reserves document ids of the form __name__ (found by the fuzz test: such an
+  // id reached Firestore and came back as `internal`).
+  .refine((s) => !/^__.*__$/.test(s), "is a reserved id");
 
 const nameSchema = z.string().max(256);
 

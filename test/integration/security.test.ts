@@ -100,3 +100,28 @@ describe("not a participant", () => {
     }
   });
 });
+
+describe("abuse limits", () => {
+  it("startCall past a user's burst is resource-exhausted rate_limited and writes nothing", async () => {
+    const [mallory, bob] = await users("mallory", "bob");
+    for (let i = 0; i < 10; i++) {
+      const { call_id } = await mallory.call<{ call_id: string }>("startCall", {
+        callees: [{ id: bob.uid }],
+        type: 1,
+      });
+      await mallory.call("cancelCall", { call_id });
+    }
+    const before = await footprint([mallory.uid, bob.uid]);
+    const e = await expectCallError(
+      mallory.call("startCall", { callees: [{ id: bob.uid }], type: 1 }),
+      "resource-exhausted",
+      "rate_limited",
+    );
+    expect(e.details?.retry_after_ms).toBeGreaterThan(0);
+    expect(await footprint([mallory.uid, bob.uid])).toBe(before);
+    // Bob is not limited by Mallory's bucket.
+    await expect(
+      bob.call("startCall", { callees: [{ id: mallory.uid }], type: 1 }),
+    ).resolves.toMatchObject({ error_invitees: [] });
+  });
+});

@@ -4,7 +4,7 @@
  * by a fixture in an advanced-mode call) issues the command, and it must act, succeed as a
  * harmless repeat, or be refused with PROTOCOL's reason and change nothing.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { adminDb, forceState, forget } from "../support/admin.js";
 import { users, type Started } from "../support/calls.js";
 import { closeAll, type TestUser } from "../support/clients.js";
@@ -39,10 +39,14 @@ const EXPECTED: Record<string, Record<UserState, Cell>> = {
   heartbeat: table((s) => (s === "accepted" ? "act" : "not_accepted")),
 };
 
+// Each state's row has users of its own: a row starts 9 calls, within one user's startCall
+// burst (RINGBACK_START_BURST, 10).
 let alice: TestUser, bob: TestUser, carol: TestUser, dave: TestUser;
-beforeAll(async () => {
-  [alice, bob, carol, dave] = await users("alice", "bob", "carol", "dave");
-});
+const rows = new Map<UserState, readonly TestUser[]>();
+async function usersFor(state: UserState): Promise<void> {
+  if (!rows.has(state)) rows.set(state, await users("alice", "bob", "carol", "dave"));
+  [alice, bob, carol, dave] = rows.get(state) as [TestUser, TestUser, TestUser, TestUser];
+}
 
 /** Everything stored about a call and its users' part in it. */
 async function snapshotOf(callId: string, uids: string[]): Promise<string> {
@@ -85,6 +89,7 @@ describe("seed 003 operation table, cell by cell, through the callables", () => 
     for (const state of USER_STATES) {
       const cell = row[state];
       it(`${command} by a user in ${state} → ${cell}`, async () => {
+        await usersFor(state);
         const actor = command === "cancel" ? alice : bob;
         const { call_id } = await alice.call<Started>("startCall", {
           callees: [{ id: bob.uid }, { id: carol.uid }],

@@ -26,6 +26,7 @@ import {
   type StartResult,
   type UserRef,
 } from "../core/types.js";
+import { take } from "../core/rateLimit.js";
 import { collections } from "./firestore.js";
 import type { Meter } from "./meter.js";
 import { UnitOfWork } from "./unitOfWork.js";
@@ -45,7 +46,12 @@ export interface Ctx {
   meter?: Meter;
   /** Deadline tasks; without one, the sweep alone applies the deadlines. */
   scheduler?: Scheduler;
+  /** Fault injection for tests: called at points inside each transaction; may throw. */
+  fault?: (point: FaultPoint) => void;
 }
+
+/** Where a fault can be injected: after a transaction's writes are staged, before commit. */
+export type FaultPoint = "staged";
 
 /**
  * One transaction with a fresh UnitOfWork; `now` is read inside, so a retry re-decides.
@@ -56,7 +62,7 @@ async function transact<T>(ctx: Ctx, fn: (uow: UnitOfWork) => Promise<T>): Promi
   const col = collections(ctx.db);
   let last: UnitOfWork | undefined;
   const value = await ctx.db.runTransaction((tx) => {
-    last = new UnitOfWork(tx, col, Date.now(), ctx.meter);
+    last = new UnitOfWork(tx, col, Date.now(), ctx.meter, ctx.fault);
     return fn(last);
   });
   const { scheduler } = ctx;
@@ -197,8 +203,13 @@ export async function runStartCall(ctx: Ctx, req: StartRequest): Promise<StartRe
   const hash = req.request_hash;
   const uids = [req.caller.id, ...req.callees.map((c) => c.id)];
   const settled = await transact(ctx, async (uow): Promise<Settled<StartResult>> => {
-    // One round trip: the call (a retry of this start?) and every user's doc.
-    const existing = await uow.readCallAndUsers(req.call_id, uids);
+    // One round trip: the call (a retry of this start?) and every user's doc; the caller's
+    // rate-limit bucket alongside.
+    const limit = ctx.cfg.startLimit;
+    const [existing, bucket] = await Promise.all([
+      uow.readCallAndUsers(req.call_id, uids),
+      limit ? uow.readBucket(req.caller.id) : undefined,
+    ]);
     if (existing) {
       if (existing.caller.id === req.caller.id && existing.start_request_hash === hash) {
         return { ok: true, value: existing.start_result };
@@ -210,6 +221,16 @@ export async function runStartCall(ctx: Ctx, req: StartRequest): Promise<StartRe
         {
           call_id: callId,
         },
+      );
+      return { ok: false, error };
+    }
+    const taken = limit ? take(bucket, uow.now, limit) : undefined;
+    if (taken && !taken.ok) {
+      const error = new DomainError(
+        "resource_exhausted",
+        "rate_limited",
+        "Too many calls started; try again later.",
+        { retry_after_ms: taken.retryAfterMs },
       );
       return { ok: false, error };
     }
@@ -245,6 +266,7 @@ export async function runStartCall(ctx: Ctx, req: StartRequest): Promise<StartRe
         ctx.cfg,
       );
       uow.stage(undefined, outcome);
+      if (taken?.ok) uow.writeBucket(req.caller.id, taken.bucket);
       result = { ok: true, value: outcome.call.start_result };
     }
     await uow.commit();

@@ -8,6 +8,8 @@ import {
   HEARTBEAT_INTERVAL_SECONDS,
   HEARTBEAT_TIMEOUT_SECONDS,
   MAX_CALL_USERS,
+  START_BURST,
+  START_RATE_PER_MINUTE,
 } from "../params.js";
 
 export function coreConfig(): CoreConfig {
@@ -15,6 +17,7 @@ export function coreConfig(): CoreConfig {
     heartbeatIntervalS: HEARTBEAT_INTERVAL_SECONDS.value(),
     heartbeatTimeoutMs: HEARTBEAT_TIMEOUT_SECONDS.value() * 1000,
     maxCallUsers: MAX_CALL_USERS.value(),
+    startLimit: { perMinute: START_RATE_PER_MINUTE.value(), burst: START_BURST.value() },
   };
 }
 

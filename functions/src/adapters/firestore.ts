@@ -123,6 +123,8 @@ export function collections(db: Firestore) {
     users: db.collection("users").withConverter(userConverter),
     notifications: (uid: string) => db.collection("users").doc(uid).collection("notifications"),
     devices: (uid: string) => db.collection("users").doc(uid).collection("devices"),
+    /** Server-only: startCall's per-user rate-limit buckets (rules deny clients). */
+    rateLimits: db.collection("rate_limits"),
   };
 }
 export type Collections = ReturnType<typeof collections>;

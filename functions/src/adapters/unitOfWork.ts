@@ -4,7 +4,13 @@
  * writes calls, user docs and notifications together, so a state and its notification
  * never disagree. Every Firestore read and write of a command goes through here.
  */
-import type { DocumentReference, DocumentSnapshot, Transaction } from "firebase-admin/firestore";
+import {
+  Timestamp,
+  type DocumentReference,
+  type DocumentSnapshot,
+  type Transaction,
+} from "firebase-admin/firestore";
+import type { Bucket } from "../core/rateLimit.js";
 import { affectedUsers, impliedUserDoc, reconcileUser, type Outcome } from "../core/machine.js";
 import type { Call, UserDoc } from "../core/types.js";
 import { eventId, notificationDoc, type Collections } from "./firestore.js";
@@ -19,6 +25,7 @@ export class UnitOfWork {
     private readonly col: Collections,
     readonly now: number,
     private readonly meter?: Meter,
+    private readonly fault?: (point: "staged") => void,
   ) {
     if (meter) meter.transactions += 1;
   }
@@ -40,6 +47,24 @@ export class UnitOfWork {
       if (call) out.set(s.id, call);
     }
     return out;
+  }
+
+  /** The caller's startCall rate-limit bucket (`rate_limits/{uid}`). */
+  async readBucket(uid: string): Promise<Bucket | undefined> {
+    const snap = await this.tx.get(this.col.rateLimits.doc(uid));
+    if (this.meter) this.meter.reads += 1;
+    const d = snap.data();
+    return d
+      ? { tokens: d.tokens as number, updated_at: (d.updated_at as Timestamp).toMillis() }
+      : undefined;
+  }
+
+  writeBucket(uid: string, b: Bucket): void {
+    this.tx.set(this.col.rateLimits.doc(uid), {
+      tokens: b.tokens,
+      updated_at: Timestamp.fromMillis(b.updated_at),
+    });
+    if (this.meter) this.meter.writes.users += 1;
   }
 
   /** Reads the user docs not read yet, in one round trip. */
@@ -133,6 +158,7 @@ export class UnitOfWork {
       this.tx.set(this.col.users.doc(uid), this.users.get(uid) as UserDoc);
       writes.users += 1;
     }
+    this.fault?.("staged"); // a test's injected failure, after every write is staged
     if (this.meter) {
       this.meter.writes.calls += writes.calls;
       this.meter.writes.users += writes.users;

@@ -4,6 +4,7 @@
  */
 import { onCall, HttpsError, type CallableRequest } from "firebase-functions/v2/https";
 import type { z } from "zod";
+import { ENFORCE_APP_CHECK } from "../params.js";
 import { toHttpsError, validationError } from "./httpsErrors.js";
 
 export interface Caller {
@@ -19,6 +20,13 @@ export function validatedOnCall<S extends z.ZodType, R>(
   return onCall({ region: "us-central1" }, async (request: CallableRequest<unknown>) => {
     if (!request.auth) {
       throw new HttpsError("unauthenticated", "Sign in first.", { reason: "unauthenticated" });
+    }
+    // App Check, switchable by a param (RINGBACK_ENFORCE_APP_CHECK) rather than fixed at
+    // build time: the SDK verifies a token when one is sent; this refuses requests without.
+    if (!appCheckPasses(ENFORCE_APP_CHECK.value(), request.app)) {
+      throw new HttpsError("unauthenticated", "A valid App Check token is required.", {
+        reason: "app_check",
+      });
     }
     const parsed = schema.safeParse(request.data ?? {});
     if (!parsed.success) throw validationError(parsed.error);
@@ -43,4 +51,9 @@ export function assertSelf(caller: Caller, named: string | undefined, field: str
       field,
     });
   }
+}
+
+/** Whether a request passes App Check: always when not enforced, else with a verified app. */
+export function appCheckPasses(enforce: boolean, app: CallableRequest["app"]): boolean {
+  return !enforce || app !== undefined;
 }

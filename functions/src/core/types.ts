@@ -156,6 +156,8 @@ export interface CoreConfig {
   maxCallUsers?: number;
   /** With not_received_check, an invitee with no ack this long is NotYetReceived (default 5 s). */
   notReceivedMs?: number;
+  /** Abuse limit on startCall per user (none when absent). */
+  startLimit?: { perMinute: number; burst: number };
 }
 
 /** PROTOCOL: the not-received check fires 5 s after the invitation. */

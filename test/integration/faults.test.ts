@@ -1,0 +1,91 @@
+/**
+ * Faults: a command that fails midway, with every write already staged in its transaction,
+ * leaves no trace; the same command then succeeds. Run through the adapters in process (the
+ * callables add nothing inside the transaction) on a project of its own.
+ */
+import { initializeApp } from "firebase-admin/app";
+import { getFirestore } from "firebase-admin/firestore";
+import { beforeAll, describe, expect, it } from "vitest";
+import {
+  runCallCommand,
+  runStartCall,
+  settleCall,
+  type Ctx,
+} from "../../functions/src/adapters/calls.js";
+import { prepare } from "../../functions/src/adapters/firestore.js";
+import { accept } from "../../functions/src/core/machine.js";
+import { env } from "../support/env.js";
+
+const PROJECT = "demo-ringback-faults";
+let ctx: Ctx;
+
+beforeAll(async () => {
+  const res = await fetch(
+    `http://${env.firestoreHost}/emulator/v1/projects/${PROJECT}/databases/(default)/documents`,
+    { method: "DELETE" },
+  );
+  expect(res.status).toBe(200);
+  const db = prepare(getFirestore(initializeApp({ projectId: PROJECT }, "fault-tests")));
+  ctx = { db, cfg: { heartbeatIntervalS: 20, heartbeatTimeoutMs: 60_000 } };
+});
+
+/** Every document of the project, as text: the whole trace a command could leave. */
+async function everything(): Promise<string> {
+  const calls = await ctx.db.collection("calls").get();
+  const users = await ctx.db.collection("users").get();
+  const notes = await ctx.db.collectionGroup("notifications").get();
+  return JSON.stringify(
+    [calls, users, notes].map((q) => q.docs.map((d) => [d.ref.path, d.data()])),
+  );
+}
+
+const injected: Pick<Ctx, "fault"> = {
+  fault: () => {
+    throw new Error("injected fault");
+  },
+};
+
+const start = (c: Ctx, caller: string, callee: string, timeout = 60) =>
+  runStartCall(c, {
+    call_id: `${caller}-${callee}`,
+    request_hash: "h",
+    caller: { id: caller, name: caller },
+    callees: [{ id: callee, name: callee }],
+    error_invitees: [],
+    type: 1,
+    mode: "common",
+    timeout,
+    extended_data: "",
+    not_received_check: false,
+  });
+
+describe("a command that fails midway leaves no trace", () => {
+  it("startCall", async () => {
+    const before = await everything();
+    await expect(start({ ...ctx, ...injected }, "a1", "b1")).rejects.toThrow("injected fault");
+    expect(await everything()).toBe(before);
+    await expect(start(ctx, "a1", "b1")).resolves.toMatchObject({ call_id: "a1-b1" });
+  });
+
+  it("acceptCall", async () => {
+    const { call_id } = await start(ctx, "a2", "b2");
+    const before = await everything();
+    await expect(
+      runCallCommand({ ...ctx, ...injected }, call_id, "b2", (d) => accept(d, "b2", {})),
+    ).rejects.toThrow("injected fault");
+    expect(await everything()).toBe(before);
+    await expect(
+      runCallCommand(ctx, call_id, "b2", (d) => accept(d, "b2", {})),
+    ).resolves.toMatchObject({ state: "ongoing" });
+  });
+
+  it("a deadline (task or sweep) applied midway", async () => {
+    const { call_id } = await start(ctx, "a3", "b3", 1);
+    await new Promise((r) => setTimeout(r, 1100));
+    const before = await everything();
+    await expect(settleCall({ ...ctx, ...injected }, call_id)).rejects.toThrow("injected fault");
+    expect(await everything()).toBe(before);
+    expect(await settleCall(ctx, call_id)).toBe(true);
+    expect((await ctx.db.doc(`calls/${call_id}`).get()).get("end_reason")).toBe("no_answer");
+  });
+});
