@@ -32,6 +32,8 @@ const startCases: Case[] = [
   ["call_id with a slash", (v) => ({ ...v, call_id: "a/b" }), "call_id"],
   ["call_id too long", (v) => ({ ...v, call_id: "c".repeat(129) }), "call_id"],
   ["call_id a number", (v) => ({ ...v, call_id: 42 }), "call_id"],
+  // Found by the fuzz test: Firestore reserves ids like __x__ (it answered `internal`).
+  ["call_id reserved", (v) => ({ ...v, call_id: "__reserved__" }), "call_id"],
   ["caller not an object", (v) => ({ ...v, caller: "me" }), "caller"],
   ["caller without id", (v) => ({ ...v, caller: { name: "A" } }), "caller.id"],
   [
@@ -51,6 +53,11 @@ const startCases: Case[] = [
   ["callee id empty", (v) => ({ ...v, callees: [{ id: "" }] }), "callees.0.id"],
   ["callee id with a slash", (v) => ({ ...v, callees: [{ id: "a/b" }] }), "callees.0.id"],
   ["callee id reserved", (v) => ({ ...v, callees: [{ id: "__x__" }] }), "callees.0.id"],
+  [
+    "callee id with a control character",
+    (v) => ({ ...v, callees: [{ id: "a\u0000b" }] }),
+    "callees.0.id",
+  ],
   ["callee extra field", (v) => ({ ...v, callees: [{ id: bob.uid, role: "x" }] }), "callees.0"],
   ["type missing", ({ type: _t, ...v }) => v, "type"],
   ["type 3", (v) => ({ ...v, type: 3 }), "type"],

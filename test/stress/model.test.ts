@@ -1,0 +1,277 @@
+/**
+ * Model-based concurrency test: fast-check generates scenarios over 20 signed-in users, each a
+ * list of steps; a step is several commands in flight at once from different users through
+ * the real callables (start with 1..3 callees in either mode, cancel, accept, decline, end,
+ * heartbeat, invite, join, quit, ack; some submitted twice at once), or a time jump that
+ * makes every deadline fall due. After every step the invariants (test/support/invariants.ts)
+ * are checked over the whole database. A failing scenario is shrunk by fast-check to a
+ * minimal one; paste it into regressions.json to keep it as a regression test.
+ *
+ * RINGBACK_STRESS_SCENARIOS (CI: 6) and RINGBACK_STRESS_STEPS (CI: 8) set the size;
+ * `npm run stress` runs many more. A summary goes to .runtime/stress-summary.json.
+ */
+import fs from "node:fs";
+import fc from "fast-check";
+import { Timestamp } from "firebase-admin/firestore";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { adminDb, triggerSweep } from "../support/admin.js";
+import { closeAll, newUser, type TestUser } from "../support/clients.js";
+import { env } from "../support/env.js";
+import { checkInvariants, type Snapshot } from "../support/invariants.js";
+import regressions from "./regressions.json" with { type: "json" };
+
+const USERS = 20;
+const SCENARIOS = Number(process.env.RINGBACK_STRESS_SCENARIOS ?? 6);
+const MAX_STEPS = Number(process.env.RINGBACK_STRESS_STEPS ?? 8);
+const SEED = process.env.RINGBACK_STRESS_SEED
+  ? Number(process.env.RINGBACK_STRESS_SEED)
+  : undefined;
+
+type Simple = "accept" | "decline" | "cancel" | "end" | "heartbeat" | "join" | "quit" | "ack";
+type Cmd =
+  | {
+      k: "start";
+      u: number;
+      callees: number[];
+      mode: "common" | "advanced";
+      timeout: number;
+      check: boolean;
+    }
+  | { k: "invite"; u: number; callees: number[] }
+  | { k: Simple; u: number };
+type Step = { k: "cmds"; cmds: { cmd: Cmd; times: number }[] } | { k: "jump" };
+
+const user = fc.integer({ min: 0, max: USERS - 1 });
+const others = fc.uniqueArray(user, { minLength: 1, maxLength: 3 });
+const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      k: fc.constant("start" as const),
+      u: user,
+      callees: others,
+      mode: fc.constantFrom("common" as const, "advanced" as const),
+      timeout: fc.constantFrom(2, 60),
+      check: fc.boolean(),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      k: fc.constant("invite" as const),
+      u: user,
+      callees: fc.uniqueArray(user, { minLength: 1, maxLength: 2 }),
+    }),
+  },
+  {
+    weight: 8,
+    arbitrary: fc.record({
+      k: fc.constantFrom<Simple>(
+        "accept",
+        "decline",
+        "cancel",
+        "end",
+        "heartbeat",
+        "join",
+        "quit",
+        "ack",
+      ),
+      u: user,
+    }),
+  },
+);
+const stepArb: fc.Arbitrary<Step> = fc.oneof(
+  {
+    weight: 8,
+    arbitrary: fc.record({
+      k: fc.constant("cmds" as const),
+      cmds: fc.array(fc.record({ cmd: cmdArb, times: fc.constantFrom(1, 1, 1, 2) }), {
+        minLength: 1,
+        maxLength: 8,
+      }),
+    }),
+  },
+  { weight: 1, arbitrary: fc.constant({ k: "jump" as const }) },
+);
+const scenarioArb = fc.array(stepArb, { minLength: 1, maxLength: MAX_STEPS });
+
+/** Errors a command may meet in some state; anything else (internal...) is a bug. */
+const EXPECTED = new Set([
+  "functions/failed-precondition",
+  "functions/not-found",
+  "functions/permission-denied",
+  "functions/already-exists",
+  "functions/resource-exhausted",
+  "functions/aborted",
+]);
+
+let people: TestUser[] = [];
+const stats = { scenarios: 0, steps: 0, commands: 0, refused: 0, jumps: 0, checks: 0 };
+
+beforeAll(async () => {
+  people = [];
+  for (let i = 0; i < USERS; i += 5) {
+    people.push(...(await Promise.all(Array.from({ length: 5 }, (_, j) => newUser(`u${i + j}`)))));
+  }
+}, 120_000);
+
+afterAll(async () => {
+  fs.mkdirSync(".runtime", { recursive: true });
+  fs.writeFileSync(".runtime/stress-summary.json", JSON.stringify(stats, null, 2));
+  console.log("stress:", JSON.stringify(stats));
+  await closeAll();
+});
+
+async function clearAll(): Promise<void> {
+  const url = `http://${env.firestoreHost}/emulator/v1/projects/${env.projectId}/databases/(default)/documents`;
+  const res = await fetch(url, { method: "DELETE" });
+  if (!res.ok) throw new Error(`clearing: HTTP ${res.status}`);
+  await res.arrayBuffer();
+  // Every listener has seen its user become idle before the scenario starts.
+  await Promise.all(people.map((p) => p.waitState((s) => s === undefined, "cleared")));
+}
+
+/** Moves every live call's clock back by `ms`, as if that much time had passed, then sweeps. */
+async function timeJump(ms: number): Promise<void> {
+  const db = adminDb();
+  const live = await db.collection("calls").where("state", "!=", "ended").get();
+  const back = (t: unknown) =>
+    t instanceof Timestamp ? Timestamp.fromMillis(t.toMillis() - ms) : t;
+  await Promise.all(
+    live.docs.map((d) =>
+      db.runTransaction(async (tx) => {
+        const c = (await tx.get(d.ref)).data();
+        if (!c || c.state === "ended") return;
+        const users: Record<string, Record<string, unknown>> = {};
+        for (const [k, u] of Object.entries(c.users as Record<string, Record<string, unknown>>)) {
+          const moved: Record<string, unknown> = { ...u };
+          for (const f of ["deadline_at", "heartbeat_at", "receipt_deadline_at"]) {
+            if (moved[f] !== undefined) moved[f] = back(moved[f]);
+          }
+          users[k] = moved;
+        }
+        tx.update(d.ref, {
+          users,
+          deadline_at: back(c.deadline_at),
+          created_at: back(c.created_at),
+          next_deadline_at: back(c.next_deadline_at),
+        });
+      }),
+    ),
+  );
+  await triggerSweep();
+}
+
+async function run(scenario: Step[]): Promise<void> {
+  await clearAll();
+  stats.scenarios += 1;
+  const lastCall = new Map<number, string>();
+  let previous: Snapshot | undefined;
+  for (const [n, step] of scenario.entries()) {
+    stats.steps += 1;
+    if (step.k === "jump") {
+      stats.jumps += 1;
+      await timeJump(61_000);
+    } else {
+      const calls = step.cmds.flatMap(({ cmd, times }) => Array.from({ length: times }, () => cmd));
+      await Promise.all(
+        calls.map(async (cmd) => {
+          // A command for a user with no call goes to the next user who has one, so that most
+          // generated commands act on live calls.
+          let actor = cmd.u;
+          if (cmd.k !== "start" && !people[actor]?.state()?.call_id && !lastCall.has(actor)) {
+            for (let j = 1; j < USERS; j++) {
+              const v = (cmd.u + j) % USERS;
+              if (people[v]?.state()?.call_id) {
+                actor = v;
+                break;
+              }
+            }
+          }
+          const me = people[actor] as TestUser;
+          const callId = me.state()?.call_id ?? lastCall.get(actor);
+          const ids = (us: number[]) =>
+            us.filter((x) => x !== cmd.u).map((x) => ({ id: (people[x] as TestUser).uid }));
+          let name: string;
+          let body: Record<string, unknown>;
+          if (cmd.k === "start") {
+            const callees = ids(cmd.callees);
+            if (!callees.length) return;
+            name = "startCall";
+            body = {
+              callees,
+              type: 1,
+              mode: cmd.mode,
+              timeout: cmd.timeout,
+              not_received_check: cmd.check,
+            };
+          } else {
+            if (!callId) return;
+            if (cmd.k === "invite") {
+              const callees = ids(cmd.callees);
+              if (!callees.length) return;
+              name = "inviteToCall";
+              body = { call_id: callId, callees };
+            } else {
+              name = {
+                accept: "acceptCall",
+                decline: "declineCall",
+                cancel: "cancelCall",
+                end: "endCall",
+                heartbeat: "heartbeat",
+                join: "joinCall",
+                quit: "quitCall",
+                ack: "ackCall",
+              }[cmd.k];
+              body = cmd.k === "decline" ? { call_id: callId, type: 1 } : { call_id: callId };
+            }
+          }
+          stats.commands += 1;
+          try {
+            const r = await me.call<{ call_id?: string }>(name, body);
+            if (cmd.k === "start" && r.call_id) {
+              for (const u of [cmd.u, ...cmd.callees]) lastCall.set(u, r.call_id);
+            }
+          } catch (e) {
+            const code = (e as { code?: string }).code ?? String(e);
+            stats.refused += 1;
+            if (!EXPECTED.has(code)) {
+              throw new Error(
+                `step ${n}: ${name} ${JSON.stringify(body)} by u${cmd.u} answered ${code}: ${(e as Error).message}`,
+              );
+            }
+          }
+        }),
+      );
+    }
+    const { violations, snapshot } = await checkInvariants(adminDb(), previous);
+    stats.checks += 1;
+    if (violations.length) {
+      throw new Error(`after step ${n} (${JSON.stringify(step)}):\n${violations.join("\n")}`);
+    }
+    previous = snapshot;
+  }
+}
+
+describe("invariants hold under concurrent commands, retries and time jumps", () => {
+  for (const [i, scenario] of (regressions as Step[][]).entries()) {
+    it(`regression ${i + 1}`, async () => {
+      await run(scenario);
+    }, 300_000);
+  }
+
+  it(
+    `${SCENARIOS} generated scenarios over ${USERS} users`,
+    async () => {
+      await fc.assert(fc.asyncProperty(scenarioArb, run), {
+        numRuns: SCENARIOS,
+        ...(SEED !== undefined ? { seed: SEED } : {}),
+        interruptAfterTimeLimit: 45 * 60_000,
+        markInterruptAsFailure: false,
+        endOnFailure: false,
+      });
+      expect(stats.commands).toBeGreaterThan(0);
+    },
+    60 * 60_000,
+  );
+});
