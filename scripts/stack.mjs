@@ -69,6 +69,7 @@ const commandEnv = {
   CLOUD_TASKS_EMULATOR_HOST: hosts.tasks,
   RINGBACK_SCHEDULED_TASKS: hosts.scheduledTasks,
   RINGBACK_PROJECT_ID: project,
+  RINGBACK_STACK_PID: String(process.pid), // SIGUSR2 restarts Firestore, keeping its data
 };
 
 // ---- cleanup: whatever happens, leave no process behind ----------------------------------
@@ -193,13 +194,14 @@ async function waitReady(entry, probe, timeoutMs) {
   );
 }
 
-function startFirestore(jar) {
+function startFirestore(jar, seed) {
   const [host, port] = hosts.firestore.split(":");
   const args = ["-Duser.language=en", "-cp", jar];
   args.push("com.google.cloud.datastore.emulator.firestore.CloudFirestore");
   args.push(`--host=${host}`, `--port=${port}`, `--project_id=${project}`);
   args.push(`--rules=${path.join(ROOT, "firestore.rules")}`);
-  const out = fs.openSync(path.join(RUNTIME, "firestore.log"), "w");
+  if (seed) args.push(`--seed_from_export=${seed}`);
+  const out = fs.openSync(path.join(RUNTIME, "firestore.log"), seed ? "a" : "w");
   const entry = startEmulator("firestore", "java", args, baseEnv, ["ignore", out, out]);
   fs.closeSync(out);
   return waitReady(
@@ -273,6 +275,49 @@ async function clearFirestore() {
   if (!res.ok) throw new StackError(`clearing Firestore: HTTP ${res.status} ${await res.text()}`);
 }
 
+/**
+ * Restarts the Firestore emulator keeping the stack project's data (SIGUSR2, for the fault
+ * tests): export it, stop the JAR, start it again seeded from the export. The functions and
+ * clients reconnect by themselves. Writes the count of restarts to .runtime/firestore-restarts.
+ */
+let restarts = 0;
+let restarting = false;
+async function restartFirestore(jar) {
+  if (!jar || restarting || shuttingDown) return;
+  restarting = true;
+  try {
+    const dir = path.join(RUNTIME, "firestore-export");
+    fs.rmSync(dir, { recursive: true, force: true });
+    const res = await fetch(`http://${hosts.firestore}/emulator/v1/projects/${project}:export`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        database: `projects/${project}/databases/(default)`,
+        export_directory: dir,
+      }),
+    });
+    if (!res.ok) throw new Error(`export: HTTP ${res.status} ${await res.text()}`);
+    const meta = fs.readdirSync(dir).find((f) => f.endsWith(".overall_export_metadata"));
+    if (!meta) throw new Error(`export: no metadata in ${dir}`);
+    const old = emulators.find((e) => e.name === "firestore");
+    if (old) {
+      old.ready = false; // its exit is expected now
+      await stopTree(old.child.pid);
+      emulators.splice(emulators.indexOf(old), 1);
+    }
+    log("Firestore emulator stopped; starting it again with its data");
+    await startFirestore(jar, path.join(dir, meta));
+    restarts += 1;
+    fs.writeFileSync(path.join(RUNTIME, "firestore-restarts"), String(restarts));
+    log(`Firestore emulator restarted (${restarts})`);
+  } catch (err) {
+    log(`Firestore restart failed: ${err.message}`);
+    void shutdown(1);
+  } finally {
+    restarting = false;
+  }
+}
+
 /** Run the command; resolves to its exit code (127 if it cannot be started). */
 function runCommand() {
   const [file, ...args] = command;
@@ -318,6 +363,8 @@ async function main() {
   await Promise.all([jar && startFirestore(jar), startFirebase(!jar)]);
   if (command.length > 0) await clearFirestore(); // a clean slate for the command
   stopSweep = startSweeper();
+  process.on("SIGUSR2", () => void restartFirestore(jar));
+  fs.rmSync(path.join(RUNTIME, "firestore-restarts"), { force: true });
   process.stderr.write(
     [
       `Ringback stack ready (project ${project})`,

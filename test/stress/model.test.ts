@@ -14,9 +14,8 @@ import fs from "node:fs";
 import fc from "fast-check";
 import { Timestamp } from "firebase-admin/firestore";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { adminDb, triggerSweep } from "../support/admin.js";
+import { adminDb, clearDatabase, triggerSweep } from "../support/admin.js";
 import { closeAll, newUser, type TestUser } from "../support/clients.js";
-import { env } from "../support/env.js";
 import { checkInvariants, type Snapshot } from "../support/invariants.js";
 import regressions from "./regressions.json" with { type: "json" };
 
@@ -123,10 +122,7 @@ afterAll(async () => {
 });
 
 async function clearAll(): Promise<void> {
-  const url = `http://${env.firestoreHost}/emulator/v1/projects/${env.projectId}/databases/(default)/documents`;
-  const res = await fetch(url, { method: "DELETE" });
-  if (!res.ok) throw new Error(`clearing: HTTP ${res.status}`);
-  await res.arrayBuffer();
+  await clearDatabase();
   // Every listener has seen its user become idle before the scenario starts.
   await Promise.all(people.map((p) => p.waitState((s) => s === undefined, "cleared")));
 }

@@ -118,3 +118,11 @@ export async function forget(callIds: string[], uids: string[]): Promise<void> {
   for (const uid of uids) batch.delete(db.collection("users").doc(uid));
   await batch.commit();
 }
+
+/** Deletes every document of the stack's project (between stress scenarios). */
+export async function clearDatabase(): Promise<void> {
+  const url = `http://${env.firestoreHost}/emulator/v1/projects/${env.projectId}/databases/(default)/documents`;
+  const res = await fetch(url, { method: "DELETE" });
+  expect(res.status, `clearing ${url}`).toBe(200);
+  await res.arrayBuffer();
+}

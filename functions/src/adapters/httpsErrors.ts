@@ -15,6 +15,9 @@ const CODES: Record<DomainErrorKind, FunctionsErrorCode> = {
 
 /** gRPC status ABORTED: a transaction lost to contention after its retries. */
 const GRPC_ABORTED = 10;
+/** gRPC statuses UNAVAILABLE and DEADLINE_EXCEEDED: Firestore could not be reached in time. */
+const GRPC_UNAVAILABLE = 14;
+const GRPC_DEADLINE_EXCEEDED = 4;
 
 export function validationError(error: z.ZodError): HttpsError {
   const issues = error.issues.map((i) => ({
@@ -37,6 +40,14 @@ export function toHttpsError(e: unknown): HttpsError {
   if ((e as { code?: unknown } | null)?.code === GRPC_ABORTED) {
     return new HttpsError("aborted", "Too many concurrent changes to this call; retry.", {
       reason: "contention",
+    });
+  }
+  const code = (e as { code?: unknown } | null)?.code;
+  if (code === GRPC_UNAVAILABLE || code === GRPC_DEADLINE_EXCEEDED) {
+    // Nothing was committed (a transaction commits whole or not at all): safe to retry.
+    logger.warn("database unavailable", e);
+    return new HttpsError("unavailable", "The database is unavailable; retry.", {
+      reason: "unavailable",
     });
   }
   logger.error("unexpected error", e);

@@ -1,0 +1,83 @@
+/**
+ * Fault: the Firestore emulator restarts in the middle of a run (its data exported and
+ * seeded again by the local runner, on SIGUSR2), while commands are in flight. No call whose
+ * command was answered with success is lost, the invariants hold, and commands work again.
+ */
+import fs from "node:fs";
+import { afterAll, describe, expect, it } from "vitest";
+import { adminDb, clearDatabase } from "../support/admin.js";
+import { users, type Started } from "../support/calls.js";
+import { closeAll, type TestUser } from "../support/clients.js";
+import { checkInvariants } from "../support/invariants.js";
+
+afterAll(closeAll);
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const restarts = () => {
+  try {
+    return Number(fs.readFileSync(".runtime/firestore-restarts", "utf8"));
+  } catch {
+    return 0;
+  }
+};
+
+/** Errors a command may meet while the database restarts: it was not committed. */
+const OUTAGE = new Set([
+  "functions/unavailable",
+  "functions/deadline-exceeded",
+  "functions/internal",
+]);
+
+describe("an emulator restart in the middle of a run", () => {
+  it("loses no committed call", async () => {
+    const pid = Number(process.env.RINGBACK_STACK_PID);
+    expect(pid, "RINGBACK_STACK_PID: run through `npm test`").toBeGreaterThan(0);
+    await clearDatabase(); // the invariants are checked over the whole database below
+    const people = await users("a0", "b0", "a1", "b1", "a2", "b2", "a3", "b3", "a4", "b4");
+    const pairs: [TestUser, TestUser][] = [0, 2, 4, 6, 8].map((i) => [people[i]!, people[i + 1]!]);
+    const committed = new Map<string, string>(); // call id -> the state its last success left
+    const failures: string[] = [];
+    const before = restarts();
+    let stop = false;
+
+    // Each pair runs start → accept → end in a loop through the restart.
+    const loops = pairs.map(async ([a, b]) => {
+      while (!stop) {
+        try {
+          const s = await a.call<Started>("startCall", { callees: [{ id: b.uid }], type: 1 });
+          committed.set(s.call_id, "ringing");
+          await b.call("acceptCall", { call_id: s.call_id });
+          committed.set(s.call_id, "ongoing");
+          await a.call("endCall", { call_id: s.call_id });
+          committed.set(s.call_id, "ended");
+        } catch (e) {
+          const code = (e as { code?: string }).code ?? String(e);
+          if (!OUTAGE.has(code) && code !== "functions/failed-precondition") failures.push(code);
+          await sleep(200);
+          // Free the pair for the next round, whatever is left of its call.
+          const callId = a.state()?.call_id ?? b.state()?.call_id;
+          if (callId) await a.call("endCall", { call_id: callId }).catch(() => undefined);
+        }
+      }
+    });
+
+    await sleep(1500);
+    process.kill(pid, "SIGUSR2");
+    for (let i = 0; i < 600 && restarts() === before; i++) await sleep(100);
+    expect(restarts()).toBe(before + 1);
+    await sleep(3000); // commands resume after the restart
+    stop = true;
+    await Promise.all(loops);
+
+    expect(failures).toEqual([]);
+    expect(committed.size).toBeGreaterThan(5);
+    const order = ["ringing", "ongoing", "ended"];
+    for (const [callId, state] of committed) {
+      const snap = await adminDb().collection("calls").doc(callId).get();
+      expect(snap.exists, `committed call ${callId} is there`).toBe(true);
+      expect(order.indexOf(snap.get("state"))).toBeGreaterThanOrEqual(order.indexOf(state));
+    }
+    const { violations } = await checkInvariants(adminDb());
+    expect(violations).toEqual([]);
+  }, 180_000);
+});
