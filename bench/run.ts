@@ -47,7 +47,7 @@ const plan = quick
       sweep: { sizes: [0, 1000], runs: 2 },
       throughput: { pairs: 10, seconds: 10, warmupRounds: 2 },
       coldRuns: 6,
-      timing: { runs: 5, heartbeat: false },
+      timing: { runs: Number(process.env.RINGBACK_BENCH_TIMING_RUNS ?? 5), heartbeat: false },
     }
   : {
       latency: { iterations: 200, warmup: 10, chunk: 20 },

@@ -84,20 +84,39 @@ export async function timing(
       not_received_check: true,
     });
     const checkAt = Date.parse(s.deadline_at) - s.timeout * 1000 + 5000;
-    for (;;) {
-      const flipped = a
+    const flipped = () =>
+      a
         .notifications(s.call_id)
         .some((n) => JSON.stringify(n.body.users ?? "").includes('"state":"not_yet_received"'));
-      if (flipped) break;
-      if (Date.now() > checkAt + 10_000) break;
-      await sleep(5);
-    }
+    const seen = await a
+      .until(flipped, "the not-received check", checkAt + 10_000 - Date.now())
+      .then(() => true)
+      .catch(() => false);
     const delay = Date.now() - checkAt;
-    if (delay > 10_000) missed += 1;
+    if (!seen) {
+      missed += 1;
+      if (process.env.RINGBACK_BENCH_DEBUG) {
+        const { adminDb } = await import("./lib/admin.js");
+        const doc = (await adminDb().collection("calls").doc(s.call_id).get()).data();
+        const notes = await adminDb()
+          .collection("users")
+          .doc(a.uid)
+          .collection("notifications")
+          .where("call_id", "==", s.call_id)
+          .get();
+        console.error(
+          "MISSED",
+          s.call_id,
+          JSON.stringify(doc?.users),
+          notes.docs.map((d) => JSON.stringify(d.data().body)),
+          JSON.stringify(a.notifications(s.call_id).map((n) => n.body)),
+        );
+      }
+    }
     // Free the pair (the call may have timed out meanwhile: then there is nothing to cancel).
     await a.call("cancelCall", { call_id: s.call_id }).catch(() => undefined);
     await b.waitState((x) => x?.status === "idle", "idle", 60_000);
-    return delay > 10_000 ? NaN : delay;
+    return seen ? delay : NaN;
   });
 
   let heartbeat: Summary | null = null;

@@ -105,22 +105,15 @@ describe("deadlines fire on time", () => {
       ps.slice(0, -1).map(async ([a, b], i) => {
         const { call_id, deadline_at, timeout } = started[i]!;
         const checkAt = Date.parse(deadline_at) - timeout * 1000 + 5000;
-        await new Promise<void>((resolve, reject) => {
-          const deadline = Date.now() + 10_000;
-          const poll = () => {
-            const told = a
-              .notifications(call_id)
-              .some(
-                (n) =>
-                  n.path === STATE_CHANGED &&
-                  JSON.stringify(n.body.users).includes(`"state":"not_yet_received"`),
-              );
-            if (told) resolve();
-            else if (Date.now() > deadline) reject(new Error("the check never fired"));
-            else setTimeout(poll, 10);
-          };
-          poll();
-        });
+        const told = () =>
+          a
+            .notifications(call_id)
+            .some(
+              (n) =>
+                n.path === STATE_CHANGED &&
+                JSON.stringify(n.body.users).includes(`"state":"not_yet_received"`),
+            );
+        await a.until(told, "the not-received check", 10_000);
         expect(b.state()?.status).toBe("ringing");
         return Date.now() - checkAt;
       }),

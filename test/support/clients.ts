@@ -64,6 +64,8 @@ export interface TestUser {
   notifications(callId?: string): Notification[];
   /** Resolves once a notification with `path` (for `callId`) has arrived. */
   waitNotification(path: string, callId: string): Promise<Notification>;
+  /** Resolves once `check` holds, re-checked whenever this user's doc or notifications change. */
+  until(check: () => boolean, what: string, timeoutMs?: number): Promise<void>;
   /** Signs out of everything: stops this user's listeners and deletes its app. */
   close(): Promise<void>;
 }
@@ -211,6 +213,10 @@ export async function newUser(label = "user", sameUserAs?: TestUser): Promise<Te
         () => notes.find((n) => n.path === path && n.call_id === callId),
         subscribe,
         `${label}: ${path} for ${callId}`,
+      ),
+    until: (check, what, timeoutMs = 20_000) =>
+      waitUntil(() => (check() ? true : undefined), subscribe, `${label}: ${what}`, timeoutMs).then(
+        () => undefined,
       ),
     async close() {
       mine.forEach((u) => u());
