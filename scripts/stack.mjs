@@ -288,6 +288,7 @@ async function restartFirestore(jar) {
   try {
     const dir = path.join(RUNTIME, "firestore-export");
     fs.rmSync(dir, { recursive: true, force: true });
+    fs.mkdirSync(dir, { recursive: true });
     const res = await fetch(`http://${hosts.firestore}/emulator/v1/projects/${project}:export`, {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -297,7 +298,10 @@ async function restartFirestore(jar) {
       }),
     });
     if (!res.ok) throw new Error(`export: HTTP ${res.status} ${await res.text()}`);
-    const meta = fs.readdirSync(dir).find((f) => f.endsWith(".overall_export_metadata"));
+    const meta = fs
+      .readdirSync(dir, { recursive: true })
+      .map(String)
+      .find((f) => f.endsWith(".overall_export_metadata"));
     if (!meta) throw new Error(`export: no metadata in ${dir}`);
     const old = emulators.find((e) => e.name === "firestore");
     if (old) {
