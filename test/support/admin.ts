@@ -119,10 +119,19 @@ export async function forget(callIds: string[], uids: string[]): Promise<void> {
   await batch.commit();
 }
 
-/** Deletes every document of the stack's project (between stress scenarios). */
+/**
+ * Deletes every document of the stack's project (between stress scenarios). The emulator
+ * answers 409 while a transaction (a deadline task, say) is open: wait and try again.
+ */
 export async function clearDatabase(): Promise<void> {
   const url = `http://${env.firestoreHost}/emulator/v1/projects/${env.projectId}/databases/(default)/documents`;
-  const res = await fetch(url, { method: "DELETE" });
-  expect(res.status, `clearing ${url}`).toBe(200);
-  await res.arrayBuffer();
+  let status = 0;
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const res = await fetch(url, { method: "DELETE" });
+    status = res.status;
+    await res.arrayBuffer();
+    if (status !== 409) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  expect(status, `clearing ${url}`).toBe(200);
 }
