@@ -13,6 +13,7 @@ import path from "node:path";
 import readline from "node:readline";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
+import { freePort, startGate } from "./lib/gate.mjs";
 import { killTreeSync, stopTree } from "./lib/procs.mjs";
 import { startScheduledTasks } from "./lib/scheduledTasks.mjs";
 
@@ -56,6 +57,11 @@ const hosts = {
   hub: addr("hub", 4400),
   logging: addr("logging", 4500),
 };
+// With the JAR, RINGBACK_FIRESTORE_RESTARTS=1 puts a gate in front of it (see lib/gate.mjs)
+// so that SIGUSR2 restarts it losslessly; the JAR then listens on a free port of its own.
+const restartable = process.env.RINGBACK_FIRESTORE_RESTARTS === "1";
+let jarHost = hosts.firestore; // where the JAR itself listens
+let gate = null;
 const sweepMs = Number(process.env.RINGBACK_SWEEP_INTERVAL_MS ?? 2000);
 // The functions emulator never fires schedules, but it exposes every trigger over HTTP.
 const sweepUrl = `http://${hosts.functions}/functions/projects/${project}/triggers/${REGION}-${SWEEP_FUNCTION}-0`;
@@ -86,6 +92,7 @@ async function shutdown(code) {
   shuttingDown = true;
   stopSweep();
   stopScheduledTasks();
+  await gate?.stop();
   const roots = emulators.map((e) => e.child.pid);
   if (commandChild) roots.push(commandChild.pid); // in our process group: its own tree only
   await Promise.all(roots.map((pid) => stopTree(pid)));
@@ -195,7 +202,7 @@ async function waitReady(entry, probe, timeoutMs) {
 }
 
 function startFirestore(jar, seed) {
-  const [host, port] = hosts.firestore.split(":");
+  const [host, port] = jarHost.split(":");
   const args = ["-Duser.language=en", "-cp", jar];
   args.push("com.google.cloud.datastore.emulator.firestore.CloudFirestore");
   args.push(`--host=${host}`, `--port=${port}`, `--project_id=${project}`);
@@ -207,7 +214,7 @@ function startFirestore(jar, seed) {
   return waitReady(
     entry,
     async () => {
-      const res = await fetch(`http://${hosts.firestore}/`, { signal: AbortSignal.timeout(1000) });
+      const res = await fetch(`http://${jarHost}/`, { signal: AbortSignal.timeout(1000) });
       return (await res.text()).trim() === "Ok";
     },
     60_000,
@@ -277,19 +284,26 @@ async function clearFirestore() {
 
 /**
  * Restarts the Firestore emulator keeping the stack project's data (SIGUSR2, for the fault
- * tests): export it, stop the JAR, start it again seeded from the export. The functions and
- * clients reconnect by themselves. Writes the count of restarts to .runtime/firestore-restarts.
+ * tests): close the gate (every connection cut, new ones held), let in-flight work settle,
+ * export, stop the JAR, start it again seeded from the export, open the gate. No write that a
+ * client saw succeed is lost. Writes the count of restarts to .runtime/firestore-restarts.
  */
 let restarts = 0;
 let restarting = false;
 async function restartFirestore(jar) {
-  if (!jar || restarting || shuttingDown) return;
+  if (restarting || shuttingDown) return;
+  if (!jar || !gate) {
+    log("SIGUSR2 ignored: restarting Firestore needs the JAR and RINGBACK_FIRESTORE_RESTARTS=1");
+    return;
+  }
   restarting = true;
   try {
+    gate.close();
+    await sleep(500); // RPCs the JAR had already received finish (or fail) now
     const dir = path.join(RUNTIME, "firestore-export");
     fs.rmSync(dir, { recursive: true, force: true });
     fs.mkdirSync(dir, { recursive: true });
-    const res = await fetch(`http://${hosts.firestore}/emulator/v1/projects/${project}:export`, {
+    const res = await fetch(`http://${jarHost}/emulator/v1/projects/${project}:export`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({
@@ -311,6 +325,7 @@ async function restartFirestore(jar) {
     }
     log("Firestore emulator stopped; starting it again with its data");
     await startFirestore(jar, path.join(dir, meta));
+    gate.open();
     restarts += 1;
     fs.writeFileSync(path.join(RUNTIME, "firestore-restarts"), String(restarts));
     log(`Firestore emulator restarted (${restarts})`);
@@ -364,6 +379,15 @@ async function main() {
   });
   stopScheduledTasks = scheduled.close;
   // In parallel: firebase-tools does not need Firestore until a function runs.
+  if (jar && restartable) {
+    const [host, port] = hosts.firestore.split(":");
+    jarHost = `${host}:${await freePort(host)}`;
+    gate = await startGate({
+      host,
+      port: Number(port),
+      target: { host, port: Number(jarHost.split(":")[1]) },
+    });
+  }
   await Promise.all([jar && startFirestore(jar), startFirebase(!jar)]);
   if (command.length > 0) await clearFirestore(); // a clean slate for the command
   stopSweep = startSweeper();
@@ -372,7 +396,7 @@ async function main() {
   process.stderr.write(
     [
       `Ringback stack ready (project ${project})`,
-      `  Firestore  ${hosts.firestore}${jar ? "" : " (firebase-tools)"}`,
+      `  Firestore  ${hosts.firestore}${jar ? "" : " (firebase-tools)"}${gate ? ` (gate to ${jarHost}: SIGUSR2 restarts it)` : ""}`,
       `  Auth       ${hosts.auth}`,
       `  Functions  http://${hosts.functions}/${project}/${REGION}/<name>`,
       `  Tasks      ${hosts.tasks} (scheduled delivery via ${hosts.scheduledTasks})`,

@@ -1,7 +1,8 @@
 /**
- * Fault: the Firestore emulator restarts in the middle of a run (its data exported and
- * seeded again by the local runner, on SIGUSR2), while commands are in flight. No call whose
- * command was answered with success is lost, the invariants hold, and commands work again.
+ * Fault: the Firestore emulator restarts in the middle of a run (on SIGUSR2 the local runner
+ * cuts every connection, exports the data and starts the emulator again from it), while
+ * commands are in flight. No command that was answered with success is lost, not one, the
+ * invariants hold, and commands work again.
  */
 import fs from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
@@ -22,21 +23,19 @@ const restarts = () => {
 };
 
 /** Errors a command may meet while the database restarts: it was not committed. */
-const OUTAGE = new Set([
-  "functions/unavailable",
-  "functions/deadline-exceeded",
-  "functions/internal",
-]);
+const OUTAGE = new Set(["functions/unavailable", "functions/deadline-exceeded"]);
 
 describe("an emulator restart in the middle of a run", () => {
   it("loses no committed call", async () => {
     const pid = Number(process.env.RINGBACK_STACK_PID);
     expect(pid, "RINGBACK_STACK_PID: run through `npm test`").toBeGreaterThan(0);
+    expect(process.env.RINGBACK_FIRESTORE_RESTARTS, "the runner's restart gate is on").toBe("1");
     await clearDatabase(); // the invariants are checked over the whole database below
     const people = await users("a0", "b0", "a1", "b1", "a2", "b2", "a3", "b3", "a4", "b4");
     const pairs: [TestUser, TestUser][] = [0, 2, 4, 6, 8].map((i) => [people[i]!, people[i + 1]!]);
     const committed = new Map<string, string>(); // call id -> the state its last success left
     const failures: string[] = [];
+    const outages: Record<string, number> = {}; // refusals and outage errors met, by code
     const before = restarts();
     let stop = false;
 
@@ -52,6 +51,7 @@ describe("an emulator restart in the middle of a run", () => {
           committed.set(s.call_id, "ended");
         } catch (e) {
           const code = (e as { code?: string }).code ?? String(e);
+          outages[code] = (outages[code] ?? 0) + 1;
           if (!OUTAGE.has(code) && code !== "functions/failed-precondition") failures.push(code);
           await sleep(200);
           // Free the pair for the next round, whatever is left of its call.
@@ -63,7 +63,7 @@ describe("an emulator restart in the middle of a run", () => {
 
     // Let every pair commit a few calls (their workers start first), then restart.
     for (let i = 0; i < 200 && committed.size < 8; i++) await sleep(100);
-    const beforeRestart = new Map(committed);
+    const beforeRestart = committed.size;
     process.kill(pid, "SIGUSR2");
     for (let i = 0; i < 600 && restarts() === before; i++) await sleep(100);
     expect(restarts()).toBe(before + 1);
@@ -71,11 +71,14 @@ describe("an emulator restart in the middle of a run", () => {
     stop = true;
     await Promise.all(loops);
 
+    console.log(
+      `restart: ${committed.size} calls acknowledged (${beforeRestart} before it), errors met: ${JSON.stringify(outages)}`,
+    );
     expect(failures).toEqual([]);
-    expect(beforeRestart.size).toBeGreaterThan(0);
-    expect(committed.size).toBeGreaterThan(beforeRestart.size); // and commands worked again
+    expect(beforeRestart).toBeGreaterThan(0);
+    expect(committed.size).toBeGreaterThan(beforeRestart); // and commands worked again
     const order = ["ringing", "ongoing", "ended"];
-    for (const [callId, state] of beforeRestart) {
+    for (const [callId, state] of committed) {
       const snap = await adminDb().collection("calls").doc(callId).get();
       expect(snap.exists, `committed call ${callId} is there`).toBe(true);
       expect(order.indexOf(snap.get("state"))).toBeGreaterThanOrEqual(order.indexOf(state));

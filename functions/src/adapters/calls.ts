@@ -28,6 +28,7 @@ import {
 } from "../core/types.js";
 import { take } from "../core/rateLimit.js";
 import { collections } from "./firestore.js";
+import { isLostTransaction } from "./grpcErrors.js";
 import type { Meter } from "./meter.js";
 import { UnitOfWork } from "./unitOfWork.js";
 
@@ -53,18 +54,34 @@ export interface Ctx {
 /** Where a fault can be injected: after a transaction's writes are staged, before commit. */
 export type FaultPoint = "staged";
 
+/** Whole-transaction attempts when the database loses one under us (see isLostTransaction). */
+const LOST_TRANSACTION_ATTEMPTS = 3;
+
 /**
  * One transaction with a fresh UnitOfWork; `now` is read inside, so a retry re-decides.
+ * A transaction the database lost (it restarted, or the transaction expired) runs again from
+ * its first read, as the admin SDK does for contention.
  * Once it has committed, the deadline tasks it decided on are enqueued. A task that fails
  * to enqueue is left to the sweep (the call's next_deadline_at still says when it is due).
  */
 async function transact<T>(ctx: Ctx, fn: (uow: UnitOfWork) => Promise<T>): Promise<T> {
   const col = collections(ctx.db);
   let last: UnitOfWork | undefined;
-  const value = await ctx.db.runTransaction((tx) => {
-    last = new UnitOfWork(tx, col, Date.now(), ctx.meter, ctx.fault);
-    return fn(last);
-  });
+  const run = () =>
+    ctx.db.runTransaction((tx) => {
+      last = new UnitOfWork(tx, col, Date.now(), ctx.meter, ctx.fault);
+      return fn(last);
+    });
+  let value: T;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      value = await run();
+      break;
+    } catch (e) {
+      if (!isLostTransaction(e) || attempt >= LOST_TRANSACTION_ATTEMPTS) throw e;
+      logger.warn("transaction lost by the database; running it again", { attempt });
+    }
+  }
   const { scheduler } = ctx;
   if (scheduler && last) {
     await Promise.all(

@@ -3,6 +3,7 @@ import { logger } from "firebase-functions";
 import { HttpsError, type FunctionsErrorCode } from "firebase-functions/v2/https";
 import type { z } from "zod";
 import { DomainError, type DomainErrorKind } from "../core/errors.js";
+import { isAborted, isLostTransaction, isUnavailable } from "./grpcErrors.js";
 
 const CODES: Record<DomainErrorKind, FunctionsErrorCode> = {
   invalid_argument: "invalid-argument",
@@ -12,12 +13,6 @@ const CODES: Record<DomainErrorKind, FunctionsErrorCode> = {
   already_exists: "already-exists",
   resource_exhausted: "resource-exhausted",
 };
-
-/** gRPC status ABORTED: a transaction lost to contention after its retries. */
-const GRPC_ABORTED = 10;
-/** gRPC statuses UNAVAILABLE and DEADLINE_EXCEEDED: Firestore could not be reached in time. */
-const GRPC_UNAVAILABLE = 14;
-const GRPC_DEADLINE_EXCEEDED = 4;
 
 export function validationError(error: z.ZodError): HttpsError {
   const issues = error.issues.map((i) => ({
@@ -37,14 +32,14 @@ export function toHttpsError(e: unknown): HttpsError {
   if (e instanceof DomainError) {
     return new HttpsError(CODES[e.kind], e.message, { reason: e.reason, ...e.details });
   }
-  if ((e as { code?: unknown } | null)?.code === GRPC_ABORTED) {
+  if (isAborted(e)) {
     return new HttpsError("aborted", "Too many concurrent changes to this call; retry.", {
       reason: "contention",
     });
   }
-  const code = (e as { code?: unknown } | null)?.code;
-  if (code === GRPC_UNAVAILABLE || code === GRPC_DEADLINE_EXCEEDED) {
-    // Nothing was committed (a transaction commits whole or not at all): safe to retry.
+  if (isUnavailable(e) || isLostTransaction(e)) {
+    // A transaction commits whole or not at all; a client that retries finds either the
+    // state before the command or the state after it, never half of it.
     logger.warn("database unavailable", e);
     return new HttpsError("unavailable", "The database is unavailable; retry.", {
       reason: "unavailable",
