@@ -1,7 +1,7 @@
 /**
  * Model-based concurrency test: fast-check generates scenarios over 20 signed-in users, each a
  * list of steps; a step is several commands in flight at once from different users through
- * the real callables (start with 1..3 callees in either mode, cancel, accept, decline, end,
+ * the real callables (start with 1..9 callees in either mode, cancel, accept, decline, end,
  * heartbeat, invite, join, quit, ack; some submitted twice at once), or a time jump that
  * makes every deadline fall due. After every step the invariants (test/support/invariants.ts)
  * are checked over the whole database. A failing scenario is shrunk by fast-check to a
@@ -22,6 +22,8 @@ import regressions from "./regressions.json" with { type: "json" };
 const USERS = 20;
 const SCENARIOS = Number(process.env.RINGBACK_STRESS_SCENARIOS ?? 6);
 const MAX_STEPS = Number(process.env.RINGBACK_STRESS_STEPS ?? 8);
+// How long the generated scenarios may run before fast-check stops (the count run is reported).
+const MINUTES = Number(process.env.RINGBACK_STRESS_MINUTES ?? 45);
 const SEED = process.env.RINGBACK_STRESS_SEED
   ? Number(process.env.RINGBACK_STRESS_SEED)
   : undefined;
@@ -41,7 +43,11 @@ type Cmd =
 type Step = { k: "cmds"; cmds: { cmd: Cmd; times: number }[] } | { k: "jump" };
 
 const user = fc.integer({ min: 0, max: USERS - 1 });
-const others = fc.uniqueArray(user, { minLength: 1, maxLength: 3 });
+// 1..9 callees (a full call of 10), small groups the most often.
+const others = fc.oneof(
+  { weight: 3, arbitrary: fc.uniqueArray(user, { minLength: 1, maxLength: 3 }) },
+  { weight: 1, arbitrary: fc.uniqueArray(user, { minLength: 4, maxLength: 9 }) },
+);
 const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
   {
     weight: 4,
@@ -105,7 +111,15 @@ const EXPECTED = new Set([
 ]);
 
 let people: TestUser[] = [];
-const stats = { scenarios: 0, steps: 0, commands: 0, refused: 0, jumps: 0, checks: 0 };
+const stats = {
+  scenarios: 0,
+  steps: 0,
+  commands: 0,
+  refused: 0,
+  jumps: 0,
+  checks: 0,
+  groupStarts: 0, // startCall with 4 to 9 callees
+};
 
 beforeAll(async () => {
   people = [];
@@ -186,13 +200,15 @@ async function run(scenario: Step[]): Promise<void> {
           }
           const me = people[actor] as TestUser;
           const callId = me.state()?.call_id ?? lastCall.get(actor);
+          // Never the acting user (a command can move to another actor, above).
           const ids = (us: number[]) =>
-            us.filter((x) => x !== cmd.u).map((x) => ({ id: (people[x] as TestUser).uid }));
+            us.filter((x) => x !== actor).map((x) => ({ id: (people[x] as TestUser).uid }));
           let name: string;
           let body: Record<string, unknown>;
           if (cmd.k === "start") {
             const callees = ids(cmd.callees);
             if (!callees.length) return;
+            if (callees.length >= 4) stats.groupStarts += 1;
             name = "startCall";
             body = {
               callees,
@@ -262,12 +278,12 @@ describe("invariants hold under concurrent commands, retries and time jumps", ()
       await fc.assert(fc.asyncProperty(scenarioArb, run), {
         numRuns: SCENARIOS,
         ...(SEED !== undefined ? { seed: SEED } : {}),
-        interruptAfterTimeLimit: 45 * 60_000,
+        interruptAfterTimeLimit: MINUTES * 60_000,
         markInterruptAsFailure: false,
         endOnFailure: false,
       });
       expect(stats.commands).toBeGreaterThan(0);
     },
-    60 * 60_000,
+    (MINUTES + 15) * 60_000,
   );
 });
