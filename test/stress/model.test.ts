@@ -7,7 +7,8 @@
  * are checked over the whole database. A failing scenario is shrunk by fast-check to a
  * minimal one; paste it into regressions.json to keep it as a regression test.
  *
- * RINGBACK_STRESS_SCENARIOS (CI: 6) and RINGBACK_STRESS_STEPS (CI: 8) set the size;
+ * RINGBACK_STRESS_SCENARIOS (CI: 6), RINGBACK_STRESS_STEPS (CI: 8) and RINGBACK_STRESS_WIDTH
+ * (commands a step, CI: 8) set the size;
  * `npm run stress` runs many more. A summary goes to .runtime/stress-summary.json.
  */
 import fs from "node:fs";
@@ -22,6 +23,8 @@ import regressions from "./regressions.json" with { type: "json" };
 const USERS = 20;
 const SCENARIOS = Number(process.env.RINGBACK_STRESS_SCENARIOS ?? 6);
 const MAX_STEPS = Number(process.env.RINGBACK_STRESS_STEPS ?? 8);
+// At most this many commands generated for one step, all sent at once (before double submits).
+const WIDTH = Number(process.env.RINGBACK_STRESS_WIDTH ?? 8);
 // How long the generated scenarios may run before fast-check stops (the count run is reported).
 const MINUTES = Number(process.env.RINGBACK_STRESS_MINUTES ?? 45);
 const SEED = process.env.RINGBACK_STRESS_SEED
@@ -92,7 +95,7 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
       k: fc.constant("cmds" as const),
       cmds: fc.array(fc.record({ cmd: cmdArb, times: fc.constantFrom(1, 1, 1, 2) }), {
         minLength: 1,
-        maxLength: 8,
+        maxLength: WIDTH,
       }),
     }),
   },
@@ -119,6 +122,10 @@ const stats = {
   jumps: 0,
   checks: 0,
   groupStarts: 0, // startCall with 4 to 9 callees
+  // Where the time goes (ms): clearing between scenarios, commands in flight, invariant checks.
+  msClearing: 0,
+  msCommands: 0,
+  msChecks: 0,
 };
 
 beforeAll(async () => {
@@ -173,12 +180,15 @@ async function timeJump(ms: number): Promise<void> {
 }
 
 async function run(scenario: Step[]): Promise<void> {
+  let t = Date.now();
   await clearAll();
+  stats.msClearing += Date.now() - t;
   stats.scenarios += 1;
   const lastCall = new Map<number, string>();
   let previous: Snapshot | undefined;
   for (const [n, step] of scenario.entries()) {
     stats.steps += 1;
+    t = Date.now();
     if (step.k === "jump") {
       stats.jumps += 1;
       await timeJump(61_000);
@@ -256,7 +266,10 @@ async function run(scenario: Step[]): Promise<void> {
         }),
       );
     }
+    stats.msCommands += Date.now() - t;
+    t = Date.now();
     const { violations, snapshot } = await checkInvariants(adminDb(), previous);
+    stats.msChecks += Date.now() - t;
     stats.checks += 1;
     if (violations.length) {
       throw new Error(`after step ${n} (${JSON.stringify(step)}):\n${violations.join("\n")}`);

@@ -10,11 +10,17 @@
  *     an ended call.
  *  5. User states only move along seed 003's transitions (against the previous snapshot).
  *  6. Notifications: no event twice (same call, path, body and seq); at most one invitation
- *     per user and call; every seq in a user's channel for a call is distinct.
+ *     per user and call; every seq in a user's channel for a call is distinct; nobody outside
+ *     a call hears of it. Every state change a user should hear of was told to them exactly
+ *     once (see `heard` below): a user who was in the audience all through the step has been
+ *     told every other user's new state, and no user is told the same state of someone twice
+ *     in a row; an invitee still ringing holds exactly one invitation; an invitee left
+ *     canceled heard exactly one notify_call_canceled or notify_call_end, one left timed out
+ *     exactly one notify_invitation_timeout.
  *  7. Every live invitation's deadline is in the future (allowing `graceMs` for the deadline
  *     task to run), and next_deadline_at is what the core computes.
  */
-import type { Firestore } from "firebase-admin/firestore";
+import { Timestamp, type Firestore } from "firebase-admin/firestore";
 import { callConverter } from "../../functions/src/adapters/firestore.js";
 import { nextDeadline, statusIn } from "../../functions/src/core/machine.js";
 import { canMove } from "../../functions/src/core/transitions.js";
@@ -61,11 +67,17 @@ export async function checkInvariants(
 ): Promise<{ violations: string[]; snapshot: Snapshot }> {
   const now = Date.now();
   const v: string[] = [];
-  const [callSnaps, userSnaps, noteSnaps] = await Promise.all([
-    db.collection("calls").withConverter(callConverter).get(),
-    db.collection("users").get(),
-    db.collectionGroup("notifications").get(),
-  ]);
+  // One read-only transaction: a consistent snapshot of all three, even while a deadline
+  // task commits in the middle of the check.
+  const [callSnaps, userSnaps, noteSnaps] = await db.runTransaction(
+    (tx) =>
+      Promise.all([
+        tx.get(db.collection("calls").withConverter(callConverter)),
+        tx.get(db.collection("users")),
+        tx.get(db.collectionGroup("notifications")),
+      ]),
+    { readOnly: true },
+  );
   const calls = new Map(callSnaps.docs.map((d) => [d.id, d.data()]));
 
   // 1 and 2
@@ -154,5 +166,141 @@ export async function checkInvariants(
       if ((invitations.get(k) ?? 0) > 1) v.push(`6: ${uid} was invited to ${d.call_id} twice`);
     }
   }
+  v.push(...heard(calls, noteSnaps.docs.map(toNote), previous));
   return { violations: v, snapshot: { calls, at: now } };
+}
+
+interface Note {
+  to: string;
+  path: string;
+  call_id: string;
+  seq: number;
+  at: number;
+  body: Record<string, unknown>;
+}
+
+function toNote(n: FirebaseFirestore.QueryDocumentSnapshot): Note {
+  const d = n.data();
+  return {
+    to: n.ref.parent.parent?.id ?? "?",
+    path: String(d.path),
+    call_id: String(d.call_id),
+    seq: Number(d.seq),
+    at: d.created_at instanceof Timestamp ? d.created_at.toMillis() : Number.NaN,
+    body: (d.body ?? {}) as Record<string, unknown>,
+  };
+}
+
+const PATHS = new Set([
+  "/call/notify_call_invited",
+  "/call/notify_call_canceled",
+  "/call/notify_call_accept",
+  "/call/notify_call_decline",
+  "/call/notify_call_end",
+  "/call/notify_timeout",
+  "/call/notify_invitation_timeout",
+  "/call/notify_invitees_answered_timeout",
+  "/call/notify_user_state_changed",
+]);
+
+/** Who a notify_user_state_changed tells of, with the state it tells. */
+function told(n: Note): { id: string; state: string }[] {
+  if (n.path !== "/call/notify_user_state_changed") return [];
+  return ((n.body.users ?? []) as { id: string; state: string }[]).map((u) => ({
+    id: u.id,
+    state: u.state,
+  }));
+}
+
+/**
+ * Where a user's continuous stay in a call's audience (seed 003's callback table: Inviting,
+ * Received, NotYetReceived, Accepted) began, as far as their channel shows: their invitation,
+ * or the latest notify_user_state_changed telling them they are accepted (an accept, or a
+ * joinCall after they left). A user only re-enters the audience by joinCall, which tells
+ * them so, so since that point they were in it all along. Undefined: since the call began.
+ */
+function entryOf(uid: string, channel: Note[]): Note | undefined {
+  return channel.filter((n) => isEntry(uid, n)).pop();
+}
+
+function isEntry(uid: string, n: Note): boolean {
+  return (
+    n.path === "/call/notify_call_invited" ||
+    told(n).some((u) => u.id === uid && u.state === "accepted")
+  );
+}
+
+/**
+ * Invariant 6, completeness and uniqueness: every state change a user should hear of
+ * produced exactly one notification of the right path in that user's channel.
+ */
+function heard(calls: Map<string, Call>, notes: Note[], previous?: Snapshot): string[] {
+  const v: string[] = [];
+  const channels = new Map<string, Note[]>(); // "<uid> <call_id>" -> notes in seq order
+  for (const n of notes) {
+    const call = calls.get(n.call_id);
+    if (!PATHS.has(n.path)) v.push(`6: ${n.to} got an unknown path ${n.path}`);
+    if (n.body.call_id !== n.call_id)
+      v.push(`6: ${n.to} got ${n.path} whose body names another call`);
+    if (!call?.users[n.to]) {
+      v.push(`6: ${n.to} got ${n.path} for ${n.call_id}, a call they are not in`);
+      continue;
+    }
+    const k = `${n.to} ${n.call_id}`;
+    channels.set(k, [...(channels.get(k) ?? []), n]);
+  }
+  for (const ch of channels.values()) ch.sort((a, b) => a.seq - b.seq);
+
+  for (const call of calls.values()) {
+    const before = previous?.calls.get(call.call_id);
+    for (const x of Object.values(call.users)) {
+      const ch = channels.get(`${x.id} ${call.call_id}`) ?? [];
+      const count = (...paths: string[]) => ch.filter((n) => paths.includes(n.path)).length;
+      // Told once: the same state of someone twice in a row, with no re-entry between, is a
+      // change told twice (a user's state never moves to itself; the only moves a user in the
+      // audience is not told of are those that end the call, after which nothing is told).
+      const last = new Map<string, string>();
+      for (const n of ch) {
+        if (isEntry(x.id, n)) last.clear();
+        for (const u of told(n)) {
+          if (last.get(u.id) === u.state) {
+            v.push(`6: ${x.id} was told twice that ${u.id} is ${u.state} in ${call.call_id}`);
+          }
+          last.set(u.id, u.state);
+        }
+      }
+      // The invitation of someone still ringing, and how an invitee's ringing ended.
+      if (isPending(x.state) && count("/call/notify_call_invited") !== 1) {
+        v.push(
+          `6: ${x.id} rings in ${call.call_id} with ${count("/call/notify_call_invited")} invitations`,
+        );
+      }
+      if (x.state === "canceled") {
+        const n = count("/call/notify_call_canceled", "/call/notify_call_end");
+        if (n !== 1) v.push(`6: ${x.id} was canceled in ${call.call_id} and told so ${n} times`);
+      }
+      if (x.state === "timeout") {
+        const n = count("/call/notify_invitation_timeout");
+        if (n !== 1) v.push(`6: ${x.id} timed out in ${call.call_id} and was told so ${n} times`);
+      }
+      // Told every change: a user in the audience now, and all through the step (in the
+      // call before it, their entry before it), has been told everyone's new state.
+      const audience = (s: UserState | undefined) => !!s && (isPending(s) || s === "accepted");
+      if (!previous || !before || call.state === "ended") continue;
+      if (!audience(x.state) || !audience(before.users[x.id]?.state)) continue;
+      const entry = entryOf(x.id, ch);
+      if (entry && entry.at >= previous.at) continue;
+      for (const u of Object.values(call.users)) {
+        if (before.users[u.id]?.state === u.state) continue;
+        let latest: string | undefined;
+        for (const n of ch) for (const t of told(n)) if (t.id === u.id) latest = t.state;
+        if (latest !== u.state) {
+          v.push(
+            `6: ${x.id} was not told that ${u.id} is now ${u.state} in ${call.call_id} (last told: ${latest ?? "nothing"})`,
+          );
+        }
+      }
+    }
+  }
+  return v;
 }
