@@ -108,6 +108,26 @@ describe("the invariants checker reports each broken invariant", () => {
     );
   });
 
+  it("6: an answer not told by its own path, or told by it twice", async () => {
+    const step = await checkInvariants(db());
+    await carol.call("declineCall", { call_id: callId, type: 1 });
+    expect(await violations(step.snapshot)).toEqual([]);
+    const got = await notes(alice.uid).where("path", "==", "/call/notify_call_decline").get();
+    expect(got.size).toBe(1);
+    await got.docs[0]?.ref.delete();
+    expect(await violations(step.snapshot)).toContainEqual(
+      expect.stringMatching(/^6: .* got \/call\/notify_call_decline for .* 0 times, not once/),
+    );
+    const accept = await notes(alice.uid).where("path", "==", "/call/notify_call_accept").get();
+    const doc = accept.docs[0]?.data() ?? {};
+    await notes(alice.uid)
+      .doc("again")
+      .set({ ...doc, seq: Number(doc.seq) + 1 });
+    expect(await violations()).toContainEqual(
+      expect.stringMatching(/^6: .* got \/call\/notify_call_accept .* twice for/),
+    );
+  });
+
   it("6: a ringing invitee without an invitation, and a notification to an outsider", async () => {
     const inv = await notes(carol.uid).where("path", "==", "/call/notify_call_invited").get();
     expect(inv.size).toBe(1);

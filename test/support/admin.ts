@@ -110,6 +110,27 @@ export async function forceState(callId: string, uid: string, state: UserState):
   });
 }
 
+/**
+ * Every document of the database, with its path and data, subcollections included: proof that
+ * nothing at all was written, wherever a bug might have written it.
+ */
+export async function databaseFootprint(): Promise<string> {
+  const out: [string, unknown][] = [];
+  const walk = async (cols: FirebaseFirestore.CollectionReference[]): Promise<void> => {
+    for (const col of cols) {
+      const docs = await col.listDocuments(); // also documents that only hold subcollections
+      for (const ref of docs) {
+        const snap = await ref.get();
+        if (snap.exists) out.push([ref.path, snap.data()]);
+        await walk(await ref.listCollections());
+      }
+    }
+  };
+  await walk(await adminDb().listCollections());
+  out.sort(([a], [b]) => a.localeCompare(b));
+  return JSON.stringify(out);
+}
+
 /** Test fixture cleanup: forgets calls and the named users' docs, so they are idle again. */
 export async function forget(callIds: string[], uids: string[]): Promise<void> {
   const db = adminDb();

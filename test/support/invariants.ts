@@ -283,6 +283,26 @@ function heard(calls: Map<string, Call>, notes: Note[], previous?: Snapshot): st
         const n = count("/call/notify_invitation_timeout");
         if (n !== 1) v.push(`6: ${x.id} timed out in ${call.call_id} and was told so ${n} times`);
       }
+      // At most once, whatever happened: a call is answered, declined and timed out once per
+      // invitee (an invitee never rings twice), and ends once.
+      const per = new Map<string, number>();
+      for (const n of ch) {
+        const about =
+          n.path === "/call/notify_call_accept" || n.path === "/call/notify_call_decline"
+            ? [String(n.body.callee_id)]
+            : n.path === "/call/notify_invitees_answered_timeout"
+              ? ((n.body.invitees ?? []) as string[])
+              : n.path === "/call/notify_call_end" ||
+                  n.path === "/call/notify_call_canceled" ||
+                  n.path === "/call/notify_invitation_timeout"
+                ? [""]
+                : [];
+        for (const id of about) {
+          const k = `${n.path} ${id}`;
+          per.set(k, (per.get(k) ?? 0) + 1);
+          if (per.get(k) === 2) v.push(`6: ${x.id} got ${k} twice for ${call.call_id}`);
+        }
+      }
       // Told every change: a user in the audience now, and all through the step (in the
       // call before it, their entry before it), has been told everyone's new state.
       const audience = (s: UserState | undefined) => !!s && (isPending(s) || s === "accepted");
@@ -298,6 +318,32 @@ function heard(calls: Map<string, Call>, notes: Note[], previous?: Snapshot): st
           v.push(
             `6: ${x.id} was not told that ${u.id} is now ${u.state} in ${call.call_id} (last told: ${latest ?? "nothing"})`,
           );
+        }
+        // ...and by the answer's own path, to the inviter and accepted users (x accepted
+        // all through): a decline, an invitation timeout, and in common mode (where nobody
+        // joins or quits) an accept and a heartbeat timeout.
+        const was = before.users[u.id]?.state;
+        if (x.state !== "accepted" || u.id === x.id || !was) continue;
+        const path =
+          isPending(was) && u.state === "rejected"
+            ? "/call/notify_call_decline"
+            : isPending(was) && u.state === "timeout"
+              ? "/call/notify_invitees_answered_timeout"
+              : call.mode === "common" && isPending(was) && u.state === "accepted"
+                ? "/call/notify_call_accept"
+                : call.mode === "common" && was === "accepted" && u.state === "quit"
+                  ? "/call/notify_timeout"
+                  : undefined;
+        if (!path) continue;
+        const got = ch.filter(
+          (n) =>
+            n.path === path &&
+            (n.body.callee_id === u.id ||
+              n.body.id === u.id ||
+              ((n.body.invitees ?? []) as string[]).includes(u.id)),
+        ).length;
+        if (got !== 1) {
+          v.push(`6: ${x.id} got ${path} for ${u.id} in ${call.call_id} ${got} times, not once`);
         }
       }
     }
