@@ -20,4 +20,34 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The fence around the pure core: no Firebase, no I/O, no adapters (docs/protocol.md is
+    // its contract; time is passed in).
+    files: ["functions/src/core/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: [
+                "firebase-admin",
+                "firebase-admin/*",
+                "firebase-functions",
+                "firebase-functions/*",
+                "firebase",
+                "firebase/*",
+              ],
+              message: "The core is pure: no Firebase.",
+            },
+            {
+              group: ["**/adapters/*", "**/functions/*", "**/platform.js", "**/params.js"],
+              message: "The core is pure: adapters call it, never the other way.",
+            },
+            { group: ["node:*"], message: "The core is pure: no I/O." },
+          ],
+        },
+      ],
+    },
+  },
 );

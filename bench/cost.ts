@@ -1,25 +1,21 @@
 /**
  * 2. Cost: Firestore document reads and writes of each command and of whole lifecycles,
- * counted by a Meter inside the adapters (UnitOfWork, the sweep query), where the code
- * touches Firestore. The commands run in this process through the same adapter entry
+ * counted by a Meter around the Firestore handle the adapters are given (lib/meteredFirestore). The commands run in this process through the same adapter entry
  * points the callables use (the callables add only validation and an Auth lookup), on a
  * project of their own so that the sweep sees only its own calls.
  */
 import { randomUUID } from "node:crypto";
-import {
-  listCalls,
-  runCallCommand,
-  runInviteToCall,
-  runJoinCall,
-  runStartCall,
-  sweepDue,
-  type Ctx,
-} from "../functions/src/adapters/calls.js";
-import { Meter, totalWrites, type MeterSnapshot } from "../functions/src/adapters/meter.js";
-import { accept, cancel, decline, end, heartbeat, quit } from "../functions/src/core/machine.js";
-import type { CallState } from "../functions/src/core/types.js";
+import { listCalls } from "../functions/src/adapters/callList.js";
+import { runCommand, runInvite, runJoin } from "../functions/src/adapters/commands.js";
+import type { Ctx } from "../functions/src/adapters/context.js";
 import { loggedOut } from "../functions/src/adapters/devices.js";
+import { sweepDue } from "../functions/src/adapters/sweep.js";
+import { accept, cancel, decline, end, heartbeat } from "../functions/src/core/commands.js";
+import { quit } from "../functions/src/core/group.js";
+import type { CallState } from "../functions/src/core/types.js";
 import { adminDb, clearProject } from "./lib/admin.js";
+import { startDirect } from "./lib/inProcess.js";
+import { instrumented, Meter, totalWrites, type MeterSnapshot } from "./lib/meteredFirestore.js";
 
 export const COST_PROJECT = "demo-ringback-bench-cost";
 
@@ -61,9 +57,8 @@ export async function cost(): Promise<CostResult> {
   await clearProject(COST_PROJECT);
   const meter = new Meter();
   const ctx: Ctx = {
-    db: adminDb(COST_PROJECT),
+    db: instrumented(adminDb(COST_PROJECT), { meter }),
     cfg: { heartbeatIntervalS: 20, heartbeatTimeoutMs: 60_000 },
-    meter,
   };
   const commands = new Map<string, Cost>();
   /** Runs one command and returns what it cost; the first cost seen under a name is kept. */
@@ -85,20 +80,9 @@ export async function cost(): Promise<CostResult> {
     timeout = 60,
     mode: "common" | "advanced" = "common",
   ) =>
-    runStartCall(ctx, {
-      logged_out: await loggedOut(ctx, callees),
-      request_hash: randomUUID(),
-      caller: { id: caller, name: "caller" },
-      callees: callees.map((id) => ({ id, name: "callee" })),
-      error_invitees: [],
-      type: 1,
-      mode,
-      timeout,
-      extended_data: "",
-      not_received_check: false,
-    });
-  const command = (callId: string, actor: string, fn: Parameters<typeof runCallCommand>[3]) =>
-    runCallCommand(ctx, callId, actor, fn);
+    startDirect(ctx, { caller, callees, timeout, mode, loggedOut: await loggedOut(ctx, callees) });
+  const command = (callId: string, actor: string, fn: Parameters<typeof runCommand>[3]) =>
+    runCommand(ctx, callId, actor, fn);
 
   const lifecycles: CostResult["lifecycles"] = [];
 
@@ -215,7 +199,10 @@ export async function cost(): Promise<CostResult> {
       (await measure("acceptCall (1:1)", () => command(s.call_id, b, (d) => accept(d, b, {}))))[1],
     );
     const [inv, c1] = await measure("inviteToCall (one more)", async () =>
-      runInviteToCall(ctx, s.call_id, b, [{ id: c, name: "c" }], await loggedOut(ctx, [c])),
+      runInvite(ctx, s.call_id, b, {
+        callees: [{ id: c, name: "c" }],
+        loggedOut: await loggedOut(ctx, [c]),
+      }),
     );
     if (inv.invited.length !== 1) throw new Error("cost bench: the invite rang nobody");
     steps.push(c1);
@@ -227,7 +214,7 @@ export async function cost(): Promise<CostResult> {
     steps.push(
       (
         await measure("joinCall (device switch)", () =>
-          runJoinCall(ctx, s.call_id, b, { device_id: "laptop" }),
+          runJoin(ctx, s.call_id, b, { device_id: "laptop" }),
         )
       )[1],
     );

@@ -6,11 +6,13 @@
  */
 import { randomUUID } from "node:crypto";
 import { Timestamp } from "firebase-admin/firestore";
-import { runStartCall, sweepDue, type Ctx } from "../functions/src/adapters/calls.js";
+import type { Ctx } from "../functions/src/adapters/context.js";
 import { collections } from "../functions/src/adapters/firestore.js";
-import { Meter, totalWrites } from "../functions/src/adapters/meter.js";
-import { startCall } from "../functions/src/core/machine.js";
+import { sweepDue } from "../functions/src/adapters/sweep.js";
+import { startCall } from "../functions/src/core/create.js";
 import { adminDb, clearProject, pool } from "./lib/admin.js";
+import { startDirect } from "./lib/inProcess.js";
+import { instrumented, Meter, totalWrites } from "./lib/meteredFirestore.js";
 import { now, summarize, type Summary } from "./lib/stats.js";
 
 export const SWEEP_PROJECT = "demo-ringback-bench-sweep";
@@ -55,16 +57,12 @@ async function addNotDue(ctx: Ctx, count: number): Promise<void> {
     for (let i = 0; i < size; i++) {
       const id = `bg-${randomUUID()}`;
       const { call } = startCall(
+        { type: 1, mode: "common", timeout: 60, not_received_check: false },
         {
           call_id: id,
           caller: { id: `bg-a-${id}`, name: "a" },
           callees: [{ id: `bg-b-${id}`, name: "b" }],
           busy: new Set(),
-          type: 1,
-          mode: "common",
-          timeout: 60,
-          extended_data: "",
-          not_received_check: false,
           request_hash: id,
           error_invitees: [],
         },
@@ -80,17 +78,7 @@ async function addNotDue(ctx: Ctx, count: number): Promise<void> {
 /** Starts OVERDUE real calls (with their user docs) that time out one second later. */
 async function addOverdue(ctx: Ctx): Promise<number> {
   const results = await pool(Array.from({ length: OVERDUE }), 10, () =>
-    runStartCall(ctx, {
-      request_hash: randomUUID(),
-      caller: { id: `a-${randomUUID()}`, name: "a" },
-      callees: [{ id: `b-${randomUUID()}`, name: "b" }],
-      error_invitees: [],
-      type: 1,
-      mode: "common",
-      timeout: 1,
-      extended_data: "",
-      not_received_check: false,
-    }),
+    startDirect(ctx, { caller: `a-${randomUUID()}`, callees: [`b-${randomUUID()}`], timeout: 1 }),
   );
   return Math.max(...results.map((r) => Date.parse(r.deadline_at)));
 }
@@ -102,7 +90,7 @@ export async function sweepScaling(
   await clearProject(SWEEP_PROJECT);
   const db = adminDb(SWEEP_PROJECT);
   const meter = new Meter();
-  const ctx: Ctx = { db, cfg, meter };
+  const ctx: Ctx = { db: instrumented(db, { meter }), cfg };
   const points: SweepPoint[] = [];
   let present = 0;
   for (const size of [...opts.sizes].sort((a, b) => a - b)) {

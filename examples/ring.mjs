@@ -6,21 +6,27 @@ import { connectFirestoreEmulator, doc, getFirestore, onSnapshot } from "firebas
 import { connectFunctionsEmulator, getFunctions, httpsCallable } from "firebase/functions";
 
 const projectId = process.env.GCLOUD_PROJECT ?? "demo-ringback";
+// The emulators of `npm start` (or those `npm run with-emulators` names in the environment).
+const authHost = process.env.FIREBASE_AUTH_EMULATOR_HOST ?? "127.0.0.1:9099";
+const [firestoreHost, firestorePort] = (
+  process.env.FIRESTORE_EMULATOR_HOST ?? "127.0.0.1:8080"
+).split(":");
+const functionsUrl = new URL(process.env.FUNCTIONS_EMULATOR_ORIGIN ?? "http://127.0.0.1:5001");
 
 // One app per signed-in user, all pointed at the local emulators.
 async function signUp(name) {
   const app = initializeApp({ projectId, apiKey: "demo-key" }, name);
   const auth = getAuth(app);
-  connectAuthEmulator(auth, "http://127.0.0.1:9099", { disableWarnings: true });
+  connectAuthEmulator(auth, `http://${authHost}`, { disableWarnings: true });
   const { user } = await createUserWithEmailAndPassword(
     auth,
     `${name}-${Date.now()}@example.com`,
     "secret-pw",
   );
   const functions = getFunctions(app, "us-central1");
-  connectFunctionsEmulator(functions, "127.0.0.1", 5001);
+  connectFunctionsEmulator(functions, functionsUrl.hostname, Number(functionsUrl.port));
   const db = getFirestore(app);
-  connectFirestoreEmulator(db, "127.0.0.1", 8080);
+  connectFirestoreEmulator(db, firestoreHost, Number(firestorePort));
   const call = (fn, data) => httpsCallable(functions, fn)(data).then((r) => r.data);
   return { uid: user.uid, db, call };
 }

@@ -13,6 +13,7 @@ import path from "node:path";
 import readline from "node:readline";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
+import { emulatorConfig } from "./lib/emulatorConfig.mjs";
 import { freePort, startGate } from "./lib/gate.mjs";
 import { killTreeSync, stopTree } from "./lib/procs.mjs";
 import { startScheduledTasks } from "./lib/scheduledTasks.mjs";
@@ -45,7 +46,9 @@ if (argv.length > 0 && (argv[0] !== "--" || argv.length === 1)) {
 const command = argv.slice(1); // empty: foreground mode
 
 const project = process.env.GCLOUD_PROJECT || "demo-ringback";
-const emu = JSON.parse(fs.readFileSync(path.join(ROOT, "firebase.json"), "utf8")).emulators ?? {};
+const config = emulatorConfig(ROOT, RUNTIME); // firebase.json, or a copy (bench, port offset)
+const emu = config.emulators;
+const portOffset = Number(process.env.RINGBACK_PORT_OFFSET ?? 0);
 const addr = (name, port) => `${emu[name]?.host ?? "127.0.0.1"}:${emu[name]?.port ?? port}`;
 const hosts = {
   firestore: addr("firestore", 8080),
@@ -53,7 +56,7 @@ const hosts = {
   functions: addr("functions", 5001),
   tasks: addr("tasks", 9499),
   // Ours: Cloud Tasks' scheduled delivery, which the tasks emulator lacks (see the module).
-  scheduledTasks: `127.0.0.1:${Number(process.env.RINGBACK_SCHEDULED_TASKS_PORT ?? 9498)}`,
+  scheduledTasks: `127.0.0.1:${Number(process.env.RINGBACK_SCHEDULED_TASKS_PORT ?? 9498 + portOffset)}`,
   hub: addr("hub", 4400),
   logging: addr("logging", 4500),
 };
@@ -228,6 +231,7 @@ function startFirebase(withFirestore) {
   // With the JAR, firebase-tools hands this on to the functions it runs.
   if (!withFirestore) env.FIRESTORE_EMULATOR_HOST = hosts.firestore;
   const args = ["emulators:start", "--only", only, "--project", project];
+  args.push(...config.args);
   const stdio = ["ignore", "pipe", "pipe"];
   const entry = startEmulator("firebase", path.join(BIN, "firebase"), args, env, stdio);
   const out = fs.openSync(entry.logFile, "w");

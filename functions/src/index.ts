@@ -1,5 +1,5 @@
 /** Wires and exports the deployed functions; nothing else lives here. */
-import { benchFloorEnabled, floorWrite } from "./bench/floorWrite.js";
+import "./platform.js"; // first: global options and the admin app, before any function
 
 export { startCall } from "./functions/startCall.js";
 export { cancelCall } from "./functions/cancelCall.js";
@@ -16,6 +16,3 @@ export { registerDevice } from "./functions/registerDevice.js";
 export { unregisterDevice } from "./functions/unregisterDevice.js";
 export { sweepTimeouts } from "./functions/sweepTimeouts.js";
 export { deadlineTask } from "./functions/deadlineTask.js";
-
-/** The benchmark's floor callable: emulator only, never deployed (see bench/floorWrite.ts). */
-export const benchFloorWrite = benchFloorEnabled() ? floorWrite : undefined;

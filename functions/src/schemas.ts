@@ -1,5 +1,5 @@
 /**
- * Input schemas of every callable (PROTOCOL.md "Callable functions"). Objects are strict:
+ * Input schemas of every callable (docs/protocol.md#commands). Objects are strict:
  * an unknown field is an error, never silently ignored.
  */
 import { z } from "zod";
@@ -59,7 +59,7 @@ export const startCallSchema = z.strictObject({
   not_received_check: z.boolean().optional(),
 });
 
-/** `id`: the acting user, as the seed protocol sends it; must be the signed-in user. */
+/** `id`: the acting user, as ZEGO Call's protocol sends it; must be the signed-in user. */
 const actingUser = { id: uidSchema.optional() };
 
 export const cancelCallSchema = z
@@ -91,7 +91,7 @@ export const declineCallSchema = z.strictObject({
   ...actingUser,
   /** The device that answered (recorded in the call). */
   device_id: z.string().min(1).max(128).optional(),
-  /** The call's inviter, as seed 000 sends it. */
+  /** The call's inviter, as ZEGO Call's protocol sends it. */
   caller_id: uidSchema.optional(),
   type: z.union([z.literal(1), z.literal(2)]),
   extended_data: extendedDataSchema.optional(),
@@ -124,7 +124,7 @@ export const quitCallSchema = z.strictObject({
 export const MAX_LIST_COUNT = 100;
 
 export const listCallsSchema = z.strictObject({
-  /** 1..100, default 20; a larger count is cut to 100 (PROTOCOL). */
+  /** 1..100, default 20; a larger count is cut to 100. */
   count: z
     .number()
     .int()
@@ -155,3 +155,13 @@ export const unregisterDeviceSchema = z.strictObject({
   ...actingUser,
   device_id: callIdSchema,
 });
+
+/** What each callable's handler (and the core) receives: the schema's output, as is. */
+export type StartCallInput = z.output<typeof startCallSchema>;
+export type CancelCallInput = z.output<typeof cancelCallSchema>;
+export type AcceptCallInput = z.output<typeof acceptCallSchema>;
+export type DeclineCallInput = z.output<typeof declineCallSchema>;
+export type InviteToCallInput = z.output<typeof inviteToCallSchema>;
+export type JoinCallInput = z.output<typeof joinCallSchema>;
+export type QuitCallInput = z.output<typeof quitCallSchema>;
+export type AckCallInput = z.output<typeof ackCallSchema>;

@@ -1,5 +1,5 @@
 /**
- * Advanced mode end to end (seed 003 "Advanced mode", PROTOCOL "States"): invite during the
+ * Advanced mode end to end (docs/protocol.md#group-calls-and-advanced-mode): invite during the
  * call up to the limit and one past it, join, switch devices, quit, end; through the
  * firebase web SDK as several signed-in users.
  */

@@ -49,7 +49,7 @@ describe("double submit", () => {
     expect(a).toEqual(b);
     expect(a).toMatchObject({ state: "ongoing", user_state: "accepted" });
     await alice.waitNotification("/call/notify_call_accept", call_id);
-    // Told once of the invitation's state and once of the accept (seed 000 and seed 003).
+    // Told once of the invitation's state and once of the accept (ZEGO Call's notification and the state change).
     expect(await settledPaths(alice, call_id)).toEqual([
       "/call/notify_user_state_changed",
       "/call/notify_call_accept",

@@ -6,10 +6,12 @@
 import { initializeApp } from "firebase-admin/app";
 import { getFirestore } from "firebase-admin/firestore";
 import { beforeAll, describe, expect, it } from "vitest";
-import { runCallCommand, runStartCall, type Ctx } from "../../functions/src/adapters/calls.js";
+import { runCommand } from "../../functions/src/adapters/commands.js";
+import type { Ctx } from "../../functions/src/adapters/context.js";
 import { prepare } from "../../functions/src/adapters/firestore.js";
-import { Meter, type MeterSnapshot } from "../../functions/src/adapters/meter.js";
-import { accept, decline, end, heartbeat } from "../../functions/src/core/machine.js";
+import { accept, decline, end, heartbeat } from "../../functions/src/core/commands.js";
+import { startDirect } from "../../bench/lib/inProcess.js";
+import { instrumented, Meter, type MeterSnapshot } from "../../bench/lib/meteredFirestore.js";
 import { env } from "../support/env.js";
 
 const PROJECT = "demo-ringback-cost";
@@ -24,7 +26,10 @@ beforeAll(async () => {
   );
   expect(res.status).toBe(200);
   const db = prepare(getFirestore(initializeApp({ projectId: PROJECT }, "cost-tests")));
-  ctx = { db, cfg: { heartbeatIntervalS: 20, heartbeatTimeoutMs: 60_000 }, meter };
+  ctx = {
+    db: instrumented(db, { meter }),
+    cfg: { heartbeatIntervalS: 20, heartbeatTimeoutMs: 60_000 },
+  };
 });
 
 async function counted<T>(fn: () => Promise<T>): Promise<[T, MeterSnapshot]> {
@@ -34,17 +39,7 @@ async function counted<T>(fn: () => Promise<T>): Promise<[T, MeterSnapshot]> {
 }
 
 function start(caller: string, callees: string[]) {
-  return runStartCall(ctx, {
-    request_hash: `h${n++}`,
-    caller: { id: caller, name: caller },
-    callees: callees.map((id) => ({ id, name: id })),
-    error_invitees: [],
-    type: 1,
-    mode: "common",
-    timeout: 60,
-    extended_data: "",
-    not_received_check: false,
-  });
+  return startDirect(ctx, { caller, callees, request_hash: `h${n++}` });
 }
 
 const cost = (reads: number, calls: number, users: number, notifications: number) => ({
@@ -57,18 +52,16 @@ describe("cost of each command in documents", () => {
   it("a one-to-one lifecycle: start 2 reads; accept, heartbeat and end 1 read each", async () => {
     const [a, b] = [`a${n++}`, `b${n++}`];
     const [s, startCost] = await counted(() => start(a, [b]));
-    // reads both user docs; writes the call, 2 user docs, the invitation and seed 003's
+    // reads both user docs; writes the call, 2 user docs, the invitation and the
     // notify_user_state_changed to both
     expect(startCost).toEqual(cost(2, 1, 2, 3));
     const [, acceptCost] = await counted(() =>
-      runCallCommand(ctx, s.call_id, b, (d) => accept(d, b, {})),
+      runCommand(ctx, s.call_id, b, (d) => accept(d, b, {})),
     );
     expect(acceptCost).toEqual(cost(1, 1, 2, 3)); // accept to a, state change to a and b
-    const [, beatCost] = await counted(() =>
-      runCallCommand(ctx, s.call_id, a, (d) => heartbeat(d, a)),
-    );
+    const [, beatCost] = await counted(() => runCommand(ctx, s.call_id, a, (d) => heartbeat(d, a)));
     expect(beatCost).toEqual(cost(1, 1, 0, 0)); // one read, one write, nobody told
-    const [r, endCost] = await counted(() => runCallCommand(ctx, s.call_id, a, (d) => end(d, a)));
+    const [r, endCost] = await counted(() => runCommand(ctx, s.call_id, a, (d) => end(d, a)));
     expect(r.state).toBe("ended");
     expect(endCost).toEqual(cost(1, 1, 2, 1));
     const users = await ctx.db.getAll(ctx.db.doc(`users/${a}`), ctx.db.doc(`users/${b}`));
@@ -78,18 +71,7 @@ describe("cost of each command in documents", () => {
   it("a start with the call_id given reads it in the same round trip as the users", async () => {
     const [a, b] = [`a${n++}`, `b${n++}`];
     const [, c] = await counted(() =>
-      runStartCall(ctx, {
-        call_id: `given-${n++}`,
-        request_hash: "given",
-        caller: { id: a, name: a },
-        callees: [{ id: b, name: b }],
-        error_invitees: [],
-        type: 1,
-        mode: "common",
-        timeout: 60,
-        extended_data: "",
-        not_received_check: false,
-      }),
+      startDirect(ctx, { call_id: `given-${n++}`, request_hash: "given", caller: a, callees: [b] }),
     );
     expect(c).toEqual(cost(3, 1, 2, 3));
   });
@@ -104,7 +86,7 @@ describe("cost of each command in documents", () => {
       u.startsWith("y"),
     ) as string;
     const [, declineCost] = await counted(() =>
-      runCallCommand(ctx, s.call_id, y, (d) => decline(d, y, { type: 1 })),
+      runCommand(ctx, s.call_id, y, (d) => decline(d, y, { type: 1 })),
     );
     expect(declineCost).toEqual(cost(1, 1, 2, 2));
   });

@@ -6,14 +6,12 @@
 import { initializeApp } from "firebase-admin/app";
 import { getFirestore } from "firebase-admin/firestore";
 import { beforeAll, describe, expect, it } from "vitest";
-import {
-  runCallCommand,
-  runStartCall,
-  settleCall,
-  type Ctx,
-} from "../../functions/src/adapters/calls.js";
+import { runCommand, settleCall } from "../../functions/src/adapters/commands.js";
+import type { Ctx } from "../../functions/src/adapters/context.js";
 import { prepare } from "../../functions/src/adapters/firestore.js";
-import { accept } from "../../functions/src/core/machine.js";
+import { accept } from "../../functions/src/core/commands.js";
+import { startDirect } from "../../bench/lib/inProcess.js";
+import { instrumented } from "../../bench/lib/meteredFirestore.js";
 import { env } from "../support/env.js";
 
 const PROJECT = "demo-ringback-faults";
@@ -39,30 +37,29 @@ async function everything(): Promise<string> {
   );
 }
 
-const injected: Pick<Ctx, "fault"> = {
-  fault: () => {
-    throw new Error("injected fault");
-  },
-};
+/** The same project, with a fault after each transaction has staged its writes. */
+const faulty = (): Ctx => ({
+  ...ctx,
+  db: instrumented(ctx.db, {
+    fault: () => {
+      throw new Error("injected fault");
+    },
+  }),
+});
 
 const start = (c: Ctx, caller: string, callee: string, timeout = 60) =>
-  runStartCall(c, {
+  startDirect(c, {
     call_id: `${caller}-${callee}`,
     request_hash: "h",
-    caller: { id: caller, name: caller },
-    callees: [{ id: callee, name: callee }],
-    error_invitees: [],
-    type: 1,
-    mode: "common",
+    caller,
+    callees: [callee],
     timeout,
-    extended_data: "",
-    not_received_check: false,
   });
 
 describe("a command that fails midway leaves no trace", () => {
   it("startCall", async () => {
     const before = await everything();
-    await expect(start({ ...ctx, ...injected }, "a1", "b1")).rejects.toThrow("injected fault");
+    await expect(start(faulty(), "a1", "b1")).rejects.toThrow("injected fault");
     expect(await everything()).toBe(before);
     await expect(start(ctx, "a1", "b1")).resolves.toMatchObject({ call_id: "a1-b1" });
   });
@@ -70,20 +67,20 @@ describe("a command that fails midway leaves no trace", () => {
   it("acceptCall", async () => {
     const { call_id } = await start(ctx, "a2", "b2");
     const before = await everything();
-    await expect(
-      runCallCommand({ ...ctx, ...injected }, call_id, "b2", (d) => accept(d, "b2", {})),
-    ).rejects.toThrow("injected fault");
+    await expect(runCommand(faulty(), call_id, "b2", (d) => accept(d, "b2", {}))).rejects.toThrow(
+      "injected fault",
+    );
     expect(await everything()).toBe(before);
-    await expect(
-      runCallCommand(ctx, call_id, "b2", (d) => accept(d, "b2", {})),
-    ).resolves.toMatchObject({ state: "ongoing" });
+    await expect(runCommand(ctx, call_id, "b2", (d) => accept(d, "b2", {}))).resolves.toMatchObject(
+      { state: "ongoing" },
+    );
   });
 
   it("a deadline (task or sweep) applied midway", async () => {
     const { call_id } = await start(ctx, "a3", "b3", 1);
     await new Promise((r) => setTimeout(r, 1100));
     const before = await everything();
-    await expect(settleCall({ ...ctx, ...injected }, call_id)).rejects.toThrow("injected fault");
+    await expect(settleCall(faulty(), call_id)).rejects.toThrow("injected fault");
     expect(await everything()).toBe(before);
     expect(await settleCall(ctx, call_id)).toBe(true);
     expect((await ctx.db.doc(`calls/${call_id}`).get()).get("end_reason")).toBe("no_answer");

@@ -1,6 +1,6 @@
 /**
  * Group calls in common mode end to end: one caller, several callees, each answering in
- * their own way, through the firebase web SDK; seed 003's notify_user_state_changed to
+ * their own way, through the firebase web SDK; notify_user_state_changed to
  * exactly its audience.
  */
 import { afterAll, describe, expect, it } from "vitest";
@@ -59,7 +59,7 @@ describe("common mode, one caller and three callees", () => {
       [dave.uid]: "timeout",
     });
 
-    // The seed 000 notifications, each to its audience.
+    // ZEGO Call's notifications, each to its audience.
     await alice.waitNotification("/call/notify_invitees_answered_timeout", call_id);
     await bob.waitNotification("/call/notify_invitees_answered_timeout", call_id);
     await dave.waitNotification("/call/notify_invitation_timeout", call_id);
@@ -73,7 +73,7 @@ describe("common mode, one caller and three callees", () => {
       "/call/notify_call_decline",
       "/call/notify_invitees_answered_timeout",
     ]);
-    // seed 003: Inviting and Accepted users hear every change; Rejected and Timeout users
+    // The state-change audience: Inviting and Accepted users hear every change; Rejected and Timeout users
     // hear nothing after their own answer.
     const [b, c, d] = [bob.uid, carol.uid, dave.uid];
     await eventually(() => changesSeen(bob, call_id).length >= 4, "bob hearing 4 changes");

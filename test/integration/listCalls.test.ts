@@ -4,7 +4,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { collections } from "../../functions/src/adapters/firestore.js";
-import { cancel, Draft, startCall } from "../../functions/src/core/machine.js";
+import { cancel } from "../../functions/src/core/commands.js";
+import { startCall } from "../../functions/src/core/create.js";
+import { Draft } from "../../functions/src/core/draft.js";
 import { adminDb } from "../support/admin.js";
 import { ring, users } from "../support/calls.js";
 import { closeAll, type TestUser } from "../support/clients.js";
@@ -45,16 +47,12 @@ beforeAll(async () => {
     const id = `hist-${String(i).padStart(3, "0")}-${alice.uid.slice(0, 6)}`;
     const callee = i % 3 === 0 ? carol : bob;
     const started = startCall(
+      { type: 1, mode: "common", timeout: 60, not_received_check: false },
       {
         call_id: id,
         caller: { id: alice.uid, name: "alice" },
         callees: [{ id: callee.uid, name: callee.name }],
         busy: new Set(),
-        type: 1,
-        mode: "common",
-        timeout: 60,
-        extended_data: "",
-        not_received_check: false,
         request_hash: id,
         error_invitees: [],
       },

@@ -6,7 +6,9 @@
 import { initializeApp } from "firebase-admin/app";
 import { getFirestore } from "firebase-admin/firestore";
 import { beforeAll, describe, expect, it } from "vitest";
-import { runStartCall, sweepDue, type Ctx } from "../../functions/src/adapters/calls.js";
+import type { Ctx } from "../../functions/src/adapters/context.js";
+import { sweepDue } from "../../functions/src/adapters/sweep.js";
+import { startDirect } from "../../bench/lib/inProcess.js";
 import { prepare } from "../../functions/src/adapters/firestore.js";
 import { env } from "../support/env.js";
 
@@ -24,17 +26,7 @@ beforeAll(async () => {
 });
 
 async function start(caller: string, callee: string, timeout: number): Promise<string> {
-  const r = await runStartCall(ctx, {
-    request_hash: `${caller}-${callee}`,
-    caller: { id: caller, name: caller },
-    callees: [{ id: callee, name: callee }],
-    error_invitees: [],
-    type: 1,
-    mode: "common",
-    timeout,
-    extended_data: "",
-    not_received_check: false,
-  });
+  const r = await startDirect(ctx, { caller, callees: [callee], timeout });
   return r.call_id;
 }
 

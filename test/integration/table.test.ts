@@ -2,7 +2,7 @@
  * Seed 003's operation table ("States and corresponding operations"), every cell, through
  * the real callables: for each user state and each command, a user in that state (put there
  * by a fixture in an advanced-mode call) issues the command, and it must act, succeed as a
- * harmless repeat, or be refused with PROTOCOL's reason and change nothing.
+ * harmless repeat, or be refused with the protocol's reason and change nothing.
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { adminDb, forceState, forget } from "../support/admin.js";
@@ -19,7 +19,7 @@ const table = (f: (s: UserState) => Cell) =>
   Object.fromEntries(USER_STATES.map((s) => [s, f(s)])) as Record<UserState, Cell>;
 
 /**
- * Written out from seed 003's table and PROTOCOL.md. `start` is callInvite by a user in that
+ * Written out from ZIM's operation table and docs/protocol.md#operations. `start` is callInvite by a user in that
  * state of another call (Ringback's busy rule), `cancel` is by the inviter, the rest by an
  * invitee.
  */
@@ -84,7 +84,7 @@ function issue(command: string, callId: string): Promise<Record<string, unknown>
   }
 }
 
-describe("seed 003 operation table, cell by cell, through the callables", () => {
+describe("ZIM's operation table, cell by cell, through the callables", () => {
   for (const [command, row] of Object.entries(EXPECTED)) {
     for (const state of USER_STATES) {
       const cell = row[state];

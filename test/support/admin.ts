@@ -3,7 +3,8 @@ import { getApps, initializeApp, type App } from "firebase-admin/app";
 import { getFirestore, Timestamp, type Firestore } from "firebase-admin/firestore";
 import { expect } from "vitest";
 import { collections, prepare } from "../../functions/src/adapters/firestore.js";
-import { impliedUserDoc, nextDeadline } from "../../functions/src/core/machine.js";
+import { impliedUserDoc } from "../../functions/src/core/projection.js";
+import { nextDeadline } from "../../functions/src/core/schedule.js";
 import { isPending, type UserState } from "../../functions/src/core/types.js";
 import { env } from "./env.js";
 

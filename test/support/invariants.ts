@@ -8,7 +8,7 @@
  *  3. Every ended call has end_reason and ended_at; a live one has neither.
  *  4. No non-terminal user state (inviting, received, not_yet_received, accepted) remains in
  *     an ended call.
- *  5. User states only move along seed 003's transitions (against the previous snapshot).
+ *  5. User states only move along the transitions table (against the previous snapshot).
  *  6. Notifications: no event twice (same call, path, body and seq); at most one invitation
  *     per user and call; every seq in a user's channel for a call is distinct; nobody outside
  *     a call hears of it. Every state change a user should hear of was told to them exactly
@@ -22,7 +22,9 @@
  */
 import { Timestamp, type Firestore } from "firebase-admin/firestore";
 import { callConverter } from "../../functions/src/adapters/firestore.js";
-import { nextDeadline, statusIn } from "../../functions/src/core/machine.js";
+import { NOTIFICATION_PATHS } from "../../functions/src/core/notifications.js";
+import { statusIn } from "../../functions/src/core/projection.js";
+import { nextDeadline } from "../../functions/src/core/schedule.js";
 import { canMove } from "../../functions/src/core/transitions.js";
 import { isPending, type Call, type UserState } from "../../functions/src/core/types.js";
 
@@ -33,7 +35,7 @@ export interface Snapshot {
 
 const CFG = { heartbeatIntervalS: 20, heartbeatTimeoutMs: 60_000 };
 
-/** Whether `to` can be reached from `from` along seed 003's transitions (in any steps). */
+/** Whether `to` can be reached from `from` along the transitions table (in any steps). */
 function reachable(from: UserState, to: UserState): boolean {
   if (from === to) return true;
   const seen = new Set<UserState>([from]);
@@ -191,17 +193,8 @@ function toNote(n: FirebaseFirestore.QueryDocumentSnapshot): Note {
   };
 }
 
-const PATHS = new Set([
-  "/call/notify_call_invited",
-  "/call/notify_call_canceled",
-  "/call/notify_call_accept",
-  "/call/notify_call_decline",
-  "/call/notify_call_end",
-  "/call/notify_timeout",
-  "/call/notify_invitation_timeout",
-  "/call/notify_invitees_answered_timeout",
-  "/call/notify_user_state_changed",
-]);
+/** The notification catalogue's paths: names from the code, never its logic. */
+const PATHS: ReadonlySet<string> = new Set(NOTIFICATION_PATHS);
 
 /** Who a notify_user_state_changed tells of, with the state it tells. */
 function told(n: Note): { id: string; state: string }[] {
@@ -213,7 +206,7 @@ function told(n: Note): { id: string; state: string }[] {
 }
 
 /**
- * Where a user's continuous stay in a call's audience (seed 003's callback table: Inviting,
+ * Where a user's continuous stay in a call's audience (the state-change audience: Inviting,
  * Received, NotYetReceived, Accepted) began, as far as their channel shows: their invitation,
  * or the latest notify_user_state_changed telling them they are accepted (an accept, or a
  * joinCall after they left). A user only re-enters the audience by joinCall, which tells

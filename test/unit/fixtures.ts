@@ -1,24 +1,33 @@
-import { Draft, startCall, type StartInput } from "../../functions/src/core/machine.js";
+import { startCall, type StartFacts, type StartInput } from "../../functions/src/core/create.js";
+import { Draft } from "../../functions/src/core/draft.js";
 import type { Call, CoreConfig, UserState } from "../../functions/src/core/types.js";
 
 export const cfg: CoreConfig = { heartbeatIntervalS: 20, heartbeatTimeoutMs: 60_000 };
 export const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 
-export function start(callees: string[] = ["bob"], over: Partial<StartInput> = {}, now = T0): Call {
+/** A call alice starts at `now`; `over` sets input fields and the facts (such as `busy`). */
+export function start(
+  callees: string[] = ["bob"],
+  over: Partial<StartInput> & Partial<StartFacts> = {},
+  now = T0,
+): Call {
+  const { type, mode, timeout, extended_data, not_received_check, ...facts } = over;
   return startCall(
+    {
+      type: type ?? 1,
+      mode: mode ?? "common",
+      timeout: timeout ?? 60,
+      extended_data: extended_data ?? "",
+      not_received_check: not_received_check ?? false,
+    },
     {
       call_id: "c1",
       caller: { id: "alice", name: "Alice" },
       callees: callees.map((id) => ({ id, name: id })),
       busy: new Set(),
-      type: 1,
-      mode: "common",
-      timeout: 60,
-      extended_data: "",
-      not_received_check: false,
       request_hash: "h",
       error_invitees: [],
-      ...over,
+      ...facts,
     },
     now,
     cfg,

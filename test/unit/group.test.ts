@@ -1,17 +1,11 @@
-/** Group calls and advanced mode in the pure core (seed 003, PROTOCOL "States"). */
+/** Group calls and advanced mode in the pure core (docs/protocol.md#group-calls-and-advanced-mode). */
 import { describe, expect, it } from "vitest";
-import {
-  accept,
-  applyDue,
-  cancel,
-  decline,
-  end,
-  invite,
-  join,
-  quit,
-  statusIn,
-} from "../../functions/src/core/machine.js";
-import type { Call, Notice } from "../../functions/src/core/types.js";
+import { accept, cancel, decline, end } from "../../functions/src/core/commands.js";
+import { invite, join, quit } from "../../functions/src/core/group.js";
+import { statusIn } from "../../functions/src/core/projection.js";
+import { applyDue } from "../../functions/src/core/timeouts.js";
+import type { Call } from "../../functions/src/core/types.js";
+import type { Notice } from "../../functions/src/core/notifications.js";
 import { run, start, T0 } from "./fixtures.js";
 
 const paths = (ns: Notice[]) => ns.map((n) => `${n.to} ${n.path}`);

@@ -1,28 +1,24 @@
 /** One-to-one lifecycles in the pure core: states, end reasons, notifications, deadlines. */
 import { describe, expect, it } from "vitest";
+import { accept, cancel, decline, end, heartbeat } from "../../functions/src/core/commands.js";
+import { startCall } from "../../functions/src/core/create.js";
+import { Draft } from "../../functions/src/core/draft.js";
 import {
-  accept,
   affectedUsers,
-  applyDue,
-  cancel,
-  decline,
-  Draft,
-  end,
-  heartbeat,
   impliedUserDoc,
-  nextDeadline,
   reconcileUser,
-  taskNeeded,
-  startCall,
   statusIn,
-} from "../../functions/src/core/machine.js";
+} from "../../functions/src/core/projection.js";
+import { nextDeadline, taskNeeded } from "../../functions/src/core/schedule.js";
+import { applyDue } from "../../functions/src/core/timeouts.js";
 import { canMove, USER_TRANSITIONS } from "../../functions/src/core/transitions.js";
 import { InvariantError } from "../../functions/src/core/errors.js";
-import { USER_STATES, type Call, type Notice } from "../../functions/src/core/types.js";
+import { USER_STATES, type Call, type UserState } from "../../functions/src/core/types.js";
+import type { Notice } from "../../functions/src/core/notifications.js";
 import { cfg, run, start, T0 } from "./fixtures.js";
 
 const paths = (ns: Notice[]) => ns.map((n) => `${n.to} ${n.path}`);
-/** The seed 003 notice that tells `to` of users' new states. */
+/** The notice that tells `to` of users' new states. */
 const changed = (to: string, users: [string, string, string?][]): Notice => ({
   to,
   path: "/call/notify_user_state_changed",
@@ -30,14 +26,14 @@ const changed = (to: string, users: [string, string, string?][]): Notice => ({
     call_id: "c1",
     users: users.map(([id, state, extended_data]) => ({
       id,
-      state,
+      state: state as UserState,
       extended_data: extended_data ?? "",
     })),
   },
 });
 const due = (call: Call, now: number) => run(call, now, (d) => applyDue(d));
 
-describe("user state transitions (seed 003)", () => {
+describe("user state transitions (docs/protocol.md#transitions)", () => {
   it("allows exactly the table's moves and throws on any other", () => {
     for (const from of USER_STATES) {
       for (const to of USER_STATES) {
@@ -69,18 +65,14 @@ describe("startCall", () => {
     expect(statusIn(c, "bob")).toBe("ringing");
   });
 
-  it("writes notify_call_invited with the seed 000 body, extended", () => {
+  it("writes notify_call_invited with ZEGO Call's body, extended", () => {
     const o = startCall(
+      { type: 2, mode: "common", timeout: 30, extended_data: '{"k":1}', not_received_check: false },
       {
         call_id: "c1",
         caller: { id: "alice", name: "Alice" },
         callees: [{ id: "bob", name: "Bob" }],
         busy: new Set(),
-        type: 2,
-        mode: "common",
-        timeout: 30,
-        extended_data: '{"k":1}',
-        not_received_check: false,
         request_hash: "h",
         error_invitees: [],
       },
@@ -103,7 +95,7 @@ describe("startCall", () => {
           extended_data: '{"k":1}',
         },
       },
-      // seed 003: Accepted and Inviting users hear of the invitee's state
+      // The state-change audience: Accepted and Inviting users hear of the invitee's state
       changed("alice", [["bob", "inviting"]]),
       changed("bob", [["bob", "inviting"]]),
     ]);
@@ -274,13 +266,13 @@ describe("timeouts", () => {
     expect(beat.call.next_deadline_at).toBe(T0 + 110_000);
     // The heartbeat schedules no task: the pending one (at +60 s) runs first.
     expect(long.task_at).toBe(T0 + 60_000);
-    expect(beat.schedule).toBeUndefined();
+    expect(beat.effects).toEqual([]);
     expect(beat.call.task_at).toBe(T0 + 60_000);
     // That task, at +60 s, finds nothing due and schedules the next one for +110 s.
     const early = due(beat.call, T0 + 60_000);
     expect(early.notices).toEqual([]);
     expect(early.call.state).toBe("ringing");
-    expect(early.schedule).toBe(T0 + 110_000);
+    expect(early.effects).toEqual([{ kind: "schedule_deadline", call_id: "c1", at: T0 + 110_000 }]);
     expect(due(early.call, T0 + 109_999).changed).toBe(false);
     expect(due(early.call, T0 + 110_000).call.end_reason).toBe("caller_offline");
   });
@@ -289,12 +281,12 @@ describe("timeouts", () => {
     const c = start();
     expect(c.task_at).toBe(T0 + 60_000);
     const r = run(c, T0 + 1000, (d) => cancel(d, "alice", {}));
-    expect(r.unschedule).toBe(T0 + 60_000);
+    expect(r.effects).toEqual([{ kind: "cancel_deadline", call_id: "c1", at: T0 + 60_000 }]);
     expect(r.call.task_at).toBeNull();
     // A call that ends at its deadline's task has nothing left to cancel.
     const timedOut = due(c, T0 + 60_000);
     expect(timedOut.call.state).toBe("ended");
-    expect(timedOut.unschedule).toBeUndefined();
+    expect(timedOut.effects).toEqual([]);
   });
 
   it("deadline tasks: one pending per call, scheduled only when needed", () => {
@@ -316,7 +308,7 @@ describe("timeouts", () => {
     expect(r.call.users.bob?.state).toBe("quit");
     expect(r.notices).toEqual([
       { to: "alice", path: "/call/notify_timeout", body: { call_id: "c1", id: "bob" } },
-      // the user who quit is told too (seed 003: Quit hears onCallUserStateChanged)
+      // the user who quit is told too (ZIM: Quit hears onCallUserStateChanged)
       changed("alice", [["bob", "quit"]]),
       changed("bob", [["bob", "quit"]]),
     ]);

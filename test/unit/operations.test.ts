@@ -1,20 +1,12 @@
 /**
  * The whole operation table of the core, cell by cell: every command × actor role × actor
- * state, allowed and refused. EXPECTED is written out by hand from seed 003's table
- * ("States and corresponding operations") and PROTOCOL.md, so it checks the machine
+ * state, allowed and refused. EXPECTED is written out by hand from ZIM's table
+ * ("States and corresponding operations") and docs/protocol.md, so it checks the machine
  * rather than restating it.
  */
 import { describe, expect, it } from "vitest";
-import {
-  accept,
-  cancel,
-  decline,
-  end,
-  heartbeat,
-  invite,
-  join,
-  quit,
-} from "../../functions/src/core/machine.js";
+import { accept, cancel, decline, end, heartbeat } from "../../functions/src/core/commands.js";
+import { invite, join, quit } from "../../functions/src/core/group.js";
 import { DomainError } from "../../functions/src/core/errors.js";
 import { USER_STATES, type Call, type UserState } from "../../functions/src/core/types.js";
 import { run, start, T0, withState } from "./fixtures.js";

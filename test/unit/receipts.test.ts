@@ -1,7 +1,9 @@
-/** Delivery receipts in the core: ackCall and the not-received check (seed 003, PROTOCOL). */
+/** Delivery receipts in the core: ackCall and the not-received check (docs/protocol.md#devices-and-delivery-receipts). */
 import { describe, expect, it } from "vitest";
-import { accept, ack, applyDue, nextDeadline } from "../../functions/src/core/machine.js";
-import type { Notice } from "../../functions/src/core/types.js";
+import { accept, ack } from "../../functions/src/core/commands.js";
+import { nextDeadline } from "../../functions/src/core/schedule.js";
+import { applyDue } from "../../functions/src/core/timeouts.js";
+import type { Notice } from "../../functions/src/core/notifications.js";
 import { cfg, run, start, T0 } from "./fixtures.js";
 
 const paths = (ns: Notice[]) => ns.map((n) => `${n.to} ${n.path}`);
@@ -23,7 +25,7 @@ describe("not-received check", () => {
       "bob /call/notify_user_state_changed",
       "carol /call/notify_user_state_changed",
     ]);
-    expect(r.notices[0]?.body.users).toEqual([
+    expect((r.notices[0]?.body as { users?: unknown }).users).toEqual([
       { id: "bob", state: "not_yet_received", extended_data: "" },
       { id: "carol", state: "not_yet_received", extended_data: "" },
     ]);

@@ -1,19 +1,17 @@
 /** Who exists: callees are Firebase Auth users, looked up in one batch. */
 import { getAuth } from "firebase-admin/auth";
 import type { StartResult, UserRef } from "../core/types.js";
-import { firestore } from "./firestore.js";
 
 export interface Lookup {
   /** Existing users, in request order, named as the request or their profile says. */
   found: UserRef[];
-  /** Callees who are no Auth user: not invited (PROTOCOL `error_invitees`). */
+  /** Callees who are no Auth user: not invited (`error_invitees` in startCall's answer). */
   missing: StartResult["error_invitees"];
 }
 
 export async function lookupCallees(
   callees: readonly { id: string; name?: string }[],
 ): Promise<Lookup> {
-  firestore(); // initialises the default admin app before Auth is used
   const { users } = await getAuth().getUsers(callees.map((c) => ({ uid: c.id })));
   const known = new Map(users.map((u) => [u.uid, u]));
   const found: UserRef[] = [];

@@ -1,8 +1,8 @@
 /** Reads the deploy-time params into the core's config (at call time, never at load). */
 import type { CoreConfig } from "../core/types.js";
-import type { Ctx } from "./calls.js";
+import type { Ctx } from "./context.js";
 import { firestore } from "./firestore.js";
-import { cloudTasksScheduler } from "./tasks.js";
+import { deadlineTasks } from "./tasks.js";
 import {
   CALL_TIMEOUT_SECONDS,
   HEARTBEAT_INTERVAL_SECONDS,
@@ -14,6 +14,7 @@ import {
 
 export function coreConfig(): CoreConfig {
   return {
+    defaultTimeoutS: CALL_TIMEOUT_SECONDS.value(),
     heartbeatIntervalS: HEARTBEAT_INTERVAL_SECONDS.value(),
     heartbeatTimeoutMs: HEARTBEAT_TIMEOUT_SECONDS.value() * 1000,
     maxCallUsers: MAX_CALL_USERS.value(),
@@ -21,9 +22,7 @@ export function coreConfig(): CoreConfig {
   };
 }
 
-/** The context of a deployed function: the default database and the params. */
+/** The context of a deployed function: the default database, the params, the effects. */
 export function context(): Ctx {
-  return { db: firestore(), cfg: coreConfig(), scheduler: cloudTasksScheduler() };
+  return { db: firestore(), cfg: coreConfig(), effects: { ...deadlineTasks } };
 }
-
-export const defaultCallTimeout = (): number => CALL_TIMEOUT_SECONDS.value();

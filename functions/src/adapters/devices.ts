@@ -1,10 +1,10 @@
 /**
  * A user's devices: `users/{uid}/devices/{device_id}`. Every device of a user reads the same
  * `users/{uid}` doc, so all of them ring and all stop at once when one answers; a user with
- * no registered device counts as logged out (seed 002).
+ * no registered device counts as logged out (docs/protocol.md#devices-and-delivery-receipts).
  */
 import { Timestamp } from "firebase-admin/firestore";
-import type { Ctx } from "./calls.js";
+import type { Ctx } from "./context.js";
 import { collections } from "./firestore.js";
 
 export interface DeviceInput {

@@ -2,7 +2,6 @@
  * The one module that knows Firestore paths and shapes: collections with typed converters.
  * Documents hold Timestamps; the core works in epoch milliseconds.
  */
-import { getApps, initializeApp } from "firebase-admin/app";
 import {
   getFirestore,
   Timestamp,
@@ -11,16 +10,14 @@ import {
   type FirestoreDataConverter,
   type QueryDocumentSnapshot,
 } from "firebase-admin/firestore";
-import type { Call, CallUser, Incoming, Notice, UserDoc } from "../core/types.js";
+import type { Notice } from "../core/notifications.js";
+import type { Call, CallUser, Incoming, UserDoc } from "../core/types.js";
 
 let db: Firestore | undefined;
 
-/** The deployed functions' database (the default app's). */
+/** The deployed functions' database (the default app's, initialised by platform.ts). */
 export function firestore(): Firestore {
-  if (!db) {
-    if (getApps().length === 0) initializeApp();
-    db = prepare(getFirestore());
-  }
+  db ??= prepare(getFirestore());
   return db;
 }
 
@@ -108,7 +105,7 @@ export const NOTIFICATION_TTL_MS = 7 * 24 * 3600 * 1000;
 
 export interface NotificationDoc {
   path: Notice["path"];
-  body: Record<string, unknown>;
+  body: Notice["body"];
   call_id: string;
   /** Order of events within one call (version * 1000 + index). */
   seq: number;

@@ -1,9 +1,9 @@
 /** The one place that turns domain and validation errors into HttpsError for clients. */
-import { logger } from "firebase-functions";
 import { HttpsError, type FunctionsErrorCode } from "firebase-functions/v2/https";
 import type { z } from "zod";
 import { DomainError, type DomainErrorKind } from "../core/errors.js";
 import { isAborted, isLostTransaction, isUnavailable } from "./grpcErrors.js";
+import { logs } from "./logs.js";
 
 const CODES: Record<DomainErrorKind, FunctionsErrorCode> = {
   invalid_argument: "invalid-argument",
@@ -40,11 +40,11 @@ export function toHttpsError(e: unknown): HttpsError {
   if (isUnavailable(e) || isLostTransaction(e)) {
     // A transaction commits whole or not at all; a client that retries finds either the
     // state before the command or the state after it, never half of it.
-    logger.warn("database unavailable", e);
+    logs.databaseUnavailable(e);
     return new HttpsError("unavailable", "The database is unavailable; retry.", {
       reason: "unavailable",
     });
   }
-  logger.error("unexpected error", e);
+  logs.unexpected(e);
   return new HttpsError("internal", "Internal error.", { reason: "internal" });
 }

@@ -10,11 +10,12 @@ import {
   type DocumentSnapshot,
   type Transaction,
 } from "firebase-admin/firestore";
+import type { Outcome } from "../core/draft.js";
+import type { Effect } from "../core/effects.js";
+import { affectedUsers, impliedUserDoc, reconcileUser } from "../core/projection.js";
 import type { Bucket } from "../core/rateLimit.js";
-import { affectedUsers, impliedUserDoc, reconcileUser, type Outcome } from "../core/machine.js";
 import type { Call, UserDoc } from "../core/types.js";
 import { eventId, notificationDoc, type Collections } from "./firestore.js";
-import type { Meter } from "./meter.js";
 
 export class UnitOfWork {
   private readonly users = new Map<string, UserDoc | undefined>();
@@ -24,15 +25,10 @@ export class UnitOfWork {
     private readonly tx: Transaction,
     private readonly col: Collections,
     readonly now: number,
-    private readonly meter?: Meter,
-    private readonly fault?: (point: "staged") => void,
-  ) {
-    if (meter) meter.transactions += 1;
-  }
+  ) {}
 
   async readCall(callId: string): Promise<Call | undefined> {
     const snap = await this.tx.get(this.col.calls.doc(callId));
-    if (this.meter) this.meter.reads += 1; // a missing document is billed as a read too
     return snap.data();
   }
 
@@ -41,7 +37,6 @@ export class UnitOfWork {
     const out = new Map<string, Call>();
     if (callIds.length === 0) return out;
     const snaps = await this.tx.getAll(...callIds.map((id) => this.col.calls.doc(id)));
-    if (this.meter) this.meter.reads += snaps.length;
     for (const s of snaps) {
       const call = s.data();
       if (call) out.set(s.id, call);
@@ -52,7 +47,6 @@ export class UnitOfWork {
   /** The caller's startCall rate-limit bucket (`rate_limits/{uid}`). */
   async readBucket(uid: string): Promise<Bucket | undefined> {
     const snap = await this.tx.get(this.col.rateLimits.doc(uid));
-    if (this.meter) this.meter.reads += 1;
     const d = snap.data();
     return d
       ? { tokens: d.tokens as number, updated_at: (d.updated_at as Timestamp).toMillis() }
@@ -64,7 +58,6 @@ export class UnitOfWork {
       tokens: b.tokens,
       updated_at: Timestamp.fromMillis(b.updated_at),
     });
-    if (this.meter) this.meter.writes.users += 1;
   }
 
   /** Reads the user docs not read yet, in one round trip. */
@@ -84,7 +77,6 @@ export class UnitOfWork {
     // One getAll over both kinds: the snapshots are told apart by position.
     const refs = [...callRefs, ...userRefs] as DocumentReference[];
     const snaps = await this.tx.getAll(...refs);
-    if (this.meter) this.meter.reads += snaps.length;
     const users = snaps.slice(callRefs.length) as DocumentSnapshot<UserDoc>[];
     users.forEach((s, i) => this.users.set(missing[i] as string, s.data()));
     return callRefs.length ? (snaps[0]?.data() as Call | undefined) : undefined;
@@ -105,22 +97,13 @@ export class UnitOfWork {
     if (outcome.changed) this.staged.push({ before, outcome });
   }
 
-  /** Deadline tasks to enqueue (`at`) or cancel (`cancel`) once this unit has committed. */
-  schedules(): { callId: string; at?: number; cancel?: number }[] {
-    return this.staged.flatMap(({ outcome }) => {
-      const { schedule, unschedule } = outcome;
-      if (schedule === undefined && unschedule === undefined) return [];
-      return [
-        {
-          callId: outcome.call.call_id,
-          ...(schedule !== undefined ? { at: schedule } : {}),
-          ...(unschedule !== undefined ? { cancel: unschedule } : {}),
-        },
-      ];
-    });
+  /** What must happen once this unit has committed, in the order it was decided. */
+  effects(): Effect[] {
+    return this.staged.flatMap(({ outcome }) => outcome.effects);
   }
 
-  async commit(): Promise<void> {
+  /** Stages every write of this unit; the transaction commits them when the decision returns. */
+  async stageWrites(): Promise<void> {
     const affected = this.staged.map(({ before, outcome }) => affectedUsers(before, outcome.call));
     // A user the call held busy has the doc the call implies; only the others are read.
     this.staged.forEach(({ before }, i) => {
@@ -140,7 +123,6 @@ export class UnitOfWork {
         }
       }
     });
-    const writes = { calls: 0, users: 0, notifications: 0 };
     for (const { outcome } of this.staged) {
       const { call, notices } = outcome;
       this.tx.set(this.col.calls.doc(call.call_id), call);
@@ -151,18 +133,9 @@ export class UnitOfWork {
           notificationDoc(n, call.call_id, call.version, i, this.now),
         );
       });
-      writes.calls += 1;
-      writes.notifications += notices.length;
     }
     for (const uid of dirty) {
       this.tx.set(this.col.users.doc(uid), this.users.get(uid) as UserDoc);
-      writes.users += 1;
-    }
-    this.fault?.("staged"); // a test's injected failure, after every write is staged
-    if (this.meter) {
-      this.meter.writes.calls += writes.calls;
-      this.meter.writes.users += writes.users;
-      this.meter.writes.notifications += writes.notifications;
     }
   }
 }

@@ -1,6 +1,7 @@
 /**
- * The one callable wrapper: requires auth, validates `data` with a zod schema (errors become
- * `invalid-argument` naming the field), and maps every thrown error through toHttpsError.
+ * The one callable wrapper: requires auth (and App Check when the param says so), validates
+ * `data` with a zod schema (errors become `invalid-argument` naming the field), refuses a body
+ * that names another user as the actor, and maps every thrown error through toHttpsError.
  */
 import { onCall, HttpsError, type CallableRequest } from "firebase-functions/v2/https";
 import type { z } from "zod";
@@ -17,7 +18,7 @@ export function validatedOnCall<S extends z.ZodType, R>(
   schema: S,
   handler: (caller: Caller, data: z.output<S>, request: CallableRequest<unknown>) => Promise<R>,
 ) {
-  return onCall({ region: "us-central1" }, async (request: CallableRequest<unknown>) => {
+  return onCall(async (request: CallableRequest<unknown>) => {
     if (!request.auth) {
       throw new HttpsError("unauthenticated", "Sign in first.", { reason: "unauthenticated" });
     }
@@ -30,6 +31,7 @@ export function validatedOnCall<S extends z.ZodType, R>(
     }
     const parsed = schema.safeParse(request.data ?? {});
     if (!parsed.success) throw validationError(parsed.error);
+    assertSelf(request.auth.uid, parsed.data);
     const token = request.auth.token as { name?: unknown };
     const caller = {
       uid: request.auth.uid,
@@ -43,13 +45,23 @@ export function validatedOnCall<S extends z.ZodType, R>(
   });
 }
 
-/** A body that names the acting user must name the signed-in user. */
-export function assertSelf(caller: Caller, named: string | undefined, field: string): void {
-  if (named !== undefined && named !== caller.uid) {
-    throw new HttpsError("permission-denied", `${field} must be your own uid.`, {
-      reason: "impersonation",
-      field,
-    });
+/**
+ * A body that names the acting user (`id`, or `caller.id` in startCall, as ZEGO Call's
+ * protocol sends them) must name the signed-in user: identity comes from the token only.
+ */
+function assertSelf(uid: string, data: unknown): void {
+  const body = data as { id?: unknown; caller?: { id?: unknown } } | null;
+  const named: [string, unknown][] = [
+    ["id", body?.id],
+    ["caller.id", body?.caller?.id],
+  ];
+  for (const [field, value] of named) {
+    if (value !== undefined && value !== uid) {
+      throw new HttpsError("permission-denied", `${field} must be your own uid.`, {
+        reason: "impersonation",
+        field,
+      });
+    }
   }
 }
 

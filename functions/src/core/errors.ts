@@ -29,3 +29,16 @@ export class InvariantError extends Error {
     this.name = "InvariantError";
   }
 }
+
+/** A decision's result: a value, or the refusal a client will see. */
+export type Settled<T> = { ok: true; value: T } | { ok: false; error: DomainError };
+
+/** Runs `fn`, turning a thrown DomainError into a refusal; anything else still throws. */
+export function settled<T>(fn: () => T): Settled<T> {
+  try {
+    return { ok: true, value: fn() };
+  } catch (e) {
+    if (e instanceof DomainError) return { ok: false, error: e };
+    throw e;
+  }
+}

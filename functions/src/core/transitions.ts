@@ -1,10 +1,10 @@
 /**
- * The state machine as data. Two tables, both from seed 003 ("States and corresponding
- * operations and callbacks"):
+ * The state machine as data (docs/protocol.md#user-states and #operations), after ZIM's
+ * table of states and the operations each allows:
  *  - USER_TRANSITIONS: which per-user state may follow which.
  *  - OPERATIONS: which command a user may issue in which state, what it moves the user to,
  *    which states make it a harmless repeat, and the reason a refusal carries.
- * The machine (machine.ts) consults these tables and never decides a move on its own.
+ * The commands (commands.ts, group.ts) consult these tables and never decide a move on their own.
  */
 import { PENDING_STATES as PENDING, USER_STATES, type UserState } from "./types.js";
 

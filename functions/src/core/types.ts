@@ -1,6 +1,6 @@
 /**
  * Domain types of the pure core. Times are epoch milliseconds here; the Firestore
- * converters turn them into Timestamps and back. Field names follow PROTOCOL.md.
+ * converters turn them into Timestamps and back. Field names and meanings: docs/protocol.md.
  */
 
 export const USER_STATES = [
@@ -15,7 +15,7 @@ export const USER_STATES = [
 ] as const;
 export type UserState = (typeof USER_STATES)[number];
 
-/** Invitee states that still wait for an answer (seed 003: Inviting, Received, NotYetReceived). */
+/** Invitee states that still wait for an answer (docs/protocol.md#user-states). */
 export const PENDING_STATES: readonly UserState[] = ["inviting", "received", "not_yet_received"];
 export const isPending = (s: UserState): boolean => PENDING_STATES.includes(s);
 
@@ -57,7 +57,7 @@ export interface CallUser {
    * becomes NotYetReceived.
    */
   receipt_deadline_at?: number;
-  /** Invited with no registered device (seed 002: logged out); they still ring. */
+  /** Invited with no registered device (logged out); they still ring. */
   logged_out?: boolean;
   updated_at: number;
 }
@@ -130,24 +130,9 @@ export interface UserDoc {
   updated_at: number;
 }
 
-export type NotificationPath =
-  | "/call/notify_call_invited"
-  | "/call/notify_call_canceled"
-  | "/call/notify_call_accept"
-  | "/call/notify_call_decline"
-  | "/call/notify_call_end"
-  | "/call/notify_timeout"
-  | "/call/notify_invitation_timeout"
-  | "/call/notify_invitees_answered_timeout"
-  | "/call/notify_user_state_changed";
-
-export interface Notice {
-  to: string;
-  path: NotificationPath;
-  body: Record<string, unknown>;
-}
-
 export interface CoreConfig {
+  /** Invitation timeout when startCall gives none, seconds (default DEFAULT_TIMEOUT_S). */
+  defaultTimeoutS?: number;
   /** How often participants should heartbeat; stamped on each new call for its clients. */
   heartbeatIntervalS: number;
   /** A participant whose last heartbeat is older than this is timed out. */
@@ -160,8 +145,11 @@ export interface CoreConfig {
   startLimit?: { perMinute: number; burst: number };
 }
 
-/** PROTOCOL: the not-received check fires 5 s after the invitation. */
+/** The not-received check fires this long after the invitation (docs/protocol.md#timeouts). */
 export const NOT_RECEIVED_MS = 5000;
 
-/** PROTOCOL: at most 10 users in a call, the inviter included. */
+/** At most 10 users in a call, the inviter included (docs/protocol.md#limits-and-defaults). */
 export const MAX_CALL_USERS = 10;
+
+/** The invitation timeout when neither the request nor the config gives one, seconds. */
+export const DEFAULT_TIMEOUT_S = 60;

@@ -1,10 +1,11 @@
-import { logger } from "firebase-functions";
 import { onTaskDispatched } from "firebase-functions/v2/tasks";
 import { z } from "zod";
-import { settleCall } from "../adapters/calls.js";
+import { settleCall } from "../adapters/commands.js";
 import { context } from "../adapters/config.js";
+import { logs } from "../adapters/logs.js";
+import { callIdSchema } from "../schemas.js";
 
-const payload = z.object({ call_id: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/), at: z.number() });
+const payload = z.object({ call_id: callIdSchema, at: z.number() });
 
 /** Cloud Tasks may dispatch a little early: up to this, the task waits for its moment. */
 const EARLY_MS = 1000;
@@ -16,16 +17,12 @@ const EARLY_MS = 1000;
  */
 export const deadlineTask = onTaskDispatched(
   {
-    region: "us-central1",
     retryConfig: { maxAttempts: 10, minBackoffSeconds: 1, maxBackoffSeconds: 60 },
     rateLimits: { maxConcurrentDispatches: 500 },
   },
   async (req) => {
     const parsed = payload.safeParse(req.data);
-    if (!parsed.success) {
-      logger.error("deadlineTask: malformed payload, dropped", { data: req.data });
-      return; // never retry what can never succeed
-    }
+    if (!parsed.success) return logs.malformedTask(req.data); // never retry what cannot succeed
     const { call_id, at } = parsed.data;
     const early = at - Date.now();
     if (early > EARLY_MS) throw new Error(`deadline task for ${call_id} ran ${early} ms early`);

@@ -1,9 +1,9 @@
 import { HttpsError } from "firebase-functions/v2/https";
-import { listCalls as list, type ListCursor } from "../adapters/calls.js";
+import { listCalls as list, type ListCursor } from "../adapters/callList.js";
 import { context } from "../adapters/config.js";
 import { validatedOnCall } from "../adapters/validatedOnCall.js";
 import type { Call } from "../core/types.js";
-import { listCallsSchema } from "../schemas.js";
+import { callIdSchema, listCallsSchema } from "../schemas.js";
 
 const iso = (ms: number | undefined): string | null =>
   ms === undefined ? null : new Date(ms).toISOString();
@@ -20,10 +20,9 @@ function decode(flag: string): ListCursor {
       Array.isArray(v) &&
       v.length === 2 &&
       Number.isSafeInteger(v[0]) &&
-      typeof v[1] === "string" &&
-      /^[A-Za-z0-9_-]{1,128}$/.test(v[1])
+      callIdSchema.safeParse(v[1]).success
     ) {
-      return { created_at: v[0] as number, call_id: v[1] };
+      return { created_at: v[0] as number, call_id: v[1] as string };
     }
   } catch {
     // falls through to the error below

@@ -1,0 +1,41 @@
+/**
+ * Who a start or an invitation names, found before its transaction and side by side: which
+ * callees are Firebase Auth users (with their names), and which have no registered device.
+ */
+import { HttpsError } from "firebase-functions/v2/https";
+import { lookupCallees, type Lookup } from "./authUsers.js";
+import type { Ctx } from "./context.js";
+import { loggedOut } from "./devices.js";
+
+export interface Callees extends Lookup {
+  /** Found callees with no registered device (logged out). */
+  loggedOut: Set<string>;
+}
+
+/** Refuses naming oneself, and a list in which nobody is a user. */
+export async function findCallees(
+  ctx: Ctx,
+  actor: string,
+  callees: readonly { id: string; name?: string }[],
+): Promise<Callees> {
+  if (callees.some((c) => c.id === actor)) {
+    throw new HttpsError("invalid-argument", "callees: must not include yourself.", {
+      reason: "invalid_argument",
+      field: "callees",
+    });
+  }
+  const [{ found, missing }, offline] = await Promise.all([
+    lookupCallees(callees),
+    loggedOut(
+      ctx,
+      callees.map((c) => c.id),
+    ),
+  ]);
+  if (found.length === 0) {
+    throw new HttpsError("not-found", "None of the callees is a user.", {
+      reason: "user_not_found",
+      error_invitees: missing,
+    });
+  }
+  return { found, missing, loggedOut: offline };
+}

@@ -1,0 +1,14 @@
+/** What every entry point needs: where the data is, the configured timings, the effects. */
+import type { Firestore } from "firebase-admin/firestore";
+import type { CoreConfig } from "../core/types.js";
+import type { EffectHandlers } from "./effects.js";
+
+export interface Ctx {
+  db: Firestore;
+  cfg: CoreConfig;
+  /**
+   * Carries out what a committed change must cause. Without it nothing is carried out; the
+   * sweep still applies every deadline (tests and the bench run that way).
+   */
+  effects?: EffectHandlers;
+}

@@ -1,0 +1,18 @@
+/** Named log events: one function per thing worth telling an operator, so each reads the same. */
+import { logger } from "firebase-functions";
+import type { Effect } from "../core/effects.js";
+
+export const logs = {
+  transactionLost: (attempt: number) =>
+    logger.warn("transaction lost by the database; running it again", { attempt }),
+  effectFailed: (effect: Effect, error: unknown) =>
+    logger.warn("post-commit effect failed; the sweep backstops it", {
+      ...effect,
+      error: String(error),
+    }),
+  databaseUnavailable: (error: unknown) => logger.warn("database unavailable", error),
+  unexpected: (error: unknown) => logger.error("unexpected error", error),
+  sweep: (examined: number, changed: number) => logger.info("sweepTimeouts", { examined, changed }),
+  malformedTask: (data: unknown) =>
+    logger.error("deadlineTask: malformed payload, dropped", { data }),
+};

@@ -1,0 +1,58 @@
+/**
+ * Who may do what (docs/protocol.md#operations): the actor's role and state checked against
+ * the OPERATIONS table, and the refusals a client sees, with the state in their details.
+ */
+import type { Draft } from "./draft.js";
+import { DomainError } from "./errors.js";
+import { ADVANCED_ONLY, judge, type Command } from "./transitions.js";
+
+export function roleOf(d: Draft, actor: string): "inviter" | "invitee" {
+  if (!d.call.users[actor]) {
+    throw new DomainError("permission_denied", "not_in_call", "You are not in this call.", {
+      call_id: d.call.call_id,
+    });
+  }
+  return actor === d.inviterId ? "inviter" : "invitee";
+}
+
+export function stateDetails(d: Draft, actor: string): Record<string, unknown> {
+  const c = d.call;
+  return {
+    call_id: c.call_id,
+    call_state: c.state,
+    user_state: c.users[actor]?.state ?? null,
+    ...(c.end_reason ? { end_reason: c.end_reason } : {}),
+  };
+}
+
+export function refuse(d: Draft, actor: string, reason: string): never {
+  const ended = d.call.state === "ended";
+  const why = ended ? "call_ended" : reason;
+  throw new DomainError(
+    "failed_precondition",
+    why,
+    ended ? "The call has ended." : `Not allowed in the current state (${why}).`,
+    stateDetails(d, actor),
+  );
+}
+
+/**
+ * Consults OPERATIONS for `command`: returns true when the command should act, false when
+ * it already took effect (idempotent repeat), and throws the table's refusal otherwise.
+ */
+export function admit(d: Draft, actor: string, command: Command): boolean {
+  const role = roleOf(d, actor);
+  if (ADVANCED_ONLY.includes(command) && d.call.mode !== "advanced") {
+    throw new DomainError(
+      "failed_precondition",
+      "mode_common",
+      "Only an advanced-mode call allows this.",
+      stateDetails(d, actor),
+    );
+  }
+  const verdict = judge(command, role, d.user(actor).state);
+  if (verdict.kind === "done") return false;
+  if (verdict.kind === "refuse") refuse(d, actor, verdict.reason);
+  if (d.call.state === "ended") refuse(d, actor, "call_ended");
+  return true;
+}

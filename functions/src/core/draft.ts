@@ -1,0 +1,177 @@
+/**
+ * The mutable draft of one call during one transaction: the stored call plus what the change
+ * produces (notifications, post-commit effects). Commands, timeouts and call creation all
+ * work on a Draft; `finish` seals it into the Outcome that the adapter writes.
+ */
+import type { Effect } from "./effects.js";
+import { DomainError, InvariantError } from "./errors.js";
+import type { BodyOf, Notice, NotificationPath } from "./notifications.js";
+import { nextDeadline, taskNeeded } from "./schedule.js";
+import { canMove } from "./transitions.js";
+import {
+  isPending,
+  type Call,
+  type CallUser,
+  type CoreConfig,
+  type EndReason,
+  type UserState,
+} from "./types.js";
+
+export interface Outcome {
+  call: Call;
+  notices: Notice[];
+  /** False when nothing needs writing. */
+  changed: boolean;
+  /** What must happen once this outcome has committed. */
+  effects: Effect[];
+}
+
+export class Draft {
+  readonly call: Call;
+  readonly notices: Notice[] = [];
+  changed = false;
+
+  constructor(
+    call: Call,
+    readonly now: number,
+    readonly cfg: CoreConfig,
+  ) {
+    this.call = structuredClone(call);
+  }
+
+  user(uid: string): CallUser {
+    const u = this.call.users[uid];
+    if (!u) throw new InvariantError(`user ${uid} is not in call ${this.call.call_id}`);
+    return u;
+  }
+
+  /** Moves a user along USER_TRANSITIONS; any other move is a bug. */
+  move(uid: string, to: UserState, patch: Partial<CallUser> = {}): void {
+    const u = this.user(uid);
+    if (!canMove(u.state, to)) {
+      throw new InvariantError(`illegal move ${u.state} -> ${to} for ${uid}`);
+    }
+    Object.assign(u, patch, { state: to, updated_at: this.now });
+    this.changed = true;
+  }
+
+  notify<P extends NotificationPath>(to: string, path: P, body: BodyOf<P>): void {
+    this.notices.push({ to, path, body: { call_id: this.call.call_id, ...body } } as Notice);
+  }
+
+  /**
+   * Tells of users whose state just changed (`/call/notify_user_state_changed`), to the
+   * audience of docs/protocol.md#state-change-audience: every user Inviting, Received,
+   * NotYetReceived or Accepted, and a user who has just quit. Rejected, Canceled and Timeout
+   * users hear nothing more. The moves that end a call are told by the end notifications.
+   */
+  announce(uids: readonly string[]): void {
+    if (uids.length === 0) return;
+    const users = uids.map((id) => {
+      const u = this.user(id);
+      return { id, state: u.state, extended_data: u.extended_data ?? "" };
+    });
+    for (const to of this.call.user_ids) {
+      const s = this.user(to).state;
+      if (isPending(s) || s === "accepted" || (s === "quit" && uids.includes(to))) {
+        this.notify(to, "/call/notify_user_state_changed", { users });
+      }
+    }
+  }
+
+  ended(): boolean {
+    return this.call.state === "ended";
+  }
+
+  get inviterId(): string {
+    return this.call.caller.id;
+  }
+
+  invitees(): CallUser[] {
+    return Object.values(this.call.users).filter((u) => u.id !== this.inviterId);
+  }
+
+  inState(pred: (s: UserState) => boolean): CallUser[] {
+    return this.call.user_ids.map((id) => this.user(id)).filter((u) => pred(u.state));
+  }
+
+  /** The inviter and every accepted user: who hears of answers. */
+  active(): string[] {
+    return this.inState((s) => s === "accepted").map((u) => u.id);
+  }
+
+  activeExcept(except: string): string[] {
+    return this.active().filter((id) => id !== except);
+  }
+
+  /**
+   * Closes the call: accepted users quit, invitees still ringing are canceled (and told so
+   * unless the caller of close() sends them another notification). Which reason: ending.ts.
+   */
+  close(reason: EndReason, opts: { by?: string; tellPending: boolean; at?: number }): void {
+    for (const u of this.inState(isPending)) {
+      this.move(u.id, "canceled");
+      if (opts.tellPending) {
+        this.notify(u.id, "/call/notify_call_canceled", { caller_id: this.inviterId });
+      }
+    }
+    for (const u of this.inState((s) => s === "accepted")) this.move(u.id, "quit");
+    const c = this.call;
+    c.state = "ended";
+    c.end_reason = reason;
+    c.ended_at = opts.at ?? this.now;
+    if (opts.by !== undefined) c.ended_by = opts.by;
+    this.changed = true;
+  }
+
+  /**
+   * Runs a command on the draft; if it throws, the draft is as before (a command never
+   * half-applies), so overdue timeouts applied earlier can still be written.
+   */
+  attempt<R>(fn: (d: Draft) => R): { ok: true; value: R } | { ok: false; error: DomainError } {
+    const saved = structuredClone(this.call);
+    const notices = this.notices.length;
+    const changed = this.changed;
+    try {
+      return { ok: true, value: fn(this) };
+    } catch (e) {
+      Object.assign(this.call, saved);
+      for (const k of Object.keys(this.call) as (keyof Call)[]) {
+        if (!(k in saved)) delete this.call[k];
+      }
+      this.notices.length = notices;
+      this.changed = changed;
+      if (e instanceof DomainError) return { ok: false, error: e };
+      throw e;
+    }
+  }
+
+  /** Seals the draft: version for stable event ids, the next deadline, the effects. */
+  finish(): Outcome {
+    const c = this.call;
+    // A stored deadline that no longer matches (say, the heartbeat timeout was reconfigured)
+    // is corrected too, so the sweep never keeps finding a call with nothing due.
+    const next = nextDeadline(c, this.cfg);
+    if (next !== c.next_deadline_at) this.changed = true;
+    const schedule = taskNeeded(c.task_at ?? null, next, this.now);
+    // An ended call needs no pending task: it is cancelled rather than left to run for nothing.
+    const pending = c.task_at ?? null;
+    const unschedule =
+      c.state === "ended" && pending !== null && pending > this.now ? pending : null;
+    const effects: Effect[] = [];
+    if (schedule !== null)
+      effects.push({ kind: "schedule_deadline", call_id: c.call_id, at: schedule });
+    if (unschedule !== null) {
+      effects.push({ kind: "cancel_deadline", call_id: c.call_id, at: unschedule });
+    }
+    if (effects.length > 0) this.changed = true;
+    if (this.changed) {
+      if (this.notices.length > 0) c.version += 1;
+      c.next_deadline_at = next;
+      if (schedule !== null) c.task_at = schedule;
+      if (unschedule !== null) c.task_at = null;
+      c.updated_at = this.now;
+    }
+    return { call: c, notices: this.notices, changed: this.changed, effects };
+  }
+}

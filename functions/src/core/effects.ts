@@ -1,0 +1,13 @@
+/**
+ * Post-commit effects: what must happen because a state change committed, decided by the
+ * core with the change and carried out by the adapters after the commit
+ * (docs/protocol.md#after-a-change-commits). Each kind has exactly one handler there; adding
+ * a kind here makes the compiler ask for it.
+ */
+export type Effect =
+  /** Enqueue the call's deadline task for `at` (the call's `task_at` records it). */
+  | { kind: "schedule_deadline"; call_id: string; at: number }
+  /** The pending deadline task for `at` is no longer needed: the call ended. */
+  | { kind: "cancel_deadline"; call_id: string; at: number };
+
+export type EffectKind = Effect["kind"];

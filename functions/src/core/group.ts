@@ -1,0 +1,124 @@
+/**
+ * Advanced-mode commands (docs/protocol.md#group-calls-and-advanced-mode): invite more users
+ * into a live call, join it, quit it.
+ */
+import type { JoinCallInput, QuitCallInput } from "../schemas.js";
+import { admit, stateDetails } from "./admission.js";
+import type { Draft } from "./draft.js";
+import { settle } from "./ending.js";
+import { DomainError } from "./errors.js";
+import { ring, type Invitees } from "./ringing.js";
+import { statusIn } from "./projection.js";
+import { isPending, MAX_CALL_USERS, type Call, type CallUser } from "./types.js";
+
+export interface InviteResult {
+  /** Callees rung now. */
+  invited: string[];
+  /** Callees found busy and declined with type 2. */
+  busy: string[];
+  /** Callees already in this call, left as they are. */
+  already: string[];
+}
+
+/**
+ * callingInvite: an accepted user invites users new to the call, who ring until `timeout`
+ * seconds from now (the call's timeout). The call may hold at most `maxCallUsers` users,
+ * counting everyone it has named; past that, nobody is invited.
+ */
+export function invite(d: Draft, actor: string, who: Invitees): InviteResult {
+  if (!admit(d, actor, "invite")) return { invited: [], busy: [], already: [] };
+  const c = d.call;
+  const fresh = who.callees.filter((u) => !c.users[u.id]);
+  const already = who.callees.filter((u) => c.users[u.id]).map((u) => u.id);
+  if (fresh.length === 0) {
+    throw new DomainError(
+      "failed_precondition",
+      "already_in_call",
+      "Everyone named is already in this call.",
+      { ...stateDetails(d, actor), callees: already },
+    );
+  }
+  const max = d.cfg.maxCallUsers ?? MAX_CALL_USERS;
+  if (c.user_ids.length + fresh.length > max) {
+    throw new DomainError(
+      "failed_precondition",
+      "call_full",
+      `A call holds at most ${max} users.`,
+      {
+        ...stateDetails(d, actor),
+        max_users: max,
+        users: c.user_ids.length,
+      },
+    );
+  }
+  const inviter = d.user(actor);
+  ring(
+    d,
+    { id: inviter.id, name: inviter.name },
+    { ...who, callees: fresh },
+    d.now + c.timeout * 1000,
+  );
+  settle(d, "declined");
+  return {
+    invited: fresh.filter((u) => !who.busy.has(u.id)).map((u) => u.id),
+    busy: fresh.filter((u) => who.busy.has(u.id)).map((u) => u.id),
+    already,
+  };
+}
+
+/**
+ * Whether joinCall by `actor` must first check that no other call holds them busy: they
+ * come back to a live advanced call they had left or never answered.
+ */
+export function joinNeedsBusyCheck(d: Draft, actor: string): boolean {
+  const mine = d.call.users[actor];
+  const rejoining = mine !== undefined && !isPending(mine.state) && mine.state !== "accepted";
+  return rejoining && d.call.state !== "ended" && d.call.mode === "advanced";
+}
+
+/**
+ * callJoin: an invited user who is not in the call joins it (Accepted, and everyone in the
+ * call is told); an accepted user moves the call to `device_id` (nobody is told: only the
+ * user's own doc changes). `elsewhere`: another call that holds the actor busy.
+ */
+export function join(
+  d: Draft,
+  actor: string,
+  input: Pick<JoinCallInput, "device_id" | "extended_data">,
+  elsewhere?: Call,
+): void {
+  if (elsewhere) {
+    throw new DomainError("failed_precondition", "busy", "You are in another call.", {
+      call_id: elsewhere.call_id,
+      status: statusIn(elsewhere, actor),
+    });
+  }
+  if (!admit(d, actor, "join")) return;
+  const u = d.user(actor);
+  if (u.state === "accepted") {
+    if (input.device_id !== undefined) u.device_id = input.device_id;
+    u.heartbeat_at = d.now;
+    u.updated_at = d.now;
+    d.changed = true;
+    return;
+  }
+  const patch: Partial<CallUser> = { heartbeat_at: d.now, decline_type: undefined };
+  if (input.device_id !== undefined) patch.device_id = input.device_id;
+  if (input.extended_data !== undefined) patch.extended_data = input.extended_data;
+  d.move(actor, "accepted", patch);
+  delete u.decline_type;
+  d.announce([actor]);
+  settle(d, "accepted");
+}
+
+/** callQuit: an accepted user leaves; the call ends when nobody accepted is left. */
+export function quit(d: Draft, actor: string, input: Pick<QuitCallInput, "extended_data">): void {
+  if (!admit(d, actor, "quit")) return;
+  d.move(
+    actor,
+    "quit",
+    input.extended_data !== undefined ? { extended_data: input.extended_data } : {},
+  );
+  d.announce([actor]);
+  settle(d, "quit");
+}

@@ -1,0 +1,16 @@
+/**
+ * Platform wiring, imported first by index.ts: the region and instance limits every function
+ * shares (setGlobalOptions must run before any function is defined), and the admin app,
+ * initialised once before the first request (onInit, so loading the module stays cheap).
+ */
+import { initializeApp } from "firebase-admin/app";
+import { onInit, setGlobalOptions } from "firebase-functions/v2";
+
+/** Where Ringback's functions and task queues run. */
+export const REGION = "us-central1";
+
+setGlobalOptions({ region: REGION, maxInstances: 100 });
+
+onInit(() => {
+  initializeApp();
+});
