@@ -50,6 +50,7 @@ const sum = (costs: Cost[]): Cost =>
       calls: costs.reduce((a, c) => a + c.writes.calls, 0),
       users: costs.reduce((a, c) => a + c.writes.users, 0),
       notifications: costs.reduce((a, c) => a + c.writes.notifications, 0),
+      webhooks: costs.reduce((a, c) => a + c.writes.webhooks, 0),
     },
   });
 
@@ -114,6 +115,27 @@ export async function cost(): Promise<CostResult> {
       name: "1:1 invite → accept → 3 heartbeats each → end",
       cost: sum(steps),
       commands: steps.length,
+    });
+  }
+
+  // The same lifecycle with webhooks on: the outbox's writes (one per callback event).
+  {
+    const on: Ctx = { ...ctx, outbox: true };
+    const [a, b] = [uid(), uid()];
+    const [s, c0] = await measure("startCall (1:1, webhooks on)", () =>
+      startDirect(on, { caller: a, callees: [b] }),
+    );
+    const [, c1] = await measure("acceptCall (1:1, webhooks on)", () =>
+      runCommand(on, s.call_id, b, (d) => accept(d, b, {})),
+    );
+    const [r, c2] = await measure("endCall (1:1, webhooks on)", () =>
+      runCommand(on, s.call_id, a, (d) => end(d, a)),
+    );
+    expectState("end (webhooks on)", r.state, "ended");
+    lifecycles.push({
+      name: "1:1 invite → accept → end, webhooks on",
+      cost: sum([c0, c1, c2]),
+      commands: 3,
     });
   }
 

@@ -16,22 +16,26 @@ import { env } from "../test/support/env.js";
 import { coldStart } from "./coldstart.js";
 import { cost, type Cost } from "./cost.js";
 import { latency } from "./latency.js";
+import { totalWrites } from "./lib/meteredFirestore.js";
 import { mdTable, textTable, type Section } from "./lib/table.js";
 import { ms, x, type Summary } from "./lib/stats.js";
 import { sweepScaling } from "./sweep.js";
 import { throughput } from "./throughput.js";
 import { timing } from "./timing.js";
+import { webhookBench } from "./webhooks.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const ALL = ["latency", "cost", "sweep", "timing", "throughput", "cold"] as const;
+const ALL = ["latency", "cost", "sweep", "timing", "throughput", "cold", "webhooks"] as const;
 type Part = (typeof ALL)[number];
 
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
 const write = args.includes("--write");
+/** The webhook stack's run: adds its section to the first stack's results (scripts/bench.mjs). */
+const merge = args.includes("--merge");
 const onlyArg = args.find((a) => a.startsWith("--only="));
 const only = onlyArg ? (onlyArg.slice("--only=".length).split(",") as Part[]) : [...ALL];
-const unknown = args.filter((a) => !["--quick", "--write"].includes(a) && a !== onlyArg);
+const unknown = args.filter((a) => !["--quick", "--write", "--merge"].includes(a) && a !== onlyArg);
 if (unknown.length || only.some((p) => !ALL.includes(p))) {
   console.error(`usage: npm run bench -- [--quick] [--only=${ALL.join(",")}] [--write]`);
   process.exit(2);
@@ -48,6 +52,7 @@ const plan = quick
       throughput: { pairs: 10, seconds: 10, warmupRounds: 2 },
       coldRuns: 6,
       timing: { runs: Number(process.env.RINGBACK_BENCH_TIMING_RUNS ?? 5), heartbeat: false },
+      webhooks: { calls: 10 },
     }
   : {
       latency: { iterations: 200, warmup: 10, chunk: 20 },
@@ -55,6 +60,7 @@ const plan = quick
       throughput: { pairs: 50, seconds: 60, warmupRounds: 3 },
       coldRuns: 20,
       timing: { runs: 50, heartbeat: true },
+      webhooks: { calls: 100 },
     };
 
 const progress = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
@@ -82,12 +88,12 @@ function machine() {
 const costRow = (name: string, c: Cost) => [
   name,
   c.reads,
-  c.writes.calls + c.writes.users + c.writes.notifications,
-  `${c.writes.calls}/${c.writes.users}/${c.writes.notifications}`,
+  totalWrites(c),
+  `${c.writes.calls}/${c.writes.users}/${c.writes.notifications}/${c.writes.webhooks}`,
   c.ops,
   c.listenerReads,
 ];
-const COST_HEAD = ["", "reads", "writes", "calls/users/notif.", "total", "listener reads"];
+const COST_HEAD = ["", "reads", "writes", "calls/users/notif./outbox", "total", "listener reads"];
 
 async function main() {
   const started = Date.now();
@@ -152,7 +158,7 @@ async function main() {
       head: COST_HEAD,
       rows: r.commands.map((c) => costRow(c.name, c.cost)),
       notes: [
-        `A heartbeat on its own: ${r.heartbeat.reads} read, ${r.heartbeat.writes.calls + r.heartbeat.writes.users + r.heartbeat.writes.notifications} write.`,
+        `A heartbeat on its own: ${r.heartbeat.reads} read, ${totalWrites(r.heartbeat)} write.`,
       ],
     });
     sections.push({
@@ -268,6 +274,56 @@ async function main() {
     });
   }
 
+  if (only.includes("webhooks")) {
+    if (!process.env.RINGBACK_WEBHOOK_URL) {
+      throw new Error(
+        "the webhooks section needs the webhook stack: run it through `npm run bench`",
+      );
+    }
+    const r = await webhookBench(
+      { calls: plan.webhooks.calls, throughput: plan.throughput },
+      progress,
+    );
+    results.webhooks = r;
+    const first = merge ? readResults() : undefined;
+    const off = first?.throughput as { perSecond: number; lifecycle: Summary } | undefined;
+    const on = r.throughputOn;
+    sections.push({
+      title: `7. Webhooks: commit → receiver (${r.calls} calls), throughput on vs off`,
+      head: ["", "median", "p95", "lifecycles/s"],
+      rows: [
+        [
+          "call_create: commit → receiver",
+          med(r.commitToReceiver.call_create),
+          p95(r.commitToReceiver.call_create),
+          "",
+        ],
+        [
+          "call_accept: commit → receiver",
+          med(r.commitToReceiver.call_accept),
+          p95(r.commitToReceiver.call_accept),
+          "",
+        ],
+        [
+          "throughput lifecycle, webhooks off",
+          off ? med(off.lifecycle) : "-",
+          off ? p95(off.lifecycle) : "-",
+          off ? off.perSecond.toFixed(1) : "-",
+        ],
+        [
+          "throughput lifecycle, webhooks on",
+          med(on.lifecycle),
+          p95(on.lifecycle),
+          on.perSecond.toFixed(1),
+        ],
+      ],
+      notes: [
+        `Calls whose events did not all arrive within 20 s: ${r.missed}. Throughput errors with webhooks on: ${on.errors}.`,
+        ...(off ? [] : ["(webhooks off: run the whole `npm run bench` for the comparison)"]),
+      ],
+    });
+  }
+
   results.elapsedSeconds = Math.round((Date.now() - started) / 1000);
   const m = results.machine as ReturnType<typeof machine>;
   const header = `Ringback bench (${quick ? "quick" : "full"}) on ${m.cpu}, ${m.memoryGiB} GiB, Node ${m.node}, commit ${m.commit}, ${results.elapsedSeconds} s`;
@@ -279,7 +335,11 @@ async function main() {
 
   const dir = path.join(ROOT, "bench", "results");
   fs.mkdirSync(dir, { recursive: true });
-  const json = JSON.stringify(results, null, 2);
+  const json = JSON.stringify(
+    merge ? { ...readResults(), webhooks: results.webhooks } : results,
+    null,
+    2,
+  );
   fs.writeFileSync(path.join(dir, "latest.json"), json);
   fs.writeFileSync(path.join(dir, `${m.date.replace(/[:.]/g, "-")}-${results.mode}.json`), json);
   progress(`results: bench/results/latest.json`);
@@ -293,8 +353,9 @@ async function main() {
     ].join("\n\n");
     const file = path.join(ROOT, "BENCHMARKS.md");
     const text = fs.readFileSync(file, "utf8");
-    const begin = "<!-- results:begin -->";
-    const end = "<!-- results:end -->";
+    const part = merge ? "webhooks" : "results";
+    const begin = `<!-- ${part}:begin -->`;
+    const end = `<!-- ${part}:end -->`;
     const i = text.indexOf(begin);
     const j = text.indexOf(end);
     if (i < 0 || j < i) throw new Error(`BENCHMARKS.md lacks the ${begin} … ${end} markers`);
@@ -302,6 +363,14 @@ async function main() {
     execSync(`npx prettier --write ${JSON.stringify(file)}`, { cwd: ROOT, stdio: "ignore" });
     progress("results written into BENCHMARKS.md");
   }
+}
+
+/** The first stack's results (bench/results/latest.json), which the webhook run adds to. */
+function readResults(): Record<string, unknown> | undefined {
+  const file = path.join(ROOT, "bench", "results", "latest.json");
+  return fs.existsSync(file)
+    ? (JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>)
+    : undefined;
 }
 
 try {

@@ -14,6 +14,8 @@ import readline from "node:readline";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { emulatorConfig } from "./lib/emulatorConfig.mjs";
+import { checkWebhookEnv, writeFunctionsEnv } from "./lib/functionsEnv.mjs";
+import { functionsManifest } from "./lib/functionsManifest.mjs";
 import { freePort, startGate } from "./lib/gate.mjs";
 import { killTreeSync, stopTree } from "./lib/procs.mjs";
 import { startScheduledTasks } from "./lib/scheduledTasks.mjs";
@@ -368,7 +370,11 @@ async function main() {
   }
   if (!(sweepMs >= 0)) throw new StackError("RINGBACK_SWEEP_INTERVAL_MS: a number >= 0, please");
   const jar = chooseFirestoreJar();
+  const webhookProblem = checkWebhookEnv();
+  if (webhookProblem) throw new StackError(webhookProblem);
   await checkPorts();
+  const manifest = functionsManifest(ROOT); // the built functions: queues, params, secrets
+  const passed = writeFunctionsEnv(ROOT, manifest);
   fs.mkdirSync(RUNTIME, { recursive: true });
   tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), "ringback-")); // short: socket paths are limited
   log(`starting the emulators for ${project}...`);
@@ -380,6 +386,7 @@ async function main() {
     project,
     region: REGION,
     log,
+    retryConfigs: manifest.queues,
   });
   stopScheduledTasks = scheduled.close;
   // In parallel: firebase-tools does not need Firestore until a function runs.
@@ -405,6 +412,8 @@ async function main() {
       `  Functions  http://${hosts.functions}/${project}/${REGION}/<name>`,
       `  Tasks      ${hosts.tasks} (scheduled delivery via ${hosts.scheduledTasks})`,
       `  Sweep      ${sweepMs ? `${SWEEP_FUNCTION} every ${sweepMs} ms` : "off"}`,
+      `  Webhooks   ${process.env.RINGBACK_WEBHOOK_URL ? `→ ${process.env.RINGBACK_WEBHOOK_URL}` : "off (set RINGBACK_WEBHOOK_URL and RINGBACK_WEBHOOK_SECRET)"}`,
+      ...(passed.length ? [`  Params     ${passed.join(", ")} (from the environment)`] : []),
       `  Logs       .runtime/${jar ? "firestore.log, .runtime/" : ""}firebase.log`,
       "",
     ].join("\n"),

@@ -13,8 +13,11 @@ import {
 
 export interface MeterSnapshot {
   reads: number;
-  /** Writes per collection: `calls/*`, `users/*` (and rate limits), `users/*\/notifications/*`. */
-  writes: { calls: number; users: number; notifications: number };
+  /**
+   * Writes per collection: `calls/*`, `users/*` (and rate limits), `users/*\/notifications/*`,
+   * and the webhook outbox `webhook_events/*`.
+   */
+  writes: { calls: number; users: number; notifications: number; webhooks: number };
   /** Transaction attempts (a retried attempt's reads are billed again). */
   transactions: number;
 }
@@ -22,7 +25,7 @@ export interface MeterSnapshot {
 export class Meter {
   reads = 0;
   transactions = 0;
-  readonly writes = { calls: 0, users: 0, notifications: 0 };
+  readonly writes = { calls: 0, users: 0, notifications: 0, webhooks: 0 };
 
   snapshot(): MeterSnapshot {
     return { reads: this.reads, writes: { ...this.writes }, transactions: this.transactions };
@@ -36,6 +39,7 @@ export class Meter {
         calls: this.writes.calls - before.writes.calls,
         users: this.writes.users - before.writes.users,
         notifications: this.writes.notifications - before.writes.notifications,
+        webhooks: this.writes.webhooks - before.writes.webhooks,
       },
       transactions: this.transactions - before.transactions,
     };
@@ -44,13 +48,14 @@ export class Meter {
   wrote(ref: DocumentReference): void {
     const path = ref.path;
     if (path.startsWith("calls/")) this.writes.calls += 1;
+    else if (path.startsWith("webhook_events/")) this.writes.webhooks += 1;
     else if (path.includes("/notifications/")) this.writes.notifications += 1;
     else this.writes.users += 1;
   }
 }
 
 export const totalWrites = (s: MeterSnapshot): number =>
-  s.writes.calls + s.writes.users + s.writes.notifications;
+  s.writes.calls + s.writes.users + s.writes.notifications + s.writes.webhooks;
 
 type AnyFn = (...args: unknown[]) => unknown;
 

@@ -16,3 +16,4 @@ export { registerDevice } from "./functions/registerDevice.js";
 export { unregisterDevice } from "./functions/unregisterDevice.js";
 export { sweepTimeouts } from "./functions/sweepTimeouts.js";
 export { deadlineTask } from "./functions/deadlineTask.js";
+export { webhookTask } from "./functions/webhookTask.js";

@@ -1,5 +1,5 @@
 /** Deploy-time parameters (override in functions/.env.<project> or at deploy). */
-import { defineBoolean, defineInt } from "firebase-functions/params";
+import { defineBoolean, defineInt, defineSecret, defineString } from "firebase-functions/params";
 
 export const CALL_TIMEOUT_SECONDS = defineInt("RINGBACK_CALL_TIMEOUT_SECONDS", {
   default: 60,
@@ -35,3 +35,22 @@ export const ENFORCE_APP_CHECK = defineBoolean("RINGBACK_ENFORCE_APP_CHECK", {
   default: false,
   description: "Refuse callable requests without a valid App Check token.",
 });
+
+export const WEBHOOK_URL = defineString("RINGBACK_WEBHOOK_URL", {
+  default: "",
+  description: "Where to POST server-to-server callbacks (http or https); empty: no callbacks.",
+  input: {
+    text: {
+      validationRegex: "^(|https?://\\S+)$",
+      validationErrorMessage: "An http:// or https:// URL, or empty for no callbacks.",
+    },
+  },
+});
+
+export const APP_ID = defineString("RINGBACK_APP_ID", {
+  default: "",
+  description: "The `appid` every callback carries, so a receiver can tell apps apart.",
+});
+
+/** Signs every callback (both signatures); required when RINGBACK_WEBHOOK_URL is set. */
+export const WEBHOOK_SECRET = defineSecret("RINGBACK_WEBHOOK_SECRET");

@@ -5,6 +5,7 @@
  */
 import { initializeApp } from "firebase-admin/app";
 import { onInit, setGlobalOptions } from "firebase-functions/v2";
+import { webhookSettings } from "./adapters/webhookSettings.js";
 
 /** Where Ringback's functions and task queues run. */
 export const REGION = "us-central1";
@@ -13,4 +14,5 @@ setGlobalOptions({ region: REGION, maxInstances: 100 });
 
 onInit(() => {
   initializeApp();
+  webhookSettings(); // a misconfigured webhook URL fails every function's start, loudly
 });

@@ -4,19 +4,25 @@
 // ticker stands in for Cloud Scheduler: it accepts the enqueue requests firebase-admin
 // sends (the functions point CLOUD_TASKS_EMULATOR_HOST here in the emulator only), holds each
 // task until its scheduleTime, and dispatches it to the function as the tasks emulator does
-// (same URL, headers and JSON body), retrying a failed attempt after 1, 2, 4, 8 and 16 s.
+// (same URL, headers and JSON body), retrying a failed attempt as the queue's own retry
+// config says (maxAttempts, min/max backoff, maxDoublings, read from the built functions).
 // Task names are unique for an hour, as in Cloud Tasks (409 ALREADY_EXISTS).
+// For fault tests, `POST /_faults {"queue": name, "failEnqueues": n}` makes the next n enqueues
+// of that queue fail (HTTP 500, which firebase-admin does not retry itself).
 import http from "node:http";
+import { backoffMs, maxAttempts } from "./functionsManifest.mjs";
 
 /**
  * @param {{ host: string, port: number, functions: string, project: string,
- *           region: string, log: (m: string) => void }} o
+ *           region: string, log: (m: string) => void,
+ *           retryConfigs: Record<string, object> }} o
  * @returns {Promise<{ close: () => void, pending: () => number }>}
  */
-export function startScheduledTasks({ host, port, functions, project, region, log }) {
+export function startScheduledTasks({ host, port, functions, project, region, log, retryConfigs }) {
   const timers = new Map(); // task id (the last part of its name) -> timeout
   const seen = new Map(); // task id -> when first seen
   const errors = new Set();
+  const failEnqueues = new Map(); // queue -> enqueues still to refuse (fault tests)
   let closed = false;
   const idOf = (name) => String(name).split("/").pop();
 
@@ -45,7 +51,8 @@ export function startScheduledTasks({ host, port, functions, project, region, lo
       why = err.cause?.code ?? err.message;
     }
     if (ok || closed) return;
-    if (attempt >= 5) {
+    const config = retryConfigs[queue] ?? {};
+    if (attempt + 1 >= maxAttempts(config)) {
       log(`task ${id} failed ${attempt + 1} times (${why}): given up`);
       return;
     }
@@ -53,7 +60,7 @@ export function startScheduledTasks({ host, port, functions, project, region, lo
     errors.add(why);
     timers.set(
       id,
-      setTimeout(() => dispatch(queue, id, body, attempt + 1), 1000 * 2 ** attempt),
+      setTimeout(() => dispatch(queue, id, body, attempt + 1), backoffMs(config, attempt + 1)),
     );
   };
 
@@ -65,6 +72,15 @@ export function startScheduledTasks({ host, port, functions, project, region, lo
         res.writeHead(status, { "content-type": "application/json" });
         res.end(JSON.stringify(json));
       };
+      if (req.method === "POST" && req.url === "/_faults") {
+        try {
+          const f = JSON.parse(raw);
+          failEnqueues.set(String(f.queue), Number(f.failEnqueues) || 0);
+          return reply(200, {});
+        } catch {
+          return reply(400, { error: { status: "INVALID_ARGUMENT", message: "not JSON" } });
+        }
+      }
       const m = /\/queues\/([^/]+)\/tasks(?:\/([^/?]+))?$/.exec(req.url ?? "");
       if (!m) return reply(404, { error: { status: "NOT_FOUND", message: "not a task queue" } });
       const [, queue, taskId] = m;
@@ -76,6 +92,10 @@ export function startScheduledTasks({ host, port, functions, project, region, lo
       }
       if (req.method !== "POST" || taskId) {
         return reply(405, { error: { status: "INVALID_ARGUMENT", message: "POST a task" } });
+      }
+      if ((failEnqueues.get(queue) ?? 0) > 0) {
+        failEnqueues.set(queue, (failEnqueues.get(queue) ?? 0) - 1);
+        return reply(500, { error: { status: "INTERNAL", message: "injected fault" } });
       }
       let task;
       try {

@@ -42,9 +42,15 @@ function start(caller: string, callees: string[]) {
   return startDirect(ctx, { caller, callees, request_hash: `h${n++}` });
 }
 
-const cost = (reads: number, calls: number, users: number, notifications: number) => ({
+const cost = (
+  reads: number,
+  calls: number,
+  users: number,
+  notifications: number,
+  webhooks = 0,
+) => ({
   reads,
-  writes: { calls, users, notifications },
+  writes: { calls, users, notifications, webhooks },
   transactions: 1,
 });
 
@@ -89,5 +95,36 @@ describe("cost of each command in documents", () => {
       runCommand(ctx, s.call_id, y, (d) => decline(d, y, { type: 1 })),
     );
     expect(declineCost).toEqual(cost(1, 1, 2, 2));
+  });
+});
+
+describe("with webhooks on, the outbox adds one write per callback event and no read", () => {
+  it("1:1: start +1 (call_create), accept +1, heartbeat 0, end +1; decline +2", async () => {
+    const on: Ctx = { ...ctx, outbox: true };
+    const [a, b] = [`a${n++}`, `b${n++}`];
+    const [s, startCost] = await counted(() =>
+      startDirect(on, { caller: a, callees: [b], request_hash: `h${n++}` }),
+    );
+    expect(startCost).toEqual(cost(2, 1, 2, 3, 1));
+    const [, acceptCost] = await counted(() =>
+      runCommand(on, s.call_id, b, (d) => accept(d, b, {})),
+    );
+    expect(acceptCost).toEqual(cost(1, 1, 2, 3, 1));
+    const [, beatCost] = await counted(() => runCommand(on, s.call_id, a, (d) => heartbeat(d, a)));
+    expect(beatCost).toEqual(cost(1, 1, 0, 0, 0));
+    const [, endCost] = await counted(() => runCommand(on, s.call_id, a, (d) => end(d, a)));
+    expect(endCost).toEqual(cost(1, 1, 2, 1, 1));
+    const [x, y] = [`x${n++}`, `y${n++}`];
+    const d1 = await startDirect(on, { caller: x, callees: [y], request_hash: `h${n++}` });
+    const [, declineCost] = await counted(() =>
+      runCommand(on, d1.call_id, y, (d) => decline(d, y, { type: 1 })),
+    );
+    expect(declineCost).toEqual(cost(1, 1, 2, 2, 2)); // call_reject and call_end
+    const box = await ctx.db.collection("webhook_events").where("call_id", "==", s.call_id).get();
+    expect(box.docs.map((e) => e.get("event")).sort()).toEqual([
+      "call_accept",
+      "call_create",
+      "call_end",
+    ]);
   });
 });

@@ -46,6 +46,13 @@ beforeAll(async () => {
       call_id: "c1",
     });
     await setDoc(doc(db, "elsewhere/x"), { a: 1 });
+    // The webhook outbox names a call and its users, yet no client may read it.
+    await setDoc(doc(db, "webhook_events/c1-1-cb0"), {
+      call_id: "c1",
+      event: "call_create",
+      fields: { user_ids: ["alice"], caller: "alice" },
+      status: "pending",
+    });
   });
 });
 
@@ -69,6 +76,7 @@ const DOCS: { path: string; readers: Who[] }[] = [
   { path: "users/alice", readers: ["owner"] },
   { path: "users/alice/notifications/n1", readers: ["owner"] },
   { path: "elsewhere/x", readers: [] },
+  { path: "webhook_events/c1-1-cb0", readers: [] },
 ];
 
 describe("documents", () => {
@@ -111,6 +119,15 @@ describe("queries", () => {
         ),
       ),
     );
+  });
+
+  it("nobody lists the webhook outbox, not even the users it names", async () => {
+    for (const who of ["signed-out", "owner", "other"] as Who[]) {
+      await assertFails(getDocs(collection(dbAs(who), "webhook_events")));
+      await assertFails(
+        getDocs(query(collection(dbAs(who), "webhook_events"), where("call_id", "==", "c1"))),
+      );
+    }
   });
 
   it("a user lists only their own notifications", async () => {

@@ -18,6 +18,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminDb, clearDatabase, triggerSweep } from "../support/admin.js";
 import { closeAll, newUser, type TestUser } from "../support/clients.js";
 import { checkInvariants, type Snapshot } from "../support/invariants.js";
+import { Receiver } from "../support/receiver.js";
+import { checkWebhooks } from "../support/webhookInvariants.js";
 import regressions from "./regressions.json" with { type: "json" };
 
 const USERS = 20;
@@ -126,9 +128,17 @@ const stats = {
   msClearing: 0,
   msCommands: 0,
   msChecks: 0,
+  /** With webhooks on: webhook oracle checks, and outbox events delivered and matched. */
+  webhookChecks: 0,
+  webhookEvents: 0,
 };
 
+/** With webhooks on (the webhook run of `npm test`), every step's events are checked too. */
+const WEBHOOKS = Boolean(process.env.RINGBACK_WEBHOOK_URL);
+const receiver = new Receiver();
+
 beforeAll(async () => {
+  if (WEBHOOKS) await receiver.start();
   people = [];
   for (let i = 0; i < USERS; i += 5) {
     people.push(...(await Promise.all(Array.from({ length: 5 }, (_, j) => newUser(`u${i + j}`)))));
@@ -140,12 +150,42 @@ afterAll(async () => {
   fs.writeFileSync(".runtime/stress-summary.json", JSON.stringify(stats, null, 2));
   console.log("stress:", JSON.stringify(stats));
   await closeAll();
+  await receiver.close();
 });
 
 async function clearAll(): Promise<void> {
   await clearDatabase();
   // Every listener has seen its user become idle before the scenario starts.
   await Promise.all(people.map((p) => p.waitState((s) => s === undefined, "cleared")));
+  if (WEBHOOKS) {
+    // Half the users log in (a device), so call_create names some invitees and not others.
+    await Promise.all(
+      people
+        .filter((_, i) => i % 2 === 0)
+        .map((p) => p.call("registerDevice", { device_id: "phone", platform: "android" })),
+    );
+  }
+}
+
+/**
+ * The webhook oracle after a step; at the end of a scenario, also that every outbox event
+ * was delivered to the receiver (deduplicated by event id) once the queue has drained.
+ */
+async function webhookStep(n: number, last: boolean): Promise<void> {
+  let { violations, entries } = await checkWebhooks(adminDb());
+  stats.webhookChecks += 1;
+  if (last && violations.length === 0) {
+    for (let i = 0; i < 200 && entries.some((e) => e.status !== "delivered"); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      ({ violations, entries } = await checkWebhooks(adminDb()));
+    }
+    const got = new Set(receiver.accepted().map((d) => String(d.headers["ringback-event-id"])));
+    const lost = entries.filter((e) => e.status !== "delivered" || !got.has(e.event_id));
+    if (lost.length)
+      violations.push(`W5: not delivered: ${lost.map((e) => e.event_id).join(", ")}`);
+    stats.webhookEvents += entries.length;
+  }
+  if (violations.length) throw new Error(`webhooks after step ${n}:\n${violations.join("\n")}`);
 }
 
 /** Moves every live call's clock back by `ms`, as if that much time had passed, then sweeps. */
@@ -274,6 +314,7 @@ async function run(scenario: Step[]): Promise<void> {
     if (violations.length) {
       throw new Error(`after step ${n} (${JSON.stringify(step)}):\n${violations.join("\n")}`);
     }
+    if (WEBHOOKS) await webhookStep(n, n === scenario.length - 1);
     previous = snapshot;
   }
 }

@@ -62,3 +62,11 @@ describe("functions/src", () => {
     expect(big.map(([f, text]) => `${f}: ${text.split("\n").length}`)).toEqual([]);
   });
 });
+
+describe("README", () => {
+  it("shows the webhook receiver exactly as examples/webhook-receiver.mjs has it", () => {
+    const example = read("examples/webhook-receiver.mjs");
+    const body = example.slice(example.indexOf("import { createHash"));
+    expect(read("README.md")).toContain(body);
+  });
+});

@@ -14,6 +14,7 @@ import { applyDue } from "../../functions/src/core/timeouts.js";
 import { canMove, USER_TRANSITIONS } from "../../functions/src/core/transitions.js";
 import { InvariantError } from "../../functions/src/core/errors.js";
 import { USER_STATES, type Call, type UserState } from "../../functions/src/core/types.js";
+import type { Effect } from "../../functions/src/core/effects.js";
 import type { Notice } from "../../functions/src/core/notifications.js";
 import { cfg, run, start, T0 } from "./fixtures.js";
 
@@ -31,6 +32,8 @@ const changed = (to: string, users: [string, string, string?][]): Notice => ({
     })),
   },
 });
+/** The effects that enqueue or cancel deadline tasks (callbacks aside). */
+const deadlineEffects = (effects: Effect[]) => effects.filter((e) => e.kind !== "callback");
 const due = (call: Call, now: number) => run(call, now, (d) => applyDue(d));
 
 describe("user state transitions (docs/protocol.md#transitions)", () => {
@@ -266,13 +269,15 @@ describe("timeouts", () => {
     expect(beat.call.next_deadline_at).toBe(T0 + 110_000);
     // The heartbeat schedules no task: the pending one (at +60 s) runs first.
     expect(long.task_at).toBe(T0 + 60_000);
-    expect(beat.effects).toEqual([]);
+    expect(deadlineEffects(beat.effects)).toEqual([]);
     expect(beat.call.task_at).toBe(T0 + 60_000);
     // That task, at +60 s, finds nothing due and schedules the next one for +110 s.
     const early = due(beat.call, T0 + 60_000);
     expect(early.notices).toEqual([]);
     expect(early.call.state).toBe("ringing");
-    expect(early.effects).toEqual([{ kind: "schedule_deadline", call_id: "c1", at: T0 + 110_000 }]);
+    expect(deadlineEffects(early.effects)).toEqual([
+      { kind: "schedule_deadline", call_id: "c1", at: T0 + 110_000 },
+    ]);
     expect(due(early.call, T0 + 109_999).changed).toBe(false);
     expect(due(early.call, T0 + 110_000).call.end_reason).toBe("caller_offline");
   });
@@ -281,12 +286,14 @@ describe("timeouts", () => {
     const c = start();
     expect(c.task_at).toBe(T0 + 60_000);
     const r = run(c, T0 + 1000, (d) => cancel(d, "alice", {}));
-    expect(r.effects).toEqual([{ kind: "cancel_deadline", call_id: "c1", at: T0 + 60_000 }]);
+    expect(deadlineEffects(r.effects)).toEqual([
+      { kind: "cancel_deadline", call_id: "c1", at: T0 + 60_000 },
+    ]);
     expect(r.call.task_at).toBeNull();
     // A call that ends at its deadline's task has nothing left to cancel.
     const timedOut = due(c, T0 + 60_000);
     expect(timedOut.call.state).toBe("ended");
-    expect(timedOut.effects).toEqual([]);
+    expect(deadlineEffects(timedOut.effects)).toEqual([]);
   });
 
   it("deadline tasks: one pending per call, scheduled only when needed", () => {

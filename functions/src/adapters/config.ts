@@ -2,7 +2,8 @@
 import type { CoreConfig } from "../core/types.js";
 import type { Ctx } from "./context.js";
 import { firestore } from "./firestore.js";
-import { deadlineTasks } from "./tasks.js";
+import { taskEffects } from "./tasks.js";
+import { webhookSettings } from "./webhookSettings.js";
 import {
   CALL_TIMEOUT_SECONDS,
   HEARTBEAT_INTERVAL_SECONDS,
@@ -24,5 +25,10 @@ export function coreConfig(): CoreConfig {
 
 /** The context of a deployed function: the default database, the params, the effects. */
 export function context(): Ctx {
-  return { db: firestore(), cfg: coreConfig(), effects: { ...deadlineTasks } };
+  return {
+    db: firestore(),
+    cfg: coreConfig(),
+    effects: taskEffects,
+    outbox: webhookSettings().enabled,
+  };
 }

@@ -11,4 +11,6 @@ export interface Ctx {
    * sweep still applies every deadline (tests and the bench run that way).
    */
   effects?: EffectHandlers;
+  /** Record callback events in the webhook outbox (webhooks on); off when absent. */
+  outbox?: boolean;
 }

@@ -11,6 +11,7 @@ import {
   type QueryDocumentSnapshot,
 } from "firebase-admin/firestore";
 import type { Notice } from "../core/notifications.js";
+import { OUTBOX } from "./webhookOutbox.js";
 import type { Call, CallUser, Incoming, UserDoc } from "../core/types.js";
 
 let db: Firestore | undefined;
@@ -122,6 +123,8 @@ export function collections(db: Firestore) {
     devices: (uid: string) => db.collection("users").doc(uid).collection("devices"),
     /** Server-only: startCall's per-user rate-limit buckets (rules deny clients). */
     rateLimits: db.collection("rate_limits"),
+    /** Server-only: the webhook outbox (webhookOutbox.ts). */
+    webhookEvents: db.collection(OUTBOX),
   };
 }
 export type Collections = ReturnType<typeof collections>;

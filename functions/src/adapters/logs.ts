@@ -12,7 +12,13 @@ export const logs = {
     }),
   databaseUnavailable: (error: unknown) => logger.warn("database unavailable", error),
   unexpected: (error: unknown) => logger.error("unexpected error", error),
-  sweep: (examined: number, changed: number) => logger.info("sweepTimeouts", { examined, changed }),
-  malformedTask: (data: unknown) =>
-    logger.error("deadlineTask: malformed payload, dropped", { data }),
+  sweep: (examined: number, changed: number, resent: number) =>
+    logger.info("sweepTimeouts", { examined, changed, resent }),
+  webhooksOff: (eventId: string) =>
+    logger.warn("webhookTask: webhooks are off (no RINGBACK_WEBHOOK_URL); event left pending", {
+      event_id: eventId,
+    }),
+  webhookGaveUp: (eventId: string, attempts: number) =>
+    logger.warn("webhook given up; kept as failed for re-driving", { event_id: eventId, attempts }),
+  malformedTask: (data: unknown) => logger.error("task: malformed payload, dropped", { data }),
 };

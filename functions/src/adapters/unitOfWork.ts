@@ -16,6 +16,7 @@ import { affectedUsers, impliedUserDoc, reconcileUser } from "../core/projection
 import type { Bucket } from "../core/rateLimit.js";
 import type { Call, UserDoc } from "../core/types.js";
 import { eventId, notificationDoc, type Collections } from "./firestore.js";
+import { outboxDoc } from "./webhookOutbox.js";
 
 export class UnitOfWork {
   private readonly users = new Map<string, UserDoc | undefined>();
@@ -25,6 +26,8 @@ export class UnitOfWork {
     private readonly tx: Transaction,
     private readonly col: Collections,
     readonly now: number,
+    /** Whether callback events go to the webhook outbox (webhooks on); else they are dropped. */
+    private readonly outbox = false,
   ) {}
 
   async readCall(callId: string): Promise<Call | undefined> {
@@ -99,7 +102,9 @@ export class UnitOfWork {
 
   /** What must happen once this unit has committed, in the order it was decided. */
   effects(): Effect[] {
-    return this.staged.flatMap(({ outcome }) => outcome.effects);
+    return this.staged
+      .flatMap(({ outcome }) => outcome.effects)
+      .filter((e) => this.outbox || e.kind !== "callback");
   }
 
   /** Stages every write of this unit; the transaction commits them when the decision returns. */
@@ -136,6 +141,9 @@ export class UnitOfWork {
     }
     for (const uid of dirty) {
       this.tx.set(this.col.users.doc(uid), this.users.get(uid) as UserDoc);
+    }
+    for (const e of this.effects()) {
+      if (e.kind === "callback") this.tx.set(this.col.webhookEvents.doc(e.event_id), outboxDoc(e));
     }
   }
 }

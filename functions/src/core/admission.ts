@@ -42,6 +42,7 @@ export function refuse(d: Draft, actor: string, reason: string): never {
  */
 export function admit(d: Draft, actor: string, command: Command): boolean {
   const role = roleOf(d, actor);
+  d.acted = { actor, command };
   if (ADVANCED_ONLY.includes(command) && d.call.mode !== "advanced") {
     throw new DomainError(
       "failed_precondition",

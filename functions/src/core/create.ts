@@ -136,7 +136,7 @@ export function startCall(
       error_invitees: facts.error_invitees,
     },
   };
-  const d = new Draft(call, now, cfg);
+  const d = new Draft(call, now, cfg, { creating: true });
   ring(d, facts.caller, facts, deadline);
   settle(d, "declined");
   return d.finish();

@@ -3,6 +3,7 @@
  * produces (notifications, post-commit effects). Commands, timeouts and call creation all
  * work on a Draft; `finish` seals it into the Outcome that the adapter writes.
  */
+import { callbackEvents, type Move } from "./callbacks.js";
 import type { Effect } from "./effects.js";
 import { DomainError, InvariantError } from "./errors.js";
 import type { BodyOf, Notice, NotificationPath } from "./notifications.js";
@@ -29,13 +30,22 @@ export interface Outcome {
 export class Draft {
   readonly call: Call;
   readonly notices: Notice[] = [];
+  /** Every user's state change, in order: what the callbacks are derived from. */
+  readonly moves: Move[] = [];
+  /** The command being run and its actor (set when the command is admitted). */
+  acted: { actor: string; command: string } | undefined;
   changed = false;
+  private closing = false;
+  /** The call as stored before this change; undefined for a call being created. */
+  private readonly before: Call | undefined;
 
   constructor(
     call: Call,
     readonly now: number,
     readonly cfg: CoreConfig,
+    opts: { creating?: boolean } = {},
   ) {
+    this.before = opts.creating ? undefined : call;
     this.call = structuredClone(call);
   }
 
@@ -51,6 +61,7 @@ export class Draft {
     if (!canMove(u.state, to)) {
       throw new InvariantError(`illegal move ${u.state} -> ${to} for ${uid}`);
     }
+    this.moves.push({ uid, from: u.state, to, closing: this.closing });
     Object.assign(u, patch, { state: to, updated_at: this.now });
     this.changed = true;
   }
@@ -109,6 +120,7 @@ export class Draft {
    * unless the caller of close() sends them another notification). Which reason: ending.ts.
    */
   close(reason: EndReason, opts: { by?: string; tellPending: boolean; at?: number }): void {
+    this.closing = true;
     for (const u of this.inState(isPending)) {
       this.move(u.id, "canceled");
       if (opts.tellPending) {
@@ -116,6 +128,7 @@ export class Draft {
       }
     }
     for (const u of this.inState((s) => s === "accepted")) this.move(u.id, "quit");
+    this.closing = false;
     const c = this.call;
     c.state = "ended";
     c.end_reason = reason;
@@ -130,8 +143,12 @@ export class Draft {
    */
   attempt<R>(fn: (d: Draft) => R): { ok: true; value: R } | { ok: false; error: DomainError } {
     const saved = structuredClone(this.call);
-    const notices = this.notices.length;
-    const changed = this.changed;
+    const [notices, moves, acted, changed] = [
+      this.notices.length,
+      this.moves.length,
+      this.acted,
+      this.changed,
+    ];
     try {
       return { ok: true, value: fn(this) };
     } catch (e) {
@@ -140,7 +157,10 @@ export class Draft {
         if (!(k in saved)) delete this.call[k];
       }
       this.notices.length = notices;
+      this.moves.length = moves;
+      this.acted = acted;
       this.changed = changed;
+      this.closing = false;
       if (e instanceof DomainError) return { ok: false, error: e };
       throw e;
     }
@@ -165,13 +185,26 @@ export class Draft {
       effects.push({ kind: "cancel_deadline", call_id: c.call_id, at: unschedule });
     }
     if (effects.length > 0) this.changed = true;
+    const callbacks = this.changed
+      ? callbackEvents(this.before, c, { moves: this.moves, acted: this.acted })
+      : [];
     if (this.changed) {
-      if (this.notices.length > 0) c.version += 1;
+      if (this.notices.length > 0 || callbacks.length > 0) c.version += 1;
       c.next_deadline_at = next;
       if (schedule !== null) c.task_at = schedule;
       if (unschedule !== null) c.task_at = null;
       c.updated_at = this.now;
     }
+    callbacks.forEach((event, i) => {
+      const seq = c.version * 1000 + i;
+      effects.push({
+        kind: "callback",
+        event_id: `${c.call_id}-${c.version}-cb${i}`,
+        seq,
+        at: this.now,
+        event,
+      });
+    });
     return { call: c, notices: this.notices, changed: this.changed, effects };
   }
 }

@@ -2,12 +2,17 @@ import { onSchedule } from "firebase-functions/v2/scheduler";
 import { context } from "../adapters/config.js";
 import { logs } from "../adapters/logs.js";
 import { sweepDue } from "../adapters/sweep.js";
+import { resendUnsent } from "../adapters/webhookBackstop.js";
 
-/** The backstop: every minute, settle every call with a deadline in the past. */
+/**
+ * The backstop: every minute, settle every call with a deadline in the past, and enqueue
+ * again the callback events whose delivery was never enqueued.
+ */
 export const sweepTimeouts = onSchedule(
   { schedule: "every 1 minutes", timeoutSeconds: 60 },
   async () => {
-    const { examined, changed } = await sweepDue(context());
-    if (examined > 0) logs.sweep(examined, changed);
+    const ctx = context();
+    const [{ examined, changed }, resent] = await Promise.all([sweepDue(ctx), resendUnsent(ctx)]);
+    if (examined > 0 || resent > 0) logs.sweep(examined, changed, resent);
   },
 );

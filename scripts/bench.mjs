@@ -1,0 +1,38 @@
+// `npm run bench [-- --quick] [-- --only=a,b] [-- --write]`: every section against a stack with
+// webhooks off (the default), then the webhooks section against a stack whose functions post
+// their callbacks to the bench's receiver; the second run adds its section to the first's
+// results (bench/results/latest.json, and BENCHMARKS.md with --write).
+import { spawnSync } from "node:child_process";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const ALL = ["latency", "cost", "sweep", "timing", "throughput", "cold", "webhooks"];
+const offset = Number(process.env.RINGBACK_PORT_OFFSET ?? 0);
+
+const args = process.argv.slice(2);
+const onlyArg = args.find((a) => a.startsWith("--only="));
+const parts = onlyArg ? onlyArg.slice("--only=".length).split(",") : ALL;
+const rest = args.filter((a) => a !== onlyArg);
+const first = parts.filter((p) => p !== "webhooks");
+
+const sh = (cmd, argv, env = {}) =>
+  spawnSync(cmd, argv, { cwd: ROOT, stdio: "inherit", env: { ...process.env, ...env } }).status ??
+  1;
+const bench = (extra, env) =>
+  sh("node", ["scripts/stack.mjs", "--", "tsx", "bench/run.ts", ...rest, ...extra], {
+    RINGBACK_SWEEP_INTERVAL_MS: "0",
+    RINGBACK_BENCH_FUNCTIONS: "1",
+    ...env,
+  });
+
+if (sh("npm", ["run", "build"]) !== 0) process.exit(1);
+if (first.length > 0 && bench([`--only=${first.join(",")}`], {}) !== 0) process.exit(1);
+if (parts.includes("webhooks")) {
+  const code = bench(["--only=webhooks", ...(first.length > 0 ? ["--merge"] : [])], {
+    RINGBACK_WEBHOOK_URL: `http://127.0.0.1:${9496 + offset}/bench/callbacks`,
+    RINGBACK_WEBHOOK_SECRET: "bench-webhook-secret",
+    RINGBACK_APP_ID: "ringback-bench",
+  });
+  if (code !== 0) process.exit(1);
+}

@@ -1,0 +1,35 @@
+// Hands the stack's environment to the functions emulator: firebase-tools resolves params
+// from functions/.env* files (writing the defaults it chose into .env.local, which then win
+// over the process environment) and secrets from functions/.secret.local. So each start
+// writes both afresh from the RINGBACK_* params and secrets set in the environment of
+// `npm start` / `npm run with-emulators`; nothing from an earlier run lingers.
+import fs from "node:fs";
+import path from "node:path";
+
+export function writeFunctionsEnv(root, manifest, env = process.env) {
+  const dir = path.join(root, "functions");
+  const lines = (names) =>
+    names
+      .filter((n) => env[n] !== undefined && env[n] !== "")
+      .map((n) => `${n}=${JSON.stringify(env[n])}`)
+      .join("\n");
+  fs.writeFileSync(path.join(dir, ".env.local"), `${lines(manifest.params)}\n`);
+  const secrets = lines(manifest.secrets);
+  const secretFile = path.join(dir, ".secret.local");
+  if (secrets) fs.writeFileSync(secretFile, `${secrets}\n`, { mode: 0o600 });
+  else fs.rmSync(secretFile, { force: true });
+  return manifest.params.concat(manifest.secrets).filter((n) => env[n]);
+}
+
+/** A webhook URL without its secret, or not http(s), fails the start with what to fix. */
+export function checkWebhookEnv(env = process.env) {
+  const url = env.RINGBACK_WEBHOOK_URL ?? "";
+  if (url === "") return null;
+  if (!/^https?:\/\/\S+$/.test(url)) {
+    return `RINGBACK_WEBHOOK_URL must be an http:// or https:// URL, not ${JSON.stringify(url)}.`;
+  }
+  if (!env.RINGBACK_WEBHOOK_SECRET) {
+    return "RINGBACK_WEBHOOK_URL is set but RINGBACK_WEBHOOK_SECRET is not: set both.";
+  }
+  return null;
+}

@@ -1,0 +1,189 @@
+/**
+ * Delivery as seed 002 specifies it: a failed attempt (non-2xx, dropped connection, no answer
+ * within 5 s) is retried 2, 4, 8, 16 and 32 s later under one event id, then given up and
+ * kept as failed, from where `npm run webhooks -- redrive` sends it again; a receiver that is
+ * down for a minute loses nothing; an enqueue lost after the commit is found by the sweep.
+ */
+import { execFileSync } from "node:child_process";
+import { getApps, initializeApp } from "firebase-admin/app";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Ctx } from "../../functions/src/adapters/context.js";
+import { taskEffects } from "../../functions/src/adapters/tasks.js";
+import { resendUnsent, UNSENT_GRACE_MS } from "../../functions/src/adapters/webhookBackstop.js";
+import { adminDb } from "../support/admin.js";
+import { closeAll, type TestUser } from "../support/clients.js";
+import { ring, users } from "../support/calls.js";
+import { env } from "../support/env.js";
+import { Receiver } from "../support/receiver.js";
+import { eventsOf, logIn, outboxOf } from "./webhookTestKit.js";
+
+const receiver = new Receiver();
+
+beforeAll(async () => {
+  await receiver.start();
+});
+
+/** A caller and a logged-in callee of their own, so that no test finds the other's busy. */
+async function pair(): Promise<[TestUser, TestUser]> {
+  const [alice, bob] = await users("alice", "bob");
+  await logIn(bob);
+  return [alice, bob];
+}
+afterAll(async () => {
+  await closeAll();
+  await receiver.close();
+});
+
+/** A call whose only event for the next minute is its call_create (it rings for 10 min). */
+const quietCall = async () => {
+  const [alice, bob] = await pair();
+  return (await ring(alice, bob, { timeout: 600 })).call_id;
+};
+
+/** The deliveries of the call's first event (its call_create) alone. */
+const firstEvent = (callId: string) => {
+  const ds = receiver.deliveries(callId);
+  const id = ds[0]?.headers["ringback-event-id"];
+  return ds.filter((d) => d.headers["ringback-event-id"] === id);
+};
+
+/** Seconds between consecutive deliveries of the call's first event. */
+const gaps = (callId: string) => {
+  const ds = firstEvent(callId);
+  return ds.slice(1).map((d, i) => (d.at - (ds[i]?.at ?? 0)) / 1000);
+};
+
+/**
+ * The outbox entry of the call's first event once its status is `status`: the receiver sees
+ * an attempt a moment before the function records it.
+ */
+async function firstEntryOnce(callId: string, status: string) {
+  let entry: FirebaseFirestore.DocumentData | undefined;
+  for (let i = 0; i < 50 && entry?.status !== status; i++) {
+    if (i > 0) await new Promise((r) => setTimeout(r, 100));
+    [entry] = await outboxOf(callId);
+  }
+  expect(entry?.status).toBe(status);
+  return entry;
+}
+
+const scheduledTasks = () => {
+  const host = process.env.RINGBACK_SCHEDULED_TASKS;
+  if (!host) throw new Error("RINGBACK_SCHEDULED_TASKS is not set: run through `npm test`.");
+  return host;
+};
+
+async function failEnqueues(queue: string, n: number): Promise<void> {
+  const res = await fetch(`http://${scheduledTasks()}/_faults`, {
+    method: "POST",
+    body: JSON.stringify({ queue, failEnqueues: n }),
+  });
+  expect(res.status).toBe(200);
+}
+
+describe("retries", () => {
+  it("2, 4, 8 s apart under one event id, until a 2xx; every attempt recorded", async () => {
+    const callId = await quietCall();
+    receiver.script(callId, [{ status: 500 }, { status: 503 }, { status: 404 }], "call_create");
+    await receiver.until(() => receiver.accepted(callId).length === 1, "the 4th attempt", 40_000);
+    const ds = receiver.deliveries(callId);
+    expect(ds.map((d) => d.answered)).toEqual(["500", "503", "404", "200"]);
+    expect(new Set(ds.map((d) => d.headers["ringback-event-id"])).size).toBe(1);
+    expect(new Set(ds.map((d) => d.raw)).size).toBe(1); // the same body, byte for byte
+    const [g1, g2, g3] = gaps(callId);
+    expect(g1).toBeGreaterThan(1);
+    expect(g1).toBeLessThan(3.5);
+    expect(g2).toBeGreaterThan(3);
+    expect(g2).toBeLessThan(5.5);
+    expect(g3).toBeGreaterThan(7);
+    expect(g3).toBeLessThan(9.5);
+    console.log(`webhook retry spacing: ${[g1, g2, g3].map((g) => g?.toFixed(2)).join(", ")} s`);
+    const entry = await firstEntryOnce(callId, "delivered");
+    expect(entry?.attempts.map((a: { status?: number }) => a.status)).toEqual([500, 503, 404, 200]);
+  });
+
+  it("a dropped connection and a receiver silent for over 5 s are failed attempts", async () => {
+    const callId = await quietCall();
+    receiver.script(callId, ["drop", { delayMs: 6000 }], "call_create");
+    await receiver.until(() => receiver.accepted(callId).length === 1, "the 3rd attempt", 40_000);
+    const entry = await firstEntryOnce(callId, "delivered");
+    const [dropped, silent, ok] = entry?.attempts as { error?: string; status?: number }[];
+    expect(dropped?.error).toBeTruthy();
+    expect(silent?.error).toBe("no answer within 5000 ms");
+    expect(ok?.status).toBe(200);
+  });
+});
+
+describe("giving up, and re-driving", () => {
+  it("after 6 attempts the event is kept as failed; the redrive command delivers it", async () => {
+    const callId = await quietCall();
+    const fail6 = Array.from({ length: 6 }, () => ({ status: 500 }));
+    receiver.script(callId, fail6, "call_create");
+    // (the caller, silent, goes offline after 60 s: those later events are not counted here)
+    await receiver.until(() => firstEvent(callId).length === 6, "6 attempts", 90_000);
+    expect(gaps(callId).map(Math.round)).toEqual([2, 4, 8, 16, 32]);
+    const entry = await firstEntryOnce(callId, "failed");
+    expect(entry?.attempts).toHaveLength(6);
+    await new Promise((r) => setTimeout(r, 3000)); // and no 7th attempt
+    expect(firstEvent(callId)).toHaveLength(6);
+
+    const listed = execFileSync("node", ["scripts/webhooks.mjs", "list"], { encoding: "utf8" });
+    expect(listed).toContain(entry?.event_id);
+    execFileSync("node", ["scripts/webhooks.mjs", "redrive", entry?.event_id], {
+      encoding: "utf8",
+    });
+    await receiver.until(() => firstEvent(callId).length === 7, "the re-driven event");
+    expect(firstEvent(callId)[6]?.answered).toBe("200");
+    expect(await firstEntryOnce(callId, "delivered")).toMatchObject({
+      event: "call_create",
+      status: "delivered",
+    });
+  });
+});
+
+describe("nothing lost", () => {
+  it("a receiver down for a minute gets every event when it comes back", async () => {
+    await receiver.close();
+    const [alice, bob] = await pair();
+    const started = Date.now();
+    const a = await ring(alice, bob);
+    await alice.call("cancelCall", { call_id: a.call_id });
+    await new Promise((r) => setTimeout(r, Math.max(0, started + 60_000 - Date.now())));
+    await receiver.start();
+    await receiver.until(() => receiver.accepted(a.call_id).length === 3, "3 events", 30_000);
+    expect(eventsOf(receiver.accepted(a.call_id))).toEqual([
+      "call_create",
+      "call_cancel",
+      "call_end",
+    ]);
+  });
+
+  it("an event whose enqueue was lost after the commit is enqueued by the sweep", async () => {
+    await failEnqueues("webhookTask", 1000);
+    let callId: string;
+    try {
+      callId = await quietCall();
+    } finally {
+      await failEnqueues("webhookTask", 0);
+    }
+    const [entry] = await outboxOf(callId);
+    expect(entry).toMatchObject({ event: "call_create", status: "pending" });
+    expect(entry?.unsent_since).not.toBeNull();
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(receiver.deliveries(callId)).toEqual([]); // the task was never enqueued
+    // The sweep, a grace period later (its clock moved forward instead of waiting 30 s).
+    process.env.CLOUD_TASKS_EMULATOR_HOST = scheduledTasks();
+    if (!getApps().some((a) => a.name === "[DEFAULT]")) initializeApp({ projectId: env.projectId });
+    const ctx: Ctx = {
+      db: adminDb(),
+      cfg: { heartbeatIntervalS: 20, heartbeatTimeoutMs: 60_000 },
+      effects: taskEffects,
+      outbox: true,
+    };
+    expect(
+      await resendUnsent(ctx, { now: Date.now() + UNSENT_GRACE_MS + 1000 }),
+    ).toBeGreaterThanOrEqual(1);
+    await receiver.until(() => receiver.accepted(callId).length === 1, "the swept event");
+    expect(eventsOf(receiver.accepted(callId))).toEqual(["call_create"]);
+  });
+});
