@@ -344,7 +344,11 @@ async function main() {
   fs.writeFileSync(path.join(dir, `${m.date.replace(/[:.]/g, "-")}-${results.mode}.json`), json);
   progress(`results: bench/results/latest.json`);
 
-  if (write) {
+  // A partial first-stack run leaves the results block alone: it is one whole run.
+  const partial = !merge && ALL.some((p) => p !== "webhooks" && !only.includes(p));
+  if (write && partial)
+    progress("--write: a partial run leaves BENCHMARKS.md's results as they are");
+  if (write && !partial) {
     const md = [
       `_${header}; ${m.os}._`,
       ...sections.map((s) =>
