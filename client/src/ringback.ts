@@ -100,6 +100,11 @@ function createRingback(app: FirebaseApp, options: RingbackOptions): Ringback {
 
   return {
     ...cmds,
+    async ring(input) {
+      const answer = await cmds.ring(input);
+      session?.track(answer.call_id);
+      return answer;
+    },
     get state() {
       return stateNow();
     },

@@ -82,6 +82,14 @@ export class Session {
     this.beat.poke();
   }
 
+  /**
+   * Watches a call this user just started until it is over for them, so that a call that
+   * ended at once (every callee busy) still becomes `lastCall`.
+   */
+  track(callId: string): void {
+    if (!this.stopped && this.state.live) this.watchCall(callId);
+  }
+
   /** Resolves once every notification handed over so far has been delivered. */
   drained(): Promise<void> {
     return this.queue;
@@ -138,6 +146,7 @@ export class Session {
         );
     this.state = { ...this.state, live: true };
     this.backoff.succeeded();
+    this.update();
     this.deliver(due);
   }
 

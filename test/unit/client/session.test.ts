@@ -37,8 +37,10 @@ describe("Session", () => {
   beforeEach(() => void vi.useFakeTimers());
   afterEach(() => void vi.useRealTimers());
 
-  it("is live only after both listeners have the server's first answer", async () => {
-    const { source, session } = setup();
+  it("is live (and says so) only after both listeners have the server's first answer", async () => {
+    const { source, session, events } = setup();
+    const states: boolean[] = [];
+    events.on("state", (s) => states.push(s.live));
     source.pushUser(undefined, true);
     source.pushNotes([], true);
     expect(session.current.live).toBe(false);
@@ -46,6 +48,7 @@ describe("Session", () => {
     expect(session.current.live).toBe(false);
     source.pushNotes([]);
     expect(session.current).toMatchObject({ live: true, status: "idle", uid: "bob" });
+    expect(states.at(-1)).toBe(true);
   });
 
   it("keeps history from before sign-in quiet, but tells the invitation ringing now", async () => {
@@ -167,6 +170,20 @@ describe("Session", () => {
     expect(ended).toHaveBeenCalledWith(
       expect.objectContaining({ callId: "c", by: "bob", reason: "completed" }),
     );
+  });
+
+  it("a call started and over at once (everyone busy) still becomes lastCall", async () => {
+    const { source, session, flush } = setup("alice");
+    source.pushNotes([]);
+    source.pushUser(undefined);
+    source.calls.set("c", callDoc("c", { state: "ended", end_reason: "busy" }));
+    session.track("c");
+    await flush();
+    expect(session.current).toMatchObject({
+      status: "idle",
+      lastCall: { id: "c", endReason: "busy" },
+    });
+    expect(source.callListeners.size).toBe(0); // and it is not watched any longer
   });
 
   it("stops everything on stop()", async () => {
