@@ -13,6 +13,7 @@ import path from "node:path";
 import readline from "node:readline";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
+import { startDemo } from "./lib/demo.mjs";
 import { freePort, startGate } from "./lib/gate.mjs";
 import { killTreeSync, stopTree } from "./lib/procs.mjs";
 import { startScheduledTasks } from "./lib/scheduledTasks.mjs";
@@ -389,6 +390,9 @@ async function main() {
     });
   }
   await Promise.all([jar && startFirestore(jar), startFirebase(!jar)]);
+  const demoPort = Number(process.env.RINGBACK_DEMO_PORT ?? 5173);
+  const demo = await startDemo({ root: ROOT, project, hosts, port: demoPort });
+  commandEnv.RINGBACK_DEMO_URL = demo.url; // the browser tests open it
   if (command.length > 0) await clearFirestore(); // a clean slate for the command
   stopSweep = startSweeper();
   process.on("SIGUSR2", () => void restartFirestore(jar));
@@ -401,6 +405,7 @@ async function main() {
       `  Functions  http://${hosts.functions}/${project}/${REGION}/<name>`,
       `  Tasks      ${hosts.tasks} (scheduled delivery via ${hosts.scheduledTasks})`,
       `  Sweep      ${sweepMs ? `${SWEEP_FUNCTION} every ${sweepMs} ms` : "off"}`,
+      `  Demo       ${demo.url} (${demo.signIn})`,
       `  Logs       .runtime/${jar ? "firestore.log, .runtime/" : ""}firebase.log`,
       "",
     ].join("\n"),
