@@ -158,7 +158,10 @@ export class Session {
       id,
       (data) => {
         if (this.stopped || this.calls.get(id) !== entry) return;
-        entry.view = data ? readCallDoc(id, data) : null;
+        const view = data ? readCallDoc(id, data) : null;
+        // Once over, accepted users are `quit`: keep when the call connected, as seen live.
+        if (view && !view.connectedAt) view.connectedAt = entry.view?.connectedAt ?? null;
+        entry.view = view;
         this.update();
       },
       (err) => this.failed(err),

@@ -20,7 +20,7 @@ export function h(tag: string, props: Props | Child = {}, ...children: Child[]):
   return el;
 }
 
-const COLORS = ["#6d5dfc", "#f0834d", "#1fa67a", "#e0467c", "#2d8cf0", "#b0862a"];
+const COLORS = ["#6d5dfc", "#f0834d", "#1fa67a", "#e0467c", "#2d8cf0", "#b0862a", "#7c5cd6"];
 
 /** A round avatar with the name's initial, coloured by the id. */
 export function avatar(id: string, name: string, size: "s" | "m" | "l" = "m"): HTMLElement {

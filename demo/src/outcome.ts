@@ -46,34 +46,32 @@ export function outcomeOf(call: CallView, me: string): Outcome {
   }
 }
 
-/** One line of the call history: who, which way, how it went. */
+const UNANSWERED: Record<string, string> = {
+  busy: "Busy",
+  declined: "Declined",
+  no_answer: "No answer",
+  canceled: "Canceled",
+};
+
+/** One line of the call history: who, which way (↗ out, ↙ in), how it went. */
 export function historyLine(
   c: ListedCall,
   me: string,
 ): { who: string; how: string; missed: boolean } {
   const iCalled = c.caller.id === me;
-  const others = c.users.filter((u) => u.id !== me);
-  const who = iCalled ? joinNames(others.map((u) => u.name || u.id)) : c.caller.name;
-  const missed = !iCalled && (c.user_state === "timeout" || c.user_state === "canceled");
+  const who = iCalled
+    ? joinNames(c.users.filter((u) => u.id !== me).map((u) => u.name || u.id))
+    : c.caller.name;
+  const arrow = iCalled ? "↗" : "↙";
   const answered = c.users.some(
-    (u) => u.id !== c.caller.id && u.state !== null && ["accepted", "quit"].includes(u.state),
+    (u) => u.id !== c.caller.id && (u.state === "accepted" || u.state === "quit"),
   );
-  const how =
-    c.state !== "ended"
-      ? "In progress"
-      : missed && !answered
-        ? "Missed"
-        : answered
-          ? iCalled
-            ? "Outgoing"
-            : "Incoming"
-          : ((
-              {
-                busy: "Busy",
-                declined: "Declined",
-                no_answer: "No answer",
-                canceled: "Canceled",
-              } as Record<string, string>
-            )[c.end_reason ?? ""] ?? "Ended");
-  return { who, how, missed: missed && !answered };
+  const missed =
+    !iCalled && !answered && (c.user_state === "timeout" || c.user_state === "canceled");
+  let how: string;
+  if (c.state !== "ended") how = "In progress";
+  else if (missed) how = "Missed";
+  else if (answered) how = iCalled ? "Outgoing" : "Incoming";
+  else how = UNANSWERED[c.end_reason ?? ""] ?? "Ended";
+  return { who, how: `${arrow} ${how}`, missed };
 }

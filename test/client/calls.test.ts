@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { RingbackError } from "../../client/src/index.js";
 import { silence, triggerSweep } from "../support/admin.js";
 import { closeAll } from "../support/clients.js";
-import { closeSdkUsers, sdkUser, story } from "./sdkUsers.js";
+import { closeSdkUsers, connected, ringing, sdkUser, story, trio } from "./sdkUsers.js";
 
 afterAll(async () => {
   await closeSdkUsers();
@@ -51,8 +51,7 @@ describe("@ringback/client: one-to-one", () => {
   it("decline: the caller hears it and both are idle, the call ended declined", async () => {
     const alice = await sdkUser("Alice");
     const bob = await sdkUser("Bob");
-    const { call_id } = await alice.rb.ring({ callees: [{ id: bob.uid }], type: 1 });
-    await bob.waitState((s) => s.status === "ringing", "ringing");
+    const call_id = await ringing(alice, bob, { type: 1 });
     await bob.rb.decline(call_id);
     const declined = await alice.waitEvent("declined", call_id);
     expect(declined.e).toMatchObject({ userId: bob.uid, busy: false, type: 1 });
@@ -62,14 +61,8 @@ describe("@ringback/client: one-to-one", () => {
   });
 
   it("busy: ringing someone in a call is declined as busy; a busy caller gets RingbackError busy", async () => {
-    const [alice, bob, carol] = await Promise.all([
-      sdkUser("Alice"),
-      sdkUser("Bob"),
-      sdkUser("Carol"),
-    ]);
-    const first = await carol.rb.ring({ callees: [{ id: bob.uid }], type: 2 });
-    await bob.waitState((s) => s.status === "ringing", "bob ringing");
-    await bob.rb.accept(first.call_id);
+    const [alice, bob, carol] = await trio();
+    const first = await connected(carol, bob);
 
     const { call_id } = await alice.rb.ring({ callees: [{ id: bob.uid }], type: 2 });
     const declined = await alice.waitEvent("declined", call_id);
@@ -81,7 +74,7 @@ describe("@ringback/client: one-to-one", () => {
     const refused = await bob.rb.ring({ callees: [{ id: alice.uid }], type: 2 }).catch((e) => e);
     expect(refused).toBeInstanceOf(RingbackError);
     expect(refused).toMatchObject({ code: "failed-precondition", reason: "busy" });
-    await carol.rb.end(first.call_id);
+    await carol.rb.end(first);
   });
 
   it("the caller cancels: the callee hears canceled and stops ringing", async () => {
@@ -112,10 +105,7 @@ describe("@ringback/client: one-to-one", () => {
   it("a peer stops heartbeating: peerTimeout, and the call ends heartbeat_timeout", async () => {
     const alice = await sdkUser("Alice");
     const bob = await sdkUser("Bob");
-    const { call_id } = await alice.rb.ring({ callees: [{ id: bob.uid }], type: 2 });
-    await bob.waitState((s) => s.status === "ringing", "ringing");
-    await bob.rb.accept(call_id);
-    await alice.waitState((s) => s.status === "in_call", "in call");
+    const call_id = await connected(alice, bob);
     await silence(call_id, bob.uid, 61_000); // as if Bob's phone had died a minute ago
     await triggerSweep();
     expect((await alice.waitEvent("peerTimeout", call_id)).e).toMatchObject({ userId: bob.uid });

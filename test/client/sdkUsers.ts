@@ -20,6 +20,7 @@ import {
   type Ringback,
   type RingbackEvents,
   type RingbackState,
+  type StartCallInput,
 } from "../../client/src/index.js";
 import { waitUntil } from "../support/clients.js";
 import { env, hostPort } from "../support/env.js";
@@ -143,3 +144,29 @@ export const names = (u: SdkUser, callId: string): string[] => u.events(callId).
 /** The same without the state-change events: the story of the call as a user lives it. */
 export const story = (u: SdkUser, callId: string): string[] =>
   names(u, callId).filter((n) => n !== "userStateChanged");
+
+/** Alice, Bob and Carol, new users each time. */
+export const trio = () => Promise.all([sdkUser("Alice"), sdkUser("Bob"), sdkUser("Carol")]);
+
+/** `caller` rings `callee` (plus `extra` startCall fields); resolves once it rings. */
+export async function ringing(
+  caller: SdkUser,
+  callee: SdkUser,
+  extra: Omit<StartCallInput, "callees" | "type"> & { type?: 1 | 2 } = {},
+): Promise<string> {
+  const { call_id } = await caller.rb.ring({ callees: [{ id: callee.uid }], type: 2, ...extra });
+  await callee.waitState((s) => s.status === "ringing" && s.callId === call_id, "ringing");
+  return call_id;
+}
+
+/** As `ringing`, then the callee accepts; resolves once both are in the call. */
+export async function connected(
+  caller: SdkUser,
+  callee: SdkUser,
+  extra: Parameters<typeof ringing>[2] = {},
+): Promise<string> {
+  const callId = await ringing(caller, callee, extra);
+  await callee.rb.accept(callId);
+  for (const u of [caller, callee]) await u.waitState((s) => s.status === "in_call", "in call");
+  return callId;
+}

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import type { Clock } from "../../client/src/index.js";
 import { callDoc } from "../support/admin.js";
 import { closeAll } from "../support/clients.js";
-import { closeSdkUsers, sdkUser, story, type SdkUser } from "./sdkUsers.js";
+import { closeSdkUsers, connected, sdkUser, story, trio, type SdkUser } from "./sdkUsers.js";
 
 afterAll(async () => {
   await closeSdkUsers();
@@ -47,19 +47,8 @@ describe("@ringback/client: sessions", () => {
   });
 
   it("a reconnect in the middle of a call loses no event and repeats none", async () => {
-    const [alice, bob, carol] = await Promise.all([
-      sdkUser("Alice"),
-      sdkUser("Bob"),
-      sdkUser("Carol"),
-    ]);
-    const { call_id } = await alice.rb.ring({
-      callees: [{ id: bob.uid }],
-      type: 2,
-      mode: "advanced",
-    });
-    await bob.waitState((s) => s.status === "ringing", "ringing");
-    await bob.rb.accept(call_id);
-    await bob.waitState((s) => s.status === "in_call", "in call");
+    const [alice, bob, carol] = await trio();
+    const call_id = await connected(alice, bob, { mode: "advanced" });
 
     await disableNetwork(bob.db); // Bob's train enters a tunnel
     await bob.waitState((s) => !s.online, "offline");
@@ -93,11 +82,7 @@ describe("@ringback/client: sessions", () => {
   });
 
   it("a group call: invitees see each other, quit leaves the others in the call", async () => {
-    const [alice, bob, carol] = await Promise.all([
-      sdkUser("Alice"),
-      sdkUser("Bob"),
-      sdkUser("Carol"),
-    ]);
+    const [alice, bob, carol] = await trio();
     const { call_id } = await alice.rb.ring({
       callees: [{ id: bob.uid }, { id: carol.uid }],
       type: 2,

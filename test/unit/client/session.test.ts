@@ -106,14 +106,27 @@ describe("Session", () => {
     await vi.advanceTimersByTimeAsync(10_000);
     expect(heartbeat).toHaveBeenCalledTimes(2);
     source.pushUser({ status: "in_call", call_id: "c", incoming: null });
+    const at = { toDate: () => new Date(1000) };
+    source.setCall(
+      "c",
+      callDoc(
+        "c",
+        { state: "ongoing", heartbeat_interval: 5 },
+        { bob: { state: "accepted", updated_at: at } },
+      ),
+    );
     await vi.advanceTimersByTimeAsync(5_000);
     expect(heartbeat).toHaveBeenCalledTimes(3);
-    source.setCall("c", callDoc("c", { state: "ended", end_reason: "completed" }));
+    source.setCall(
+      "c",
+      callDoc("c", { state: "ended", end_reason: "completed" }, { bob: { state: "quit" } }),
+    );
     source.pushUser({ status: "idle", call_id: null, incoming: null });
     await vi.advanceTimersByTimeAsync(60_000);
     expect(heartbeat).toHaveBeenCalledTimes(3);
     expect(session.current).toMatchObject({ status: "idle", call: null });
     expect(session.current.lastCall).toMatchObject({ id: "c", endReason: "completed" });
+    expect(session.current.lastCall?.connectedAt?.getTime()).toBe(1000); // kept once over
   });
 
   it("never heartbeats while only ringing", async () => {
