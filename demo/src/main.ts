@@ -76,7 +76,7 @@ async function boot(): Promise<void> {
     $("app").replaceChildren(render(ctx, s));
   };
   rb.subscribe(show);
-  announce(rb);
+  announce(rb, (id) => config.users.find((u) => u.id === id)?.name ?? id);
   await auth.authStateReady();
   if (!auth.currentUser) show(rb.state);
 }
@@ -125,11 +125,12 @@ function signIn(auth: Auth, config: Config): HTMLElement {
 }
 
 /** Short notices for what the state alone does not say. */
-function announce(rb: Ringback): void {
+function announce(rb: Ringback, nameOf: (id: string) => string): void {
   rb.on("declined", (e) => {
-    if (rb.state.status === "in_call") notice(`${e.userId} ${e.busy ? "is busy" : "declined"}`);
+    if (rb.state.status === "in_call")
+      notice(`${nameOf(e.userId)} ${e.busy ? "is busy" : "declined"}`);
   });
-  rb.on("peerTimeout", (e) => notice(`${e.userId} lost connection`));
+  rb.on("peerTimeout", (e) => notice(`${nameOf(e.userId)} lost connection`));
   rb.on("error", (e) => {
     if (e.source === "listener")
       notice(`Connection problem; retrying in ${Math.round((e.retryInMs ?? 0) / 1000)} s`);
