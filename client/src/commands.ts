@@ -3,7 +3,7 @@
  * RingbackError. `device` fills in this device's id where the protocol records one.
  */
 import { httpsCallable, type Functions } from "firebase/functions";
-import { toRingbackError } from "./errors.js";
+import { RingbackError, toRingbackError } from "./errors.js";
 import type {
   CancelInput,
   Callee,
@@ -59,8 +59,11 @@ export function commands(functions: Functions, deviceId: string | undefined): Co
   };
   const device = deviceId === undefined ? {} : { device_id: deviceId };
   const needDevice = (): string => {
-    if (deviceId === undefined) throw new Error("registerDevice needs the deviceId option");
-    return deviceId;
+    if (deviceId !== undefined) return deviceId;
+    throw new RingbackError("invalid-argument", "Give getRingback a deviceId option first.", {
+      reason: "invalid_argument",
+      field: "device_id",
+    });
   };
   const list = (input: ListInput = {}) => call<ListResult>("listCalls", input);
   return {
@@ -84,7 +87,7 @@ export function commands(functions: Functions, deviceId: string | undefined): Co
         next_flag = page.next_flag;
       } while (next_flag);
     },
-    registerDevice: (input) => call("registerDevice", { device_id: needDevice(), ...input }),
-    unregisterDevice: () => call("unregisterDevice", { device_id: needDevice() }),
+    registerDevice: async (input) => call("registerDevice", { device_id: needDevice(), ...input }),
+    unregisterDevice: async () => call("unregisterDevice", { device_id: needDevice() }),
   };
 }
