@@ -131,6 +131,22 @@ describe("web demo", () => {
     await alice.screen("home");
   });
 
+  it("a window that drops offline mid-call catches up when it is back", async () => {
+    await alice.click("Call Bob");
+    await bob.screen("ringing");
+    await bob.click("Accept");
+    await alice.screen("in-call");
+    await bob.context.setOffline(true);
+    await bob.page.locator('[data-testid="status"]', { hasText: "Offline" }).waitFor();
+    await bob.shot("offline");
+    await alice.click("Hang up"); // Bob's window cannot hear of it yet
+    await alice.screen("home");
+    await bob.screen("in-call");
+    await bob.context.setOffline(false);
+    await bob.screen("home");
+    await bob.sees(/Call ended/);
+  });
+
   it("a group call rung at once: pick two people", async () => {
     await alice.page.getByLabel("Select Bob").check();
     await alice.page.getByLabel("Select Carol").check();
