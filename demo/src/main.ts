@@ -84,7 +84,7 @@ async function boot(): Promise<void> {
 function header(auth: Auth, me: Contact, s: RingbackState): void {
   $("who").replaceChildren(
     h(
-      `span.pill.status-${s.status}`,
+      `span.pill.status-${s.online ? s.status : "offline"}`,
       { "data-testid": "status" },
       s.online ? STATUS_LABEL[s.status] : "Offline",
     ),
