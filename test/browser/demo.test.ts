@@ -1,7 +1,7 @@
 /** The web demo in a real browser: two and three people ringing each other through the stack. */
 import type { Browser } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { launch, openAs, resetDemoUsers, type Person } from "./demoBrowser.js";
+import { launch, openAs, resetDemoUsers, ring, talk, type Person } from "./demoBrowser.js";
 
 let browser: Browser;
 let alice: Person;
@@ -60,8 +60,7 @@ describe("web demo", () => {
   });
 
   it("decline: the caller is told and both are idle", async () => {
-    await alice.click("Call Bob");
-    await bob.screen("ringing");
+    await ring(alice, bob);
     await bob.click("Decline");
     await alice.screen("home");
     await alice.sees("Bob declined");
@@ -71,8 +70,7 @@ describe("web demo", () => {
   });
 
   it("the caller cancels: the callee stops ringing and sees a missed call", async () => {
-    await alice.click("Call Carol");
-    await carol.screen("ringing");
+    await ring(alice, carol);
     await alice.click("Cancel");
     await carol.screen("home");
     await carol.sees("Missed call from Alice");
@@ -81,8 +79,7 @@ describe("web demo", () => {
 
   it("nobody answers: missed for the callee, no answer for the caller", async () => {
     await alice.reopen(3); // Alice's calls now ring for 3 s
-    await alice.click("Call Bob");
-    await bob.screen("ringing");
+    await ring(alice, bob);
     await bob.screen("home");
     await bob.sees("Missed call from Alice");
     await alice.sees("No answer from Bob");
@@ -93,10 +90,7 @@ describe("web demo", () => {
   });
 
   it("busy: calling someone who is in a call", async () => {
-    await alice.click("Call Bob");
-    await bob.screen("ringing");
-    await bob.click("Accept");
-    await alice.screen("in-call");
+    await talk(alice, bob);
     await carol.click("Call Bob");
     await carol.sees("Bob is busy");
     await carol.shot("busy");
@@ -106,10 +100,7 @@ describe("web demo", () => {
   });
 
   it("a group call: a third person is added, leaves, and the others go on", async () => {
-    await bob.click("Call Alice");
-    await alice.screen("ringing");
-    await alice.click("Accept");
-    await bob.screen("in-call");
+    await talk(bob, alice);
     await bob.click("Add Carol");
     await carol.screen("ringing");
     await carol.sees("Bob is calling");
@@ -132,10 +123,7 @@ describe("web demo", () => {
   });
 
   it("a window that drops offline mid-call catches up when it is back", async () => {
-    await alice.click("Call Bob");
-    await bob.screen("ringing");
-    await bob.click("Accept");
-    await alice.screen("in-call");
+    await talk(alice, bob);
     await bob.context.setOffline(true);
     await bob.page.locator('[data-testid="status"]', { hasText: "Offline" }).waitFor();
     await bob.shot("offline");

@@ -80,6 +80,7 @@ export async function openAs(browser: Browser, user: DemoUser, ringTimeout = 30)
   };
   await page.goto(`${demoUrl()}?ring_timeout=${ringTimeout}`);
   await person.screen("signin");
+  if (user === "alice") await person.shot("sign-in"); // once is enough
   await person.click(`Sign in as ${person.name}`);
   await person.screen("home");
   if (errors.length) throw new Error(`page errors: ${errors.join("; ")}`);
@@ -94,4 +95,18 @@ export async function resetDemoUsers(): Promise<void> {
     .map((d) => d.get("call_id") as string | null | undefined)
     .filter((c): c is string => !!c);
   await forget([...new Set(calls)], [...DEMO_USERS]);
+}
+
+/** `caller` clicks Call next to `callee`; resolves once the callee's window rings. */
+export async function ring(caller: Person, callee: Person): Promise<void> {
+  await caller.click(`Call ${callee.name}`);
+  await callee.screen("ringing");
+}
+
+/** As `ring`, then the callee accepts; resolves once both windows show the call. */
+export async function talk(caller: Person, callee: Person): Promise<void> {
+  await ring(caller, callee);
+  await callee.click("Accept");
+  await caller.screen("in-call");
+  await callee.screen("in-call");
 }
