@@ -3,7 +3,16 @@ import globals from "globals";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "functions/lib/", ".runtime/", "bench/results/"] },
+  {
+    ignores: [
+      "node_modules/",
+      "functions/lib/",
+      ".runtime/",
+      "bench/results/",
+      "client/dist/",
+      "demo/dist/",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

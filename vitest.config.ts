@@ -25,6 +25,8 @@ export default defineConfig({
             "test/integration/**/*.test.ts",
             "test/rules/**/*.test.ts",
             "test/stress/**/*.test.ts",
+            "test/client/**/*.test.ts",
+            "test/browser/**/*.test.ts",
           ],
           globalSetup: ["test/support/globalSetup.ts"],
           // One file at a time: the timing tests measure deadlines to the second, and share

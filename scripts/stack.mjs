@@ -16,6 +16,7 @@ import { fileURLToPath } from "node:url";
 import { emulatorConfig } from "./lib/emulatorConfig.mjs";
 import { checkWebhookEnv, writeFunctionsEnv } from "./lib/functionsEnv.mjs";
 import { functionsManifest } from "./lib/functionsManifest.mjs";
+import { startDemo } from "./lib/demo.mjs";
 import { freePort, startGate } from "./lib/gate.mjs";
 import { killTreeSync, stopTree } from "./lib/procs.mjs";
 import { startScheduledTasks } from "./lib/scheduledTasks.mjs";
@@ -400,6 +401,9 @@ async function main() {
     });
   }
   await Promise.all([jar && startFirestore(jar), startFirebase(!jar)]);
+  const demoPort = Number(process.env.RINGBACK_DEMO_PORT ?? 5173 + portOffset);
+  const demo = await startDemo({ root: ROOT, project, hosts, port: demoPort });
+  commandEnv.RINGBACK_DEMO_URL = demo.url; // the browser tests open it
   if (command.length > 0) await clearFirestore(); // a clean slate for the command
   stopSweep = startSweeper();
   process.on("SIGUSR2", () => void restartFirestore(jar));
@@ -414,6 +418,7 @@ async function main() {
       `  Sweep      ${sweepMs ? `${SWEEP_FUNCTION} every ${sweepMs} ms` : "off"}`,
       `  Webhooks   ${process.env.RINGBACK_WEBHOOK_URL ? `→ ${process.env.RINGBACK_WEBHOOK_URL}` : "off (set RINGBACK_WEBHOOK_URL and RINGBACK_WEBHOOK_SECRET)"}`,
       ...(passed.length ? [`  Params     ${passed.join(", ")} (from the environment)`] : []),
+      `  Demo       ${demo.url} (${demo.signIn})`,
       `  Logs       .runtime/${jar ? "firestore.log, .runtime/" : ""}firebase.log`,
       "",
     ].join("\n"),

@@ -1,0 +1,138 @@
+/**
+ * `getRingback(app)`: the one handle an app holds. It follows Firebase Auth (a session per
+ * signed-in user, none when signed out), forwards the session's events and state, and
+ * resyncs when the browser comes back online or the page becomes visible.
+ */
+import type { FirebaseApp } from "firebase/app";
+import { getAuth, onAuthStateChanged, type Auth } from "firebase/auth";
+import { getFirestore, type Firestore } from "firebase/firestore";
+import { getFunctions, type Functions } from "firebase/functions";
+import type { BackoffOptions } from "./backoff.js";
+import { systemClock, type Clock } from "./clock.js";
+import { commands, type Commands } from "./commands.js";
+import { Emitter } from "./emitter.js";
+import type { RingbackEvents } from "./events.js";
+import { firestoreSource } from "./firestoreSource.js";
+import { Session } from "./session.js";
+import type { Source } from "./source.js";
+import { SIGNED_OUT, type RingbackState } from "./state.js";
+
+export interface RingbackOptions {
+  /** The functions' region (default us-central1). */
+  region?: string;
+  /** This device's id: recorded on accept, decline, join and ack; needed for registerDevice. */
+  deviceId?: string;
+  /** Instances to use instead of getAuth(app), getFirestore(app), getFunctions(app, region). */
+  auth?: Auth;
+  firestore?: Firestore;
+  functions?: Functions;
+  /** For tests: time, the document source and the listener retry delays. */
+  clock?: Clock;
+  source?: Source;
+  backoff?: BackoffOptions;
+}
+
+export interface Ringback extends Commands {
+  /** The state to render now. */
+  readonly state: RingbackState;
+  /** Listen to an event; returns the function that stops listening. */
+  on<K extends keyof RingbackEvents>(type: K, listener: (e: RingbackEvents[K]) => void): () => void;
+  /** Calls `listener` with the state now and on every change; returns the unsubscribe. */
+  subscribe(listener: (s: RingbackState) => void): () => void;
+  /** Resolves with the state once it is live (first snapshots in) for a signed-in user. */
+  ready(): Promise<RingbackState>;
+  /** Resync now (the SDK also does on `online` and `visibilitychange`). */
+  resync(): void;
+  /** Stop everything: listeners, heartbeat, auth observer. */
+  dispose(): void;
+}
+
+const handles = new WeakMap<FirebaseApp, Ringback>();
+
+/** The Ringback handle of `app` (one per app; options apply when it is first made). */
+export function getRingback(app: FirebaseApp, options: RingbackOptions = {}): Ringback {
+  let handle = handles.get(app);
+  if (!handle) handles.set(app, (handle = createRingback(app, options)));
+  return handle;
+}
+
+function createRingback(app: FirebaseApp, options: RingbackOptions): Ringback {
+  const auth = options.auth ?? getAuth(app);
+  const functions = options.functions ?? getFunctions(app, options.region ?? "us-central1");
+  const source = options.source ?? firestoreSource(options.firestore ?? getFirestore(app));
+  const clock = options.clock ?? systemClock;
+  const cmds = commands(functions, options.deviceId);
+  const events = new Emitter<RingbackEvents>();
+  let session: Session | null = null;
+  let signedOut: RingbackState = SIGNED_OUT;
+
+  const stateNow = (): RingbackState => session?.current ?? signedOut;
+  const stopSession = (): void => {
+    session?.stop();
+    session = null;
+  };
+  const stopAuth = onAuthStateChanged(auth, (user) => {
+    if (user?.uid === session?.current.uid) return;
+    stopSession();
+    if (user) {
+      session = new Session({
+        uid: user.uid,
+        source,
+        clock,
+        events,
+        heartbeat: (id) => cmds.heartbeat(id),
+        ack: (id) => cmds.ack(id),
+        ...(options.backoff ? { backoff: options.backoff } : {}),
+      });
+      session.start();
+    } else {
+      signedOut = { ...SIGNED_OUT };
+      events.emit("state", signedOut);
+    }
+  });
+
+  const resync = (): void => session?.resync();
+  const onVisible = (): void => {
+    if (globalThis.document?.visibilityState === "visible") resync();
+  };
+  globalThis.addEventListener?.("online", resync);
+  globalThis.document?.addEventListener("visibilitychange", onVisible);
+
+  return {
+    ...cmds,
+    async ring(input) {
+      const answer = await cmds.ring(input);
+      session?.track(answer.call_id);
+      return answer;
+    },
+    get state() {
+      return stateNow();
+    },
+    on: (type, listener) => events.on(type, listener),
+    subscribe(listener) {
+      listener(stateNow());
+      return events.on("state", listener);
+    },
+    ready() {
+      const s = stateNow();
+      if (s.live && s.uid) return Promise.resolve(s);
+      return new Promise((resolve) => {
+        const off = events.on("state", (st) => {
+          if (st.live && st.uid) {
+            off();
+            resolve(st);
+          }
+        });
+      });
+    },
+    resync,
+    dispose() {
+      stopAuth();
+      stopSession();
+      globalThis.removeEventListener?.("online", resync);
+      globalThis.document?.removeEventListener("visibilitychange", onVisible);
+      events.clear();
+      handles.delete(app);
+    },
+  };
+}

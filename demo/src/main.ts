@@ -1,0 +1,142 @@
+/**
+ * The Ringback web demo: sign in as a demo user, ring others, answer, hang up. Built on
+ * @ringback/client alone; the local stack serves it with /config.json (the emulators).
+ */
+import { getRingback, type Ringback, type RingbackState } from "@ringback/client";
+import { initializeApp } from "firebase/app";
+import {
+  browserSessionPersistence,
+  connectAuthEmulator,
+  initializeAuth,
+  signInWithEmailAndPassword,
+  signOut,
+  type Auth,
+} from "firebase/auth";
+import { connectFirestoreEmulator, getFirestore } from "firebase/firestore";
+import { connectFunctionsEmulator, getFunctions } from "firebase/functions";
+import { avatar, h } from "./dom.js";
+import { render, type Contact, type Ctx } from "./screens.js";
+
+interface Config {
+  projectId: string;
+  authUrl: string;
+  firestore: { host: string; port: number };
+  functions: { host: string; port: number };
+  users: (Contact & { email: string })[];
+  password: string;
+}
+
+const $ = (id: string) => document.getElementById(id) as HTMLElement;
+const STATUS_LABEL = {
+  idle: "Available",
+  calling: "Calling",
+  ringing: "Ringing",
+  in_call: "In call",
+};
+
+function notice(text: string): void {
+  const el = $("notice");
+  el.textContent = text;
+  el.classList.add("show");
+  setTimeout(() => el.classList.remove("show"), 4000);
+}
+
+async function boot(): Promise<void> {
+  const config = (await (await fetch("/config.json")).json()) as Config;
+  const app = initializeApp({ projectId: config.projectId, apiKey: "demo-api-key" });
+  // Each window signs in on its own (session storage), so two windows can be two people.
+  const auth = initializeAuth(app, { persistence: browserSessionPersistence });
+  connectAuthEmulator(auth, config.authUrl, { disableWarnings: true });
+  connectFirestoreEmulator(getFirestore(app), config.firestore.host, config.firestore.port);
+  connectFunctionsEmulator(
+    getFunctions(app, "us-central1"),
+    config.functions.host,
+    config.functions.port,
+  );
+  const rb = getRingback(app, { deviceId: `web-${crypto.randomUUID().slice(0, 8)}` });
+  const ringTimeout = Number(new URLSearchParams(location.search).get("ring_timeout") ?? 30);
+
+  const ctx: Ctx = {
+    rb,
+    me: { id: "", name: "" },
+    contacts: config.users,
+    ringTimeout,
+    selected: new Set(),
+    act: (fn) => void fn().catch((err: { message?: string }) => notice(err.message ?? String(err))),
+    rerender: () => show(rb.state),
+  };
+  const show = (s: RingbackState): void => {
+    document.body.dataset.status = s.uid ? s.status : "signed-out";
+    if (!s.uid) return void $("app").replaceChildren(signIn(auth, config));
+    ctx.me = config.users.find((u) => u.id === s.uid) ?? {
+      id: s.uid,
+      name: auth.currentUser?.displayName ?? s.uid,
+    };
+    header(auth, ctx.me, s);
+    $("app").replaceChildren(render(ctx, s));
+  };
+  rb.subscribe(show);
+  announce(rb, (id) => config.users.find((u) => u.id === id)?.name ?? id);
+  await auth.authStateReady();
+  if (!auth.currentUser) show(rb.state);
+}
+
+function header(auth: Auth, me: Contact, s: RingbackState): void {
+  $("who").replaceChildren(
+    h(
+      `span.pill.status-${s.online ? s.status : "offline"}`,
+      { "data-testid": "status" },
+      s.online ? STATUS_LABEL[s.status] : "Offline",
+    ),
+    avatar(me.id, me.name, "s"),
+    h("span.me", me.name),
+    h("button.btn.link", { onclick: () => void signOut(auth) }, "Sign out"),
+  );
+}
+
+function signIn(auth: Auth, config: Config): HTMLElement {
+  $("who").replaceChildren();
+  return h(
+    "section.screen.signin",
+    { "data-screen": "signin" },
+    h("h1", "Who are you?"),
+    h(
+      "p.muted",
+      "Open this page in two or three windows and sign in as a different person in each.",
+    ),
+    h(
+      "div.people.choose",
+      ...config.users.map((u) =>
+        h(
+          "button.person.pick-user",
+          {
+            "aria-label": `Sign in as ${u.name}`,
+            onclick: () =>
+              void signInWithEmailAndPassword(auth, u.email, config.password).catch((e) =>
+                notice(String(e)),
+              ),
+          },
+          avatar(u.id, u.name, "l"),
+          h("div.person-name", `Sign in as ${u.name}`),
+        ),
+      ),
+    ),
+  );
+}
+
+/** Short notices for what the state alone does not say. */
+function announce(rb: Ringback, nameOf: (id: string) => string): void {
+  rb.on("declined", (e) => {
+    if (rb.state.status === "in_call")
+      notice(`${nameOf(e.userId)} ${e.busy ? "is busy" : "declined"}`);
+  });
+  rb.on("peerTimeout", (e) => notice(`${nameOf(e.userId)} lost connection`));
+  rb.on("error", (e) => {
+    if (e.source === "listener")
+      notice(`Connection problem; retrying in ${Math.round((e.retryInMs ?? 0) / 1000)} s`);
+  });
+}
+
+boot().catch((err) => {
+  $("app").replaceChildren(h("p.banner.bad", `Could not start: ${String(err)}`));
+});

@@ -1,0 +1,77 @@
+/** What a finished call means to the user who sees it, in words ("Bob is busy"). */
+import type { CallView, ListedCall } from "@ringback/client";
+import { clock, joinNames } from "./dom.js";
+
+export interface Outcome {
+  text: string;
+  tone: "info" | "warn" | "bad";
+}
+
+/** The banner for the last call, as seen by `me`. */
+export function outcomeOf(call: CallView, me: string): Outcome {
+  const mine = call.users.find((u) => u.id === me);
+  const others = call.users.filter((u) => u.id !== me && u.id !== call.caller.id);
+  const byState = (...states: string[]) =>
+    joinNames(others.filter((u) => states.includes(u.state)).map((u) => u.name || u.id));
+  const iCalled = call.caller.id === me;
+  const duration =
+    call.connectedAt && call.endedAt
+      ? ` · ${clock(call.endedAt.getTime() - call.connectedAt.getTime())}`
+      : "";
+  if (!iCalled && (mine?.state === "timeout" || mine?.state === "canceled") && !call.connectedAt) {
+    return { text: `Missed call from ${call.caller.name}`, tone: "warn" };
+  }
+  if (mine?.state === "rejected") return { text: `You declined ${call.caller.name}`, tone: "info" };
+  if (mine?.state === "quit" && call.state !== "ended") {
+    return { text: "You left the call", tone: "info" };
+  }
+  switch (call.endReason) {
+    case "busy":
+      return {
+        text: `${byState("rejected")} ${others.length > 1 ? "are" : "is"} busy`,
+        tone: "warn",
+      };
+    case "declined":
+      return { text: `${byState("rejected")} declined`, tone: "warn" };
+    case "no_answer":
+      return { text: `No answer from ${byState("timeout", "rejected") || "anyone"}`, tone: "warn" };
+    case "canceled":
+      return { text: "Call canceled", tone: "info" };
+    case "heartbeat_timeout":
+      return { text: `Call dropped: connection lost${duration}`, tone: "bad" };
+    case "caller_offline":
+      return { text: `${call.caller.name} went offline`, tone: "bad" };
+    default:
+      return { text: `Call ended${duration}`, tone: "info" };
+  }
+}
+
+const UNANSWERED: Record<string, string> = {
+  busy: "Busy",
+  declined: "Declined",
+  no_answer: "No answer",
+  canceled: "Canceled",
+};
+
+/** One line of the call history: who, which way (↗ out, ↙ in), how it went. */
+export function historyLine(
+  c: ListedCall,
+  me: string,
+): { who: string; how: string; missed: boolean } {
+  const iCalled = c.caller.id === me;
+  const who = iCalled
+    ? joinNames(c.users.filter((u) => u.id !== me).map((u) => u.name || u.id))
+    : c.caller.name;
+  const arrow = iCalled ? "↗" : "↙";
+  const answered = c.users.some(
+    (u) => u.id !== c.caller.id && (u.state === "accepted" || u.state === "quit"),
+  );
+  const missed =
+    !iCalled && !answered && (c.user_state === "timeout" || c.user_state === "canceled");
+  let how: string;
+  if (c.state !== "ended") how = "In progress";
+  else if (missed) how = "Missed";
+  else if (answered) how = iCalled ? "Outgoing" : "Incoming";
+  else how = UNANSWERED[c.end_reason ?? ""] ?? "Ended";
+  return { who, how: `${arrow} ${how}`, missed };
+}

@@ -1,0 +1,112 @@
+/**
+ * Drives the web demo in the system Chromium (playwright-core; never a downloaded browser):
+ * one browser context per person, as a person would open one window each.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { adminDb, forget } from "../support/admin.js";
+
+export const CHROMIUM = process.env.RINGBACK_CHROMIUM ?? "/usr/bin/chromium";
+export const SCREENSHOTS = path.resolve(".runtime", "screenshots");
+export const DEMO_USERS = ["alice", "bob", "carol"] as const;
+export type DemoUser = (typeof DEMO_USERS)[number];
+const NAMES: Record<DemoUser, string> = { alice: "Alice", bob: "Bob", carol: "Carol" };
+
+export function demoUrl(): string {
+  const url = process.env.RINGBACK_DEMO_URL;
+  if (!url)
+    throw new Error(
+      "RINGBACK_DEMO_URL is not set: run through `npm test` (the stack serves the demo)",
+    );
+  return url;
+}
+
+export async function launch(): Promise<Browser> {
+  if (!fs.existsSync(CHROMIUM)) {
+    throw new Error(
+      `no Chromium at ${CHROMIUM}: apt-get install -y chromium (or set RINGBACK_CHROMIUM)`,
+    );
+  }
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox"] });
+}
+
+export interface Person {
+  user: DemoUser;
+  name: string;
+  page: Page;
+  context: BrowserContext;
+  /** Waits for a screen of the demo: signin, home, calling, ringing, in-call. */
+  screen(name: string): Promise<void>;
+  /** Waits until the page shows `text`. */
+  sees(text: string | RegExp): Promise<void>;
+  click(button: string): Promise<void>;
+  shot(name: string): Promise<void>;
+  /** Reloads the page with another invitation timeout (the sign-in is kept). */
+  reopen(ringTimeout: number): Promise<void>;
+}
+
+/** Opens the demo in a new window and signs in as `user`. */
+export async function openAs(browser: Browser, user: DemoUser, ringTimeout = 30): Promise<Person> {
+  const context = await browser.newContext({ viewport: { width: 900, height: 720 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(20_000);
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  const person: Person = {
+    user,
+    name: NAMES[user],
+    page,
+    context,
+    screen: (name) =>
+      page
+        .locator(`[data-screen="${name}"]`)
+        .waitFor()
+        .then(() => undefined),
+    sees: (text) =>
+      page
+        .getByText(text)
+        .first()
+        .waitFor()
+        .then(() => undefined),
+    click: (button) => page.getByRole("button", { name: button, exact: true }).click(),
+    shot: (name) =>
+      page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) }).then(() => undefined),
+    async reopen(timeout) {
+      await page.goto(`${demoUrl()}?ring_timeout=${timeout}`);
+      await person.screen("home");
+    },
+  };
+  await page.goto(`${demoUrl()}?ring_timeout=${ringTimeout}`);
+  await person.screen("signin");
+  if (user === "alice") await person.shot("sign-in"); // once is enough
+  await person.click(`Sign in as ${person.name}`);
+  await person.screen("home");
+  if (errors.length) throw new Error(`page errors: ${errors.join("; ")}`);
+  return person;
+}
+
+/** Leaves no demo user in a call: forgets their calls (a test that failed midway, say). */
+export async function resetDemoUsers(): Promise<void> {
+  const db = adminDb();
+  const docs = await Promise.all(DEMO_USERS.map((u) => db.collection("users").doc(u).get()));
+  const calls = docs
+    .map((d) => d.get("call_id") as string | null | undefined)
+    .filter((c): c is string => !!c);
+  await forget([...new Set(calls)], [...DEMO_USERS]);
+}
+
+/** `caller` clicks Call next to `callee`; resolves once the callee's window rings. */
+export async function ring(caller: Person, callee: Person): Promise<void> {
+  await caller.click(`Call ${callee.name}`);
+  await callee.screen("ringing");
+}
+
+/** As `ring`, then the callee accepts; resolves once both windows show the call. */
+export async function talk(caller: Person, callee: Person): Promise<void> {
+  await ring(caller, callee);
+  await callee.click("Accept");
+  await caller.screen("in-call");
+  await callee.screen("in-call");
+}
