@@ -12,7 +12,13 @@ export const logs = {
     }),
   databaseUnavailable: (error: unknown) => logger.warn("database unavailable", error),
   unexpected: (error: unknown) => logger.error("unexpected error", error),
-  sweep: (examined: number, changed: number) => logger.info("sweepTimeouts", { examined, changed }),
+  sweep: (counts: { examined: number; changed: number; failed: number }) =>
+    logger.info("sweepTimeouts", counts),
+  sweepFailed: (callId: string, error: unknown) =>
+    logger.error("sweepTimeouts: a call failed to settle; backed off", {
+      call_id: callId,
+      error: String(error),
+    }),
   malformedTask: (data: unknown) =>
     logger.error("deadlineTask: malformed payload, dropped", { data }),
 };

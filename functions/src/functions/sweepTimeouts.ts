@@ -7,7 +7,7 @@ import { sweepDue } from "../adapters/sweep.js";
 export const sweepTimeouts = onSchedule(
   { schedule: "every 1 minutes", timeoutSeconds: 60 },
   async () => {
-    const { examined, changed } = await sweepDue(context());
-    if (examined > 0) logs.sweep(examined, changed);
+    const counts = await sweepDue(context());
+    if (counts.examined > 0) logs.sweep(counts);
   },
 );
