@@ -6,6 +6,9 @@
 // task until its scheduleTime, and dispatches it to the function as the tasks emulator does
 // (same URL, headers and JSON body), retrying a failed attempt after 1, 2, 4, 8 and 16 s.
 // Task names are unique for an hour, as in Cloud Tasks (409 ALREADY_EXISTS).
+// Fault injection for the tests: `POST /faults {"prefix": "<task id prefix>", "count": n}`
+// makes the next n enqueues of tasks whose id starts with the prefix fail with 503
+// UNAVAILABLE, as Cloud Tasks does when it is down; `DELETE /faults` clears them.
 import http from "node:http";
 
 /**
@@ -17,6 +20,7 @@ export function startScheduledTasks({ host, port, functions, project, region, lo
   const timers = new Map(); // task id (the last part of its name) -> timeout
   const seen = new Map(); // task id -> when first seen
   const errors = new Set();
+  const faults = new Map(); // task id prefix -> enqueues still to fail
   let closed = false;
   const idOf = (name) => String(name).split("/").pop();
 
@@ -65,6 +69,14 @@ export function startScheduledTasks({ host, port, functions, project, region, lo
         res.writeHead(status, { "content-type": "application/json" });
         res.end(JSON.stringify(json));
       };
+      if (req.url === "/faults") {
+        if (req.method === "DELETE") faults.clear();
+        else {
+          const { prefix, count } = JSON.parse(raw || "{}");
+          faults.set(String(prefix), Number(count));
+        }
+        return reply(200, { faults: Object.fromEntries(faults) });
+      }
       const m = /\/queues\/([^/]+)\/tasks(?:\/([^/?]+))?$/.exec(req.url ?? "");
       if (!m) return reply(404, { error: { status: "NOT_FOUND", message: "not a task queue" } });
       const [, queue, taskId] = m;
@@ -85,6 +97,12 @@ export function startScheduledTasks({ host, port, functions, project, region, lo
         return reply(400, { error: { status: "INVALID_ARGUMENT", message: "not a task" } });
       }
       const id = task.name ? idOf(task.name) : `${Date.now()}-${seen.size}`;
+      for (const [prefix, left] of faults) {
+        if (left > 0 && id.startsWith(prefix)) {
+          faults.set(prefix, left - 1);
+          return reply(503, { error: { status: "UNAVAILABLE", message: "injected fault" } });
+        }
+      }
       if (seen.has(id)) {
         return reply(409, { error: { status: "ALREADY_EXISTS", message: `task ${id} exists` } });
       }

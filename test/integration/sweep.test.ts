@@ -38,7 +38,7 @@ describe("sweepDue", () => {
     for (let i = 0; i < 30; i++) notDue.push(await start(`c${i}`, `d${i}`, 600));
     await new Promise((r) => setTimeout(r, Math.max(0, createdAt + 1100 - Date.now())));
 
-    expect(await sweepDue(ctx)).toEqual({ examined: 8, changed: 8, failed: 0 });
+    expect(await sweepDue(ctx)).toEqual({ examined: 8, changed: 8, failed: 0, rescheduled: 0 });
     for (const id of due) {
       const call = (await ctx.db.collection("calls").doc(id).get()).data();
       expect(call).toMatchObject({
@@ -60,13 +60,18 @@ describe("sweepDue", () => {
     ]);
 
     // Nothing is due any more: a second sweep examines nothing.
-    expect(await sweepDue(ctx)).toEqual({ examined: 0, changed: 0, failed: 0 });
+    expect(await sweepDue(ctx)).toEqual({ examined: 0, changed: 0, failed: 0, rescheduled: 0 });
   });
 
   it("pages through more overdue calls than one page holds", async () => {
     const ids = await Promise.all(Array.from({ length: 12 }, (_, i) => start(`p${i}`, `q${i}`, 1)));
     await new Promise((r) => setTimeout(r, 1100));
-    expect(await sweepDue(ctx, { pageSize: 5 })).toEqual({ examined: 12, changed: 12, failed: 0 });
+    expect(await sweepDue(ctx, { pageSize: 5 })).toEqual({
+      examined: 12,
+      changed: 12,
+      failed: 0,
+      rescheduled: 0,
+    });
     const states = await Promise.all(
       ids.map(async (id) => (await ctx.db.collection("calls").doc(id).get()).data()?.state),
     );
@@ -91,6 +96,7 @@ describe("sweepDue", () => {
       examined: 13,
       changed: 12,
       failed: 1,
+      rescheduled: 0,
     });
     for (const id of ids) {
       expect((await ctx.db.collection("calls").doc(id).get()).get("state")).toBe("ended");
@@ -99,6 +105,6 @@ describe("sweepDue", () => {
     const backedOff = (await ref.get()).data()!;
     expect(backedOff.next_deadline_at.toMillis()).toBeGreaterThan(now);
     expect(backedOff.sweep_failures).toBe(1);
-    expect(await sweepDue(ctx)).toEqual({ examined: 0, changed: 0, failed: 0 });
+    expect(await sweepDue(ctx)).toEqual({ examined: 0, changed: 0, failed: 0, rescheduled: 0 });
   });
 });

@@ -24,5 +24,6 @@ export function coreConfig(): CoreConfig {
 
 /** The context of a deployed function: the default database, the params, the effects. */
 export function context(): Ctx {
-  return { db: firestore(), cfg: coreConfig(), effects: { ...deadlineTasks } };
+  const db = firestore();
+  return { db, cfg: coreConfig(), effects: deadlineTasks(db) };
 }

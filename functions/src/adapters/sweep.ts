@@ -19,6 +19,8 @@ export interface SweepCounts {
   changed: number;
   /** Calls whose settle threw: logged and backed off, the others settled anyway. */
   failed: number;
+  /** Live calls whose deadline task could not be enqueued: enqueued again. */
+  rescheduled: number;
 }
 
 /** A failing call's deadline moves this far ahead, doubling per failure up to the cap. */
@@ -56,10 +58,10 @@ export async function sweepDue(
   const pageSize = opts.pageSize ?? 200;
   const concurrency = opts.concurrency ?? 10;
   const stopAt = Date.now() + (opts.budgetMs ?? 45_000);
-  const counts: SweepCounts = { examined: 0, changed: 0, failed: 0 };
-  const settleOne = async (snap: QueryDocumentSnapshot): Promise<void> => {
+  const counts: SweepCounts = { examined: 0, changed: 0, failed: 0, rescheduled: 0 };
+  const settleOne = async (snap: QueryDocumentSnapshot, rescheduling = false): Promise<void> => {
     try {
-      if (await settleCall(ctx, snap.id)) counts.changed++;
+      if (await settleCall(ctx, snap.id)) counts[rescheduling ? "rescheduled" : "changed"]++;
     } catch (e) {
       counts.failed++;
       logs.sweepFailed(snap.id, e);
@@ -80,9 +82,21 @@ export async function sweepDue(
     cursor = page.docs[page.docs.length - 1];
     counts.examined += page.size;
     for (let i = 0; i < page.size; i += concurrency) {
-      await Promise.all(page.docs.slice(i, i + concurrency).map(settleOne));
+      await Promise.all(page.docs.slice(i, i + concurrency).map((s) => settleOne(s)));
     }
     if (page.size < pageSize) break;
+  }
+  // Live calls whose deadline task failed to enqueue (task_at cleared, see tasks.ts):
+  // settling one finds it has no task and enqueues its next deadline's.
+  const orphans = await ctx.db
+    .collection("calls")
+    .where("task_at", "==", null)
+    .where("next_deadline_at", "!=", null)
+    .select("next_deadline_at", "sweep_failures")
+    .limit(pageSize)
+    .get();
+  for (let i = 0; i < orphans.size; i += concurrency) {
+    await Promise.all(orphans.docs.slice(i, i + concurrency).map((s) => settleOne(s, true)));
   }
   return counts;
 }

@@ -2,6 +2,7 @@
  * Deadline tasks on Cloud Tasks: one task per call and moment, named after both, so that a
  * retried transaction or a second scheduler never enqueues it twice.
  */
+import { Timestamp, type Firestore } from "firebase-admin/firestore";
 import { getFunctions } from "firebase-admin/functions";
 import type { EffectHandlers } from "./effects.js";
 import { REGION } from "../platform.js";
@@ -18,6 +19,21 @@ export interface DeadlineTask {
 export const taskId = (callId: string, at: number): string => `${callId}-${at}`;
 
 /**
+ * How long one enqueue may take before it counts as failed. The admin SDK retries an
+ * unavailable queue by itself for up to about 20 s, which would hold the command's answer;
+ * an enqueue that still lands later is harmless (the task finds nothing, or what is due).
+ */
+const ENQUEUE_BUDGET_MS = 800;
+
+function within<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`enqueue took over ${ms} ms`)), ms);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
+/**
  * In the local emulator suite, deadline tasks go to the runner's scheduled delivery
  * (scripts/lib/scheduledTasks.mjs): the tasks emulator ignores scheduleTime.
  */
@@ -29,21 +45,39 @@ function queue() {
   return getFunctions().taskQueue<DeadlineTask>(QUEUE);
 }
 
-/** The post-commit effects that enqueue and cancel deadline tasks. */
-export const deadlineTasks: Pick<EffectHandlers, "schedule_deadline" | "cancel_deadline"> = {
-  async schedule_deadline({ call_id, at }) {
-    try {
-      await queue().enqueue(
-        { call_id, at },
-        { scheduleTime: new Date(at), id: taskId(call_id, at) },
-      );
-    } catch (e) {
-      // The same call and moment is already enqueued: that task will do.
-      if ((e as { code?: string }).code === "functions/task-already-exists") return;
-      throw e;
-    }
-  },
-  async cancel_deadline({ call_id, at }) {
-    await queue().delete(taskId(call_id, at)); // gone already: fine
-  },
-};
+/**
+ * The post-commit effects that enqueue and cancel deadline tasks, and what records a task that
+ * could not be enqueued: the call's `task_at` is cleared (if it still names that task), so
+ * the next command on the call, or the next sweep, enqueues it again at once.
+ */
+export function deadlineTasks(
+  db: Firestore,
+): Pick<EffectHandlers, "schedule_deadline" | "cancel_deadline" | "undelivered"> {
+  return {
+    async schedule_deadline({ call_id, at }) {
+      try {
+        const enqueued = queue().enqueue(
+          { call_id, at },
+          { scheduleTime: new Date(at), id: taskId(call_id, at) },
+        );
+        enqueued.catch(() => undefined); // a late failure, after the budget, is moot
+        await within(enqueued, ENQUEUE_BUDGET_MS);
+      } catch (e) {
+        // The same call and moment is already enqueued: that task will do.
+        if ((e as { code?: string }).code === "functions/task-already-exists") return;
+        throw e;
+      }
+    },
+    async cancel_deadline({ call_id, at }) {
+      await queue().delete(taskId(call_id, at)); // gone already: fine
+    },
+    async undelivered(effect) {
+      if (effect.kind !== "schedule_deadline") return; // a task left to run finds nothing
+      const ref = db.collection("calls").doc(effect.call_id);
+      await db.runTransaction(async (tx) => {
+        const taskAt = (await tx.get(ref)).get("task_at") as Timestamp | null | undefined;
+        if (taskAt?.toMillis() === effect.at) tx.update(ref, { task_at: null });
+      });
+    },
+  };
+}
