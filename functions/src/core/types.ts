@@ -50,6 +50,8 @@ export interface CallUser {
   device_id?: string;
   /** Last heartbeat; set for the inviter and accepted users. */
   heartbeat_at?: number;
+  /** Who invited this invitee with inviteToCall (absent for startCall's callees). */
+  invited_by?: string;
   /** When this invitee's invitation times out; set for invitees. */
   deadline_at?: number;
   /**
