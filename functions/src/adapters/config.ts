@@ -5,19 +5,28 @@ import { firestore } from "./firestore.js";
 import { deadlineTasks } from "./tasks.js";
 import {
   CALL_TIMEOUT_SECONDS,
+  checkParams,
   HEARTBEAT_INTERVAL_SECONDS,
   HEARTBEAT_TIMEOUT_SECONDS,
+  LIST_PAGE_LIMIT,
   MAX_CALL_USERS,
+  MAX_INVITEES,
+  NOT_RECEIVED_CHECK_SECONDS,
   START_BURST,
   START_RATE_PER_MINUTE,
 } from "../params.js";
 
+/** The params as the core's config; a param out of range throws (see checkParams). */
 export function coreConfig(): CoreConfig {
+  checkParams();
   return {
     defaultTimeoutS: CALL_TIMEOUT_SECONDS.value(),
     heartbeatIntervalS: HEARTBEAT_INTERVAL_SECONDS.value(),
     heartbeatTimeoutMs: HEARTBEAT_TIMEOUT_SECONDS.value() * 1000,
     maxCallUsers: MAX_CALL_USERS.value(),
+    notReceivedMs: NOT_RECEIVED_CHECK_SECONDS.value() * 1000,
+    maxInvitees: MAX_INVITEES.value(),
+    listPageLimit: LIST_PAGE_LIMIT.value(),
     startLimit: { perMinute: START_RATE_PER_MINUTE.value(), burst: START_BURST.value() },
   };
 }
