@@ -1,7 +1,9 @@
 /** Who may do what: unauthenticated, impersonation, not a participant. Nothing is written. */
 import { afterAll, describe, expect, it } from "vitest";
 import { httpsCallable } from "firebase/functions";
-import { footprint } from "../support/admin.js";
+import { getApps } from "firebase-admin/app";
+import { getAuth } from "firebase-admin/auth";
+import { adminDb, callDoc, footprint } from "../support/admin.js";
 import { ring, users } from "../support/calls.js";
 import { anonymousFunctions, closeAll } from "../support/clients.js";
 import { expectCallError } from "../support/expect.js";
@@ -123,5 +125,34 @@ describe("abuse limits", () => {
     await expect(
       bob.call("startCall", { callees: [{ id: mallory.uid }], type: 1 }),
     ).resolves.toMatchObject({ error_invitees: [] });
+  });
+});
+
+describe("names others see", () => {
+  it("come from the Auth profile's display name; a body name only stands in when there is none", async () => {
+    const [alice, bob] = await users("alice", "bob"); // display names "alice" and "bob"
+    adminDb(); // the admin app
+    const app = getApps().find((a) => a.name === "admin-tests");
+    const nameless = await getAuth(app).createUser({}); // no display name
+    const s = await alice.call<{ call_id: string }>("startCall", {
+      caller: { id: alice.uid, name: "Bank Support" },
+      callees: [
+        { id: bob.uid, name: "Not Bob" },
+        { id: nameless.uid, name: "Carol" },
+      ],
+      type: 1,
+    });
+    const invited = await bob.waitNotification("/call/notify_call_invited", s.call_id);
+    expect(invited.body).toMatchObject({
+      caller: { id: alice.uid, name: "alice" },
+      callees: [
+        { id: bob.uid, name: "bob" },
+        { id: nameless.uid, name: "Carol" },
+      ],
+    });
+    const call = await callDoc(s.call_id);
+    expect(call.caller.name).toBe("alice");
+    expect(call.users[alice.uid].name).toBe("alice");
+    expect(bob.state()?.incoming?.caller).toEqual({ id: alice.uid, name: "alice" });
   });
 });

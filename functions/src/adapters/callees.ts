@@ -32,8 +32,8 @@ export async function findCallees(
       field: "callees",
     });
   }
-  const [{ found, missing }, offline] = await Promise.all([
-    lookupCallees(callees),
+  const [{ found, missing, actorName }, offline] = await Promise.all([
+    lookupCallees(actor, callees),
     loggedOut(
       ctx,
       callees.map((c) => c.id),
@@ -45,5 +45,5 @@ export async function findCallees(
       error_invitees: missing,
     });
   }
-  return { found, missing, loggedOut: offline };
+  return { found, missing, loggedOut: offline, ...(actorName ? { actorName } : {}) };
 }
