@@ -4,7 +4,7 @@
  * firebase web SDK as several signed-in users.
  */
 import { afterAll, describe, expect, it } from "vitest";
-import { callDoc, footprint } from "../support/admin.js";
+import { callDoc, footprint, privateOf } from "../support/admin.js";
 import { pathsOf, ring, ringAll, users } from "../support/calls.js";
 import { closeAll, newUser, type TestUser } from "../support/clients.js";
 import { expectCallError } from "../support/expect.js";
@@ -150,7 +150,7 @@ describe("advanced mode", () => {
     const moved = await bob.call("joinCall", { call_id, device_id: "bob-laptop" });
     expect(moved).toMatchObject({ state: "ongoing", user_state: "accepted" });
     await bob.waitState((s) => s?.device_id === "bob-laptop", "bob on his laptop");
-    expect((await callDoc(call_id)).users[bob.uid].device_id).toBe("bob-laptop");
+    expect((await privateOf(call_id))?.users[bob.uid].device_id).toBe("bob-laptop");
     expect(await Promise.all([alice, bob, carol].map((u) => quietCount(u, call_id)))).toEqual(
       counts,
     );

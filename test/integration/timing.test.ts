@@ -9,7 +9,7 @@ import fs from "node:fs";
 import { getFunctions } from "firebase-admin/functions";
 import { getApps } from "firebase-admin/app";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { adminDb, callDoc, footprint, triggerSweep } from "../support/admin.js";
+import { adminDb, callDoc, footprint, privateOf, triggerSweep } from "../support/admin.js";
 import { users, type Started } from "../support/calls.js";
 import { closeAll, type TestUser } from "../support/clients.js";
 
@@ -134,7 +134,7 @@ describe("deadlines fire on time", () => {
       expect(d).toBeLessThanOrEqual(RECEIPT_TARGET_MS);
     }
     expect((await callDoc(acked)).users[ackB.uid].state).toBe("received");
-    expect((await callDoc(acked)).users[ackB.uid].device_id).toBe("phone");
+    expect((await privateOf(acked))?.users[ackB.uid].device_id).toBe("phone");
     const told = ackA.notifications(acked).filter((n) => n.path === STATE_CHANGED);
     expect(told.at(-1)?.body.users).toEqual([
       { id: ackB.uid, state: "received", extended_data: "" },

@@ -65,10 +65,19 @@ export async function footprint(uids: string[]): Promise<string> {
       uid,
       user.data() ?? null,
       notes.docs.map((d) => [d.id, d.data()]),
-      calls.docs.map((d) => [d.id, d.data()]),
+      await Promise.all(
+        calls.docs.map(async (d) => [d.id, d.data(), (await privateOf(d.id)) ?? null]),
+      ),
     ]);
   }
   return JSON.stringify(parts);
+}
+
+/** The server's private part of a call (`calls/{id}/private/server`), as stored. */
+export async function privateOf(
+  callId: string,
+): Promise<FirebaseFirestore.DocumentData | undefined> {
+  return (await adminDb().doc(`calls/${callId}/private/server`).get()).data();
 }
 
 /**
@@ -136,7 +145,10 @@ export async function databaseFootprint(): Promise<string> {
 export async function forget(callIds: string[], uids: string[]): Promise<void> {
   const db = adminDb();
   const batch = db.batch();
-  for (const id of callIds) batch.delete(db.collection("calls").doc(id));
+  for (const id of callIds) {
+    batch.delete(db.collection("calls").doc(id));
+    batch.delete(db.doc(`calls/${id}/private/server`));
+  }
   for (const uid of uids) batch.delete(db.collection("users").doc(uid));
   await batch.commit();
 }
