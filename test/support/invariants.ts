@@ -24,17 +24,21 @@
 import { Timestamp, type Firestore } from "firebase-admin/firestore";
 import { callConverter } from "../../functions/src/adapters/firestore.js";
 import { NOTIFICATION_PATHS } from "../../functions/src/core/notifications.js";
-import { statusIn } from "../../functions/src/core/projection.js";
-import { nextDeadline } from "../../functions/src/core/schedule.js";
-import { canMove } from "../../functions/src/core/transitions.js";
-import { isPending, type Call, type UserState } from "../../functions/src/core/types.js";
+import type { Call, UserState } from "../../functions/src/core/types.js";
+import {
+  earliestDeadline,
+  mayMove,
+  ringing as isPending,
+  statusOf as statusIn,
+  STATES,
+} from "./reference.js";
 
 export interface Snapshot {
   calls: Map<string, Call>;
   at: number;
 }
 
-const CFG = { heartbeatIntervalS: 20, heartbeatTimeoutMs: 60_000 };
+const HEARTBEAT_TIMEOUT_MS = 60_000;
 
 /** Whether `to` can be reached from `from` along the transitions table (in any steps). */
 function reachable(from: UserState, to: UserState): boolean {
@@ -43,17 +47,8 @@ function reachable(from: UserState, to: UserState): boolean {
   const queue: UserState[] = [from];
   while (queue.length) {
     const s = queue.shift() as UserState;
-    for (const n of [
-      "inviting",
-      "received",
-      "not_yet_received",
-      "accepted",
-      "rejected",
-      "canceled",
-      "timeout",
-      "quit",
-    ] as UserState[]) {
-      if (!seen.has(n) && canMove(s, n)) {
+    for (const n of STATES) {
+      if (!seen.has(n) && mayMove(s, n)) {
         if (n === to) return true;
         seen.add(n);
         queue.push(n);
@@ -140,7 +135,7 @@ export async function checkInvariants(
       }
     }
     if (!ended) {
-      const want = nextDeadline(call, CFG);
+      const want = earliestDeadline(call, HEARTBEAT_TIMEOUT_MS);
       if (want !== call.next_deadline_at) {
         v.push(`7: ${call.call_id} next_deadline_at ${call.next_deadline_at} is not ${want}`);
       }

@@ -1,6 +1,6 @@
 /**
  * Carries out the core's post-commit effects, after the transaction that decided them has
- * committed: each kind by its one handler, a failure tried twice more within half a second,
+ * committed: each kind by its one handler, a failure tried twice more (0.1 s and 0.4 s later),
  * then logged and recorded by `undelivered` for its backstop
  * (docs/protocol.md#deadline-tasks-and-the-sweep): a deadline task that could not be enqueued
  * is taken off the call (`task_at` null), so the next command or sweep enqueues it at once.
