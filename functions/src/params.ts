@@ -1,4 +1,8 @@
-/** Deploy-time parameters (override in functions/.env.<project> or at deploy). */
+/**
+ * Deploy-time parameters (override in functions/.env.<project> or at deploy), each with the
+ * range it must lie in; checkParams() refuses to load with a value outside it
+ * (docs/protocol.md#limits-and-defaults).
+ */
 import { defineBoolean, defineInt, defineSecret, defineString } from "firebase-functions/params";
 
 export const CALL_TIMEOUT_SECONDS = defineInt("RINGBACK_CALL_TIMEOUT_SECONDS", {
@@ -31,6 +35,21 @@ export const START_BURST = defineInt("RINGBACK_START_BURST", {
   description: "Abuse limit: startCall calls a user may make at once before the rate applies.",
 });
 
+export const NOT_RECEIVED_CHECK_SECONDS = defineInt("RINGBACK_NOT_RECEIVED_CHECK_SECONDS", {
+  default: 5,
+  description: "With not_received_check, an invitee with no ackCall this long is NotYetReceived.",
+});
+
+export const MAX_INVITEES = defineInt("RINGBACK_MAX_INVITEES", {
+  default: 9,
+  description: "At most this many callees in one startCall or inviteToCall.",
+});
+
+export const LIST_PAGE_LIMIT = defineInt("RINGBACK_LIST_PAGE_LIMIT", {
+  default: 100,
+  description: "listCalls returns at most this many calls a page; a larger count is cut.",
+});
+
 export const ENFORCE_APP_CHECK = defineBoolean("RINGBACK_ENFORCE_APP_CHECK", {
   default: false,
   description: "Refuse callable requests without a valid App Check token.",
@@ -54,3 +73,41 @@ export const APP_ID = defineString("RINGBACK_APP_ID", {
 
 /** Signs every callback (both signatures); required when RINGBACK_WEBHOOK_URL is set. */
 export const WEBHOOK_SECRET = defineSecret("RINGBACK_WEBHOOK_SECRET");
+
+/** The schema's ceiling for callees in one command; RINGBACK_MAX_INVITEES may not exceed it. */
+export const MAX_INVITEES_CEILING = 50;
+
+/** Each integer param and the whole numbers it may take. */
+const RANGES: [param: { name: string; value(): number }, min: number, max: number][] = [
+  [CALL_TIMEOUT_SECONDS, 1, 600],
+  [HEARTBEAT_INTERVAL_SECONDS, 1, 3600],
+  [HEARTBEAT_TIMEOUT_SECONDS, 2, 3600],
+  [MAX_CALL_USERS, 2, 100],
+  [START_RATE_PER_MINUTE, 1, 100_000],
+  [START_BURST, 1, 100_000],
+  [NOT_RECEIVED_CHECK_SECONDS, 1, 600],
+  [MAX_INVITEES, 1, MAX_INVITEES_CEILING],
+  [LIST_PAGE_LIMIT, 1, 1000],
+];
+
+/**
+ * Throws, naming the param, its value and its range, when a param is out of range: a start
+ * rate of 0, say, would make every refusal's `retry_after_ms` infinite. Run when an instance
+ * loads (platform.ts) and whenever the config is read.
+ */
+export function checkParams(): void {
+  for (const [param, min, max] of RANGES) {
+    const v = param.value();
+    if (!Number.isInteger(v) || v < min || v > max) {
+      throw new Error(
+        `${param.name} = ${v} is out of range: set it to a whole number from ${min} to ${max}.`,
+      );
+    }
+  }
+  if (HEARTBEAT_INTERVAL_SECONDS.value() >= HEARTBEAT_TIMEOUT_SECONDS.value()) {
+    throw new Error(
+      `${HEARTBEAT_INTERVAL_SECONDS.name} = ${HEARTBEAT_INTERVAL_SECONDS.value()} must be ` +
+        `shorter than ${HEARTBEAT_TIMEOUT_SECONDS.name} = ${HEARTBEAT_TIMEOUT_SECONDS.value()}.`,
+    );
+  }
+}

@@ -1,11 +1,13 @@
 /**
  * Platform wiring, imported first by index.ts: the region and instance limits every function
  * shares (setGlobalOptions must run before any function is defined), and the admin app,
- * initialised once before the first request (onInit, so loading the module stays cheap).
+ * initialised once before the first request (onInit, so loading the module stays cheap),
+ * after the params are checked.
  */
 import { initializeApp } from "firebase-admin/app";
 import { onInit, setGlobalOptions } from "firebase-functions/v2";
 import { webhookSettings } from "./adapters/webhookSettings.js";
+import { checkParams } from "./params.js";
 
 /** Where Ringback's functions and task queues run. */
 export const REGION = "us-central1";
@@ -13,6 +15,7 @@ export const REGION = "us-central1";
 setGlobalOptions({ region: REGION, maxInstances: 100 });
 
 onInit(() => {
+  checkParams(); // a param out of range stops the instance here, with its name and range
   initializeApp();
   webhookSettings(); // a misconfigured webhook URL fails every function's start, loudly
 });

@@ -3,6 +3,7 @@
  * an unknown field is an error, never silently ignored.
  */
 import { z } from "zod";
+import { MAX_INVITEES_CEILING } from "./params.js";
 
 /** A Firebase Auth uid, usable as a Firestore document id. */
 export const uidSchema = z
@@ -31,7 +32,8 @@ const extendedDataSchema = z
     `must be at most ${MAX_EXTENDED_DATA_BYTES} bytes`,
   );
 
-export const MAX_CALLEES = 9;
+/** The schema's ceiling; the param RINGBACK_MAX_INVITEES (default 9) binds (callees.ts). */
+export const MAX_CALLEES = MAX_INVITEES_CEILING;
 
 const calleeSchema = z.strictObject({ id: uidSchema, name: nameSchema.optional() });
 
@@ -121,16 +123,9 @@ export const quitCallSchema = z.strictObject({
   extended_data: extendedDataSchema.optional(),
 });
 
-export const MAX_LIST_COUNT = 100;
-
 export const listCallsSchema = z.strictObject({
-  /** 1..100, default 20; a larger count is cut to 100. */
-  count: z
-    .number()
-    .int()
-    .min(1)
-    .default(20)
-    .transform((n) => Math.min(n, MAX_LIST_COUNT)),
+  /** At least 1, default 20; more than the page limit (param, default 100) is cut to it. */
+  count: z.number().int().min(1).default(20),
   /** The previous page's next_flag; "" or absent for the first page. */
   next_flag: z.string().max(512).optional(),
 });

@@ -18,7 +18,7 @@ export function emulatorConfig(root, runtimeDir) {
   if (!bench && offset === 0) return { emulators: config.emulators ?? {}, args: [] };
 
   for (const e of Object.values(config.emulators ?? {})) {
-    if (typeof e === "object" && e.port) e.port += offset;
+    if (typeof e === "object" && e.port) e.port = fetchablePort(e.port + offset);
   }
   // Paths in a config are relative to the config file: point them back at the repository.
   const fromRuntime = (p) => path.relative(runtimeDir, path.join(root, p));
@@ -41,4 +41,17 @@ export function emulatorConfig(root, runtimeDir) {
   const generated = path.join(runtimeDir, "firebase.generated.json");
   fs.writeFileSync(generated, JSON.stringify(config, null, 2));
   return { emulators: config.emulators ?? {}, args: ["--config", generated] };
+}
+
+// Ports that fetch() refuses to connect to ("bad port", from the Fetch standard's list), so
+// that the tests and the runner could not reach an emulator moved there (8080 + 2000 = 10080).
+const FETCH_BLOCKED = new Set([
+  1719, 1720, 1723, 2049, 3659, 4045, 4190, 5060, 5061, 6000, 6566, 6665, 6666, 6667, 6668, 6669,
+  6679, 6697, 10080,
+]);
+
+/** The port itself, or the next one fetch() accepts. */
+function fetchablePort(port) {
+  while (FETCH_BLOCKED.has(port)) port++;
+  return port;
 }

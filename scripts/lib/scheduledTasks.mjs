@@ -7,8 +7,11 @@
 // (same URL, headers and JSON body), retrying a failed attempt as the queue's own retry
 // config says (maxAttempts, min/max backoff, maxDoublings, read from the built functions).
 // Task names are unique for an hour, as in Cloud Tasks (409 ALREADY_EXISTS).
-// For fault tests, `POST /_faults {"queue": name, "failEnqueues": n}` makes the next n enqueues
-// of that queue fail (HTTP 500, which firebase-admin does not retry itself).
+// Fault injection for the tests: `POST /_faults {"queue": name, "failEnqueues": n}` makes the
+// next n enqueues of that queue fail (HTTP 500, which firebase-admin does not retry itself);
+// `POST /faults {"prefix": "<task id prefix>", "count": n}` makes the next n enqueues of tasks
+// whose id starts with the prefix fail with 503 UNAVAILABLE, as Cloud Tasks does when it is
+// down; `DELETE /faults` clears those.
 import http from "node:http";
 import { backoffMs, maxAttempts } from "./functionsManifest.mjs";
 
@@ -23,6 +26,7 @@ export function startScheduledTasks({ host, port, functions, project, region, lo
   const seen = new Map(); // task id -> when first seen
   const errors = new Set();
   const failEnqueues = new Map(); // queue -> enqueues still to refuse (fault tests)
+  const faults = new Map(); // task id prefix -> enqueues still to fail
   let closed = false;
   const idOf = (name) => String(name).split("/").pop();
 
@@ -81,6 +85,14 @@ export function startScheduledTasks({ host, port, functions, project, region, lo
           return reply(400, { error: { status: "INVALID_ARGUMENT", message: "not JSON" } });
         }
       }
+      if (req.url === "/faults") {
+        if (req.method === "DELETE") faults.clear();
+        else {
+          const { prefix, count } = JSON.parse(raw || "{}");
+          faults.set(String(prefix), Number(count));
+        }
+        return reply(200, { faults: Object.fromEntries(faults) });
+      }
       const m = /\/queues\/([^/]+)\/tasks(?:\/([^/?]+))?$/.exec(req.url ?? "");
       if (!m) return reply(404, { error: { status: "NOT_FOUND", message: "not a task queue" } });
       const [, queue, taskId] = m;
@@ -105,6 +117,12 @@ export function startScheduledTasks({ host, port, functions, project, region, lo
         return reply(400, { error: { status: "INVALID_ARGUMENT", message: "not a task" } });
       }
       const id = task.name ? idOf(task.name) : `${Date.now()}-${seen.size}`;
+      for (const [prefix, left] of faults) {
+        if (left > 0 && id.startsWith(prefix)) {
+          faults.set(prefix, left - 1);
+          return reply(503, { error: { status: "UNAVAILABLE", message: "injected fault" } });
+        }
+      }
       if (seen.has(id)) {
         return reply(409, { error: { status: "ALREADY_EXISTS", message: `task ${id} exists` } });
       }

@@ -4,7 +4,7 @@
  * firebase web SDK as several signed-in users.
  */
 import { afterAll, describe, expect, it } from "vitest";
-import { callDoc, footprint } from "../support/admin.js";
+import { callDoc, footprint, privateOf } from "../support/admin.js";
 import { pathsOf, ring, ringAll, users } from "../support/calls.js";
 import { closeAll, newUser, type TestUser } from "../support/clients.js";
 import { expectCallError } from "../support/expect.js";
@@ -150,7 +150,7 @@ describe("advanced mode", () => {
     const moved = await bob.call("joinCall", { call_id, device_id: "bob-laptop" });
     expect(moved).toMatchObject({ state: "ongoing", user_state: "accepted" });
     await bob.waitState((s) => s?.device_id === "bob-laptop", "bob on his laptop");
-    expect((await callDoc(call_id)).users[bob.uid].device_id).toBe("bob-laptop");
+    expect((await privateOf(call_id))?.users[bob.uid].device_id).toBe("bob-laptop");
     expect(await Promise.all([alice, bob, carol].map((u) => quietCount(u, call_id)))).toEqual(
       counts,
     );
@@ -232,5 +232,31 @@ describe("advanced mode", () => {
     });
     const told = await bob.waitNotification("/call/notify_call_decline", call_id);
     expect(told.body).toMatchObject({ callee_id: carol.uid, type: 2 });
+  });
+
+  it("a retried inviteToCall succeeds and rings nobody twice; the inviter alone keeps the call", async () => {
+    const [alice, bob, carol, dave] = await users("alice", "bob", "carol", "dave");
+    const { call_id } = await ring(alice, bob, { mode: "advanced" });
+    // The only invitee declines: the inviter is still accepted, the call lives on.
+    await expect(bob.call("declineCall", { call_id, type: 1 })).resolves.toMatchObject({
+      state: "ringing",
+    });
+    const ask = { call_id, callees: [{ id: carol.uid }, { id: bob.uid }] };
+    const first = await alice.call("inviteToCall", ask);
+    expect(first).toMatchObject({ invited: [carol.uid], already: [bob.uid], busy: [] });
+    await carol.waitNotification("/call/notify_call_invited", call_id);
+    const before = await footprint([alice.uid, bob.uid, carol.uid]);
+    // The client retries: the same answer, nothing written, nobody told twice.
+    await expect(alice.call("inviteToCall", ask)).resolves.toMatchObject({
+      invited: [carol.uid],
+      already: [bob.uid],
+      busy: [],
+    });
+    expect(await footprint([alice.uid, bob.uid, carol.uid])).toBe(before);
+    // Naming a user who is in the call for another reason (the caller) reports them in `already`.
+    await carol.call("acceptCall", { call_id });
+    await expect(
+      carol.call("inviteToCall", { call_id, callees: [{ id: alice.uid }, { id: dave.uid }] }),
+    ).resolves.toMatchObject({ invited: [dave.uid], already: [alice.uid] });
   });
 });

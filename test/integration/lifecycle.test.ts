@@ -35,7 +35,7 @@ describe("happy path: invite, ring, accept, heartbeat, end", () => {
     expect(invited.body).toEqual({
       call_id: started.call_id,
       caller: { id: alice.uid, name: "alice" },
-      callees: [{ id: bob.uid, name: "Bobby" }],
+      callees: [{ id: bob.uid, name: "bob" }], // the profile's name, not the request's "Bobby"
       type: 2,
       mode: "common",
       timeout: 60,

@@ -1,8 +1,11 @@
 /** Who may do what: unauthenticated, impersonation, not a participant. Nothing is written. */
 import { afterAll, describe, expect, it } from "vitest";
 import { httpsCallable } from "firebase/functions";
+import { doc, getDoc } from "firebase/firestore";
+import { getApps } from "firebase-admin/app";
+import { getAuth } from "firebase-admin/auth";
 import { Timestamp } from "firebase-admin/firestore";
-import { adminDb, footprint } from "../support/admin.js";
+import { adminDb, callDoc, footprint } from "../support/admin.js";
 import { ring, users } from "../support/calls.js";
 import { anonymousFunctions, closeAll } from "../support/clients.js";
 import { expectCallError } from "../support/expect.js";
@@ -128,5 +131,65 @@ describe("abuse limits", () => {
     await expect(
       bob.call("startCall", { callees: [{ id: mallory.uid }], type: 1 }),
     ).resolves.toMatchObject({ error_invitees: [] });
+  });
+});
+
+describe("names others see", () => {
+  it("come from the Auth profile's display name; a body name only stands in when there is none", async () => {
+    const [alice, bob] = await users("alice", "bob"); // display names "alice" and "bob"
+    adminDb(); // the admin app
+    const app = getApps().find((a) => a.name === "admin-tests");
+    const nameless = await getAuth(app).createUser({}); // no display name
+    const s = await alice.call<{ call_id: string }>("startCall", {
+      caller: { id: alice.uid, name: "Bank Support" },
+      callees: [
+        { id: bob.uid, name: "Not Bob" },
+        { id: nameless.uid, name: "Carol" },
+      ],
+      type: 1,
+    });
+    const invited = await bob.waitNotification("/call/notify_call_invited", s.call_id);
+    expect(invited.body).toMatchObject({
+      caller: { id: alice.uid, name: "alice" },
+      callees: [
+        { id: bob.uid, name: "bob" },
+        { id: nameless.uid, name: "Carol" },
+      ],
+    });
+    const call = await callDoc(s.call_id);
+    expect(call.caller.name).toBe("alice");
+    expect(call.users[alice.uid].name).toBe("alice");
+    expect(bob.state()?.incoming?.caller).toEqual({ id: alice.uid, name: "alice" });
+  });
+});
+
+describe("what a participant can read", () => {
+  it("the shared call doc holds no other user's device, request hash or start answer", async () => {
+    const [alice, bob] = await users("alice", "bob");
+    const s = await alice.call<{ call_id: string }>("startCall", {
+      callees: [{ id: bob.uid }],
+      type: 1,
+    });
+    await bob.call("ackCall", { call_id: s.call_id, device_id: "bob-phone" });
+    await bob.call("acceptCall", { call_id: s.call_id, device_id: "bob-phone" });
+    // Alice, a participant, reads the call through her client SDK (the rules apply).
+    const seen = (await getDoc(doc(alice.db, "calls", s.call_id))).data()!;
+    expect(seen.state).toBe("ongoing");
+    for (const field of ["start_request_hash", "start_result"]) {
+      expect(seen[field], field).toBeUndefined();
+    }
+    for (const u of Object.values(seen.users as Record<string, Record<string, unknown>>)) {
+      expect(u.device_id, `${String(u.id)}.device_id`).toBeUndefined();
+      expect(u.logged_out, `${String(u.id)}.logged_out`).toBeUndefined();
+    }
+    // The server's private part of the call is out of every client's reach.
+    await expect(
+      getDoc(doc(alice.db, "calls", s.call_id, "private", "server")),
+    ).rejects.toMatchObject({ code: "permission-denied" });
+    // Bob's device is in his own live state, which only he reads.
+    expect(bob.state()?.device_id).toBe("bob-phone");
+    await expect(getDoc(doc(alice.db, "users", bob.uid))).rejects.toMatchObject({
+      code: "permission-denied",
+    });
   });
 });

@@ -4,7 +4,7 @@
  * the overdue calls through `next_deadline_at` and never look at the others.
  */
 import { initializeApp } from "firebase-admin/app";
-import { getFirestore } from "firebase-admin/firestore";
+import { getFirestore, Timestamp } from "firebase-admin/firestore";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Ctx } from "../../functions/src/adapters/context.js";
 import { sweepDue } from "../../functions/src/adapters/sweep.js";
@@ -38,7 +38,7 @@ describe("sweepDue", () => {
     for (let i = 0; i < 30; i++) notDue.push(await start(`c${i}`, `d${i}`, 600));
     await new Promise((r) => setTimeout(r, Math.max(0, createdAt + 1100 - Date.now())));
 
-    expect(await sweepDue(ctx)).toEqual({ examined: 8, changed: 8 });
+    expect(await sweepDue(ctx)).toEqual({ examined: 8, changed: 8, failed: 0, rescheduled: 0 });
     for (const id of due) {
       const call = (await ctx.db.collection("calls").doc(id).get()).data();
       expect(call).toMatchObject({
@@ -60,16 +60,51 @@ describe("sweepDue", () => {
     ]);
 
     // Nothing is due any more: a second sweep examines nothing.
-    expect(await sweepDue(ctx)).toEqual({ examined: 0, changed: 0 });
+    expect(await sweepDue(ctx)).toEqual({ examined: 0, changed: 0, failed: 0, rescheduled: 0 });
   });
 
   it("pages through more overdue calls than one page holds", async () => {
     const ids = await Promise.all(Array.from({ length: 12 }, (_, i) => start(`p${i}`, `q${i}`, 1)));
     await new Promise((r) => setTimeout(r, 1100));
-    expect(await sweepDue(ctx, { pageSize: 5 })).toEqual({ examined: 12, changed: 12 });
+    expect(await sweepDue(ctx, { pageSize: 5 })).toEqual({
+      examined: 12,
+      changed: 12,
+      failed: 0,
+      rescheduled: 0,
+    });
     const states = await Promise.all(
       ids.map(async (id) => (await ctx.db.collection("calls").doc(id).get()).data()?.state),
     );
     expect(states.every((s) => s === "ended")).toBe(true);
+  });
+
+  it("a call that always fails neither stops the sweep nor keeps the head of the queue", async () => {
+    // A poison call: its users list names somebody the call has no entry for, so every
+    // attempt to settle it throws. Its deadline is the oldest, so it sorts first.
+    const poison = await start("x0", "y0", 1);
+    const ref = ctx.db.collection("calls").doc(poison);
+    await ref.update({
+      user_ids: ["x0", "y0", "ghost"],
+      next_deadline_at: Timestamp.fromMillis(Date.now() - 60_000),
+    });
+    const ids = await Promise.all(Array.from({ length: 12 }, (_, i) => start(`s${i}`, `t${i}`, 1)));
+    await new Promise((r) => setTimeout(r, 1100));
+
+    // Pages of 5, 2 at a time: the poison call is in the first batch of the first page.
+    const now = Date.now();
+    expect(await sweepDue(ctx, { pageSize: 5, concurrency: 2 })).toEqual({
+      examined: 13,
+      changed: 12,
+      failed: 1,
+      rescheduled: 0,
+    });
+    for (const id of ids) {
+      expect((await ctx.db.collection("calls").doc(id).get()).get("state")).toBe("ended");
+    }
+    // Backed off: the poison call is no longer due, so the next sweeps do not meet it first.
+    const backedOff = (await ref.get()).data()!;
+    expect(backedOff.next_deadline_at.toMillis()).toBeGreaterThan(now);
+    expect(backedOff.sweep_failures).toBe(1);
+    expect(await sweepDue(ctx)).toEqual({ examined: 0, changed: 0, failed: 0, rescheduled: 0 });
   });
 });

@@ -9,7 +9,7 @@ import fs from "node:fs";
 import { getFunctions } from "firebase-admin/functions";
 import { getApps } from "firebase-admin/app";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { adminDb, callDoc, footprint, triggerSweep } from "../support/admin.js";
+import { adminDb, callDoc, footprint, privateOf, triggerSweep } from "../support/admin.js";
 import { users, type Started } from "../support/calls.js";
 import { closeAll, type TestUser } from "../support/clients.js";
 
@@ -52,6 +52,16 @@ function taskUrl(callId: string, at: number): string {
   if (!host) throw new Error("RINGBACK_SCHEDULED_TASKS is not set: run through `npm test`");
   const project = process.env.GCLOUD_PROJECT;
   return `http://${host}/projects/${project}/locations/us-central1/queues/deadlineTask/tasks/${callId}-${at}`;
+}
+
+/** Makes the runner fail the next `count` enqueues of this call's deadline tasks (503). */
+async function failEnqueues(callId: string, count: number): Promise<void> {
+  const host = process.env.RINGBACK_SCHEDULED_TASKS;
+  const res = await fetch(`http://${host}/faults`, {
+    method: count > 0 ? "POST" : "DELETE",
+    body: JSON.stringify({ prefix: `${callId}-`, count }),
+  });
+  expect(res.status).toBe(200);
 }
 
 /** Runs `one` for each pair, 150 ms apart, so that their deadlines are spread out. */
@@ -124,7 +134,7 @@ describe("deadlines fire on time", () => {
       expect(d).toBeLessThanOrEqual(RECEIPT_TARGET_MS);
     }
     expect((await callDoc(acked)).users[ackB.uid].state).toBe("received");
-    expect((await callDoc(acked)).users[ackB.uid].device_id).toBe("phone");
+    expect((await privateOf(acked))?.users[ackB.uid].device_id).toBe("phone");
     const told = ackA.notifications(acked).filter((n) => n.path === STATE_CHANGED);
     expect(told.at(-1)?.body.users).toEqual([
       { id: ackB.uid, state: "received", extended_data: "" },
@@ -217,5 +227,31 @@ describe("tasks that run late, twice, or never", () => {
     for (let i = 0; i < 50 && runs() < ranBefore + 2; i++) await sleep(100);
     expect(runs()).toBeGreaterThanOrEqual(ranBefore + 2); // both ran
     expect(await footprint([alice.uid, bob.uid])).toBe(before);
+  });
+
+  it(`a deadline task that cannot be enqueued is recorded, re-enqueued by the next sweep, and lands within ${INVITATION_TARGET_MS} ms`, async () => {
+    const [alice, bob] = await users("alice", "bob");
+    const callId = `enqueue-fault-${alice.uid}`;
+    // Cloud Tasks refuses every enqueue of this call's tasks, retries included.
+    await failEnqueues(callId, 100);
+    const s = await alice.call<Started>("startCall", {
+      call_id: callId,
+      callees: [{ id: bob.uid }],
+      type: 1,
+      timeout: 10,
+    });
+    await bob.waitState((x) => x?.call_id === callId, "ringing");
+    // The failure is on the call: no pending task, so anything that next touches the call
+    // (a command, a heartbeat, the sweep) enqueues one.
+    expect((await callDoc(callId)).task_at).toBeNull();
+    await failEnqueues(callId, 0); // Cloud Tasks is back
+    await triggerSweep(); // the next sweep tick, well before the deadline
+    const at = Date.parse(s.deadline_at);
+    expect((await callDoc(callId)).task_at?.toMillis()).toBe(at);
+    await bob.waitState((x) => x?.status === "idle", "idle after the timeout", 15_000);
+    const delay = Date.now() - at;
+    expect(delay).toBeGreaterThanOrEqual(0);
+    expect(delay).toBeLessThanOrEqual(INVITATION_TARGET_MS);
+    expect(await callDoc(callId)).toMatchObject({ state: "ended", end_reason: "no_answer" });
   });
 });

@@ -11,6 +11,7 @@ import {
 } from "@firebase/rules-unit-testing";
 import {
   collection,
+  collectionGroup,
   deleteDoc,
   doc,
   getDoc,
@@ -45,6 +46,8 @@ beforeAll(async () => {
       path: "/call/notify_call_accept",
       call_id: "c1",
     });
+    await setDoc(doc(db, "calls/c1/private/server"), { start_request_hash: "h", users: {} });
+    await setDoc(doc(db, "users/alice/devices/phone"), { device_id: "phone", fcm_token: "t" });
     await setDoc(doc(db, "elsewhere/x"), { a: 1 });
     // The webhook outbox names a call and its users, yet no client may read it.
     await setDoc(doc(db, "webhook_events/c1-1-cb0"), {
@@ -75,6 +78,9 @@ const DOCS: { path: string; readers: Who[] }[] = [
   { path: "calls/c1", readers: ["owner"] },
   { path: "users/alice", readers: ["owner"] },
   { path: "users/alice/notifications/n1", readers: ["owner"] },
+  { path: "users/alice/devices/phone", readers: ["owner"] },
+  // The server's private part of a call: not even its participants read it.
+  { path: "calls/c1/private/server", readers: [] },
   { path: "elsewhere/x", readers: [] },
   { path: "webhook_events/c1-1-cb0", readers: [] },
 ];
@@ -134,5 +140,18 @@ describe("queries", () => {
     await assertSucceeds(getDocs(collection(dbAs("owner"), "users/alice/notifications")));
     await assertFails(getDocs(collection(dbAs("other"), "users/alice/notifications")));
     await assertFails(getDocs(collection(dbAs("signed-out"), "users/alice/notifications")));
+  });
+
+  it("a user lists only their own devices", async () => {
+    await assertSucceeds(getDocs(collection(dbAs("owner"), "users/alice/devices")));
+    await assertFails(getDocs(collection(dbAs("other"), "users/alice/devices")));
+  });
+
+  it("collection-group queries reach nobody else's documents", async () => {
+    for (const group of ["notifications", "devices", "private"]) {
+      for (const who of ["owner", "other", "signed-out"] as Who[]) {
+        await assertFails(getDocs(collectionGroup(dbAs(who), group)));
+      }
+    }
   });
 });

@@ -3,9 +3,8 @@ import { getApps, initializeApp, type App } from "firebase-admin/app";
 import { getFirestore, Timestamp, type Firestore } from "firebase-admin/firestore";
 import { expect } from "vitest";
 import { collections, prepare } from "../../functions/src/adapters/firestore.js";
-import { impliedUserDoc } from "../../functions/src/core/projection.js";
-import { nextDeadline } from "../../functions/src/core/schedule.js";
-import { isPending, type UserState } from "../../functions/src/core/types.js";
+import type { UserState } from "../../functions/src/core/types.js";
+import { earliestDeadline, ringing as isPending, userDocOf } from "./reference.js";
 import { env } from "./env.js";
 
 let app: App | undefined;
@@ -65,10 +64,19 @@ export async function footprint(uids: string[]): Promise<string> {
       uid,
       user.data() ?? null,
       notes.docs.map((d) => [d.id, d.data()]),
-      calls.docs.map((d) => [d.id, d.data()]),
+      await Promise.all(
+        calls.docs.map(async (d) => [d.id, d.data(), (await privateOf(d.id)) ?? null]),
+      ),
     ]);
   }
   return JSON.stringify(parts);
+}
+
+/** The server's private part of a call (`calls/{id}/private/server`), as stored. */
+export async function privateOf(
+  callId: string,
+): Promise<FirebaseFirestore.DocumentData | undefined> {
+  return (await adminDb().doc(`calls/${callId}/private/server`).get()).data();
 }
 
 /**
@@ -90,24 +98,10 @@ export async function forceState(callId: string, uid: string, state: UserState):
     if (state === "accepted") u.heartbeat_at = now;
     if (isPending(state)) u.deadline_at = now + 60_000;
     if (uid !== call.caller.id && state === "accepted") call.state = "ongoing";
-    call.next_deadline_at = nextDeadline(call, {
-      heartbeatIntervalS: 20,
-      heartbeatTimeoutMs: 60_000,
-    });
+    call.next_deadline_at = earliestDeadline(call, 60_000);
     tx.set(col.calls.doc(callId), call);
-    for (const id of call.user_ids) {
-      const implied = impliedUserDoc(call, id);
-      tx.set(
-        col.users.doc(id),
-        implied ?? {
-          status: "idle",
-          call_id: null,
-          incoming: null,
-          device_id: null,
-          updated_at: now,
-        },
-      );
-    }
+    // The docs' user document for each user (the docs' table, not the server's projection).
+    for (const id of call.user_ids) tx.set(col.users.doc(id), userDocOf(call, id, now));
   });
 }
 
@@ -136,7 +130,10 @@ export async function databaseFootprint(): Promise<string> {
 export async function forget(callIds: string[], uids: string[]): Promise<void> {
   const db = adminDb();
   const batch = db.batch();
-  for (const id of callIds) batch.delete(db.collection("calls").doc(id));
+  for (const id of callIds) {
+    batch.delete(db.collection("calls").doc(id));
+    batch.delete(db.doc(`calls/${id}/private/server`));
+  }
   for (const uid of uids) batch.delete(db.collection("users").doc(uid));
   await batch.commit();
 }

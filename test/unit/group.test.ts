@@ -1,6 +1,6 @@
 /** Group calls and advanced mode in the pure core (docs/protocol.md#group-calls-and-advanced-mode). */
 import { describe, expect, it } from "vitest";
-import { accept, cancel, decline, end } from "../../functions/src/core/commands.js";
+import { accept, cancel, decline, end, heartbeat } from "../../functions/src/core/commands.js";
 import { invite, join, quit } from "../../functions/src/core/group.js";
 import { statusIn } from "../../functions/src/core/projection.js";
 import { applyDue } from "../../functions/src/core/timeouts.js";
@@ -117,6 +117,29 @@ describe("advanced mode", () => {
     expect(r.error?.reason).toBe("already_in_call");
   });
 
+  it("a repeated invite succeeds, notifies nobody twice, and still reports who was already in", () => {
+    const first = run(ongoing(), T0 + 2000, (d) => {
+      const res = invite(d, "bob", {
+        callees: refs("carol", "dave", "alice"),
+        busy: new Set(["dave"]),
+      });
+      expect(res).toEqual({ invited: ["carol"], busy: ["dave"], already: ["alice"] });
+    });
+    let answer: unknown;
+    const again = run(first.call, T0 + 2500, (d) => {
+      answer = invite(d, "bob", { callees: refs("carol", "dave", "alice"), busy: new Set() });
+    });
+    expect(again.error).toBeUndefined();
+    expect(answer).toEqual({ invited: ["carol"], busy: ["dave"], already: ["alice"] });
+    expect(again.changed).toBe(false);
+    expect(again.notices).toEqual([]);
+    // The same users named by somebody who did not invite them: already in the call.
+    const other = run(first.call, T0 + 2600, (d) => {
+      answer = invite(d, "alice", { callees: refs("carol"), busy: new Set() });
+    });
+    expect(other.error?.reason).toBe("already_in_call");
+  });
+
   it("a busy invitee is declined with type 2 at once", () => {
     const r = run(
       ongoing(),
@@ -186,9 +209,29 @@ describe("advanced mode", () => {
     ]);
   });
 
-  it("all invitees decline while ringing: the call ends as in common mode", () => {
-    const r = run(advanced(), T0 + 1000, (d) => decline(d, "bob", { type: 1 }));
-    expect(r.call).toMatchObject({ state: "ended", end_reason: "declined" });
+  it("every invitee declines, times out or is canceled while ringing: the call lives on with the inviter", () => {
+    const declined = run(advanced(), T0 + 1000, (d) => decline(d, "bob", { type: 1 }));
+    expect(declined.call).toMatchObject({ state: "ringing" });
+    expect(statusIn(declined.call, "alice")).toBe("calling");
+    const beat = run(advanced(), T0 + 50_000, (d) => heartbeat(d, "alice")).call;
+    const timedOut = run(beat, T0 + 60_000, (d) => applyDue(d));
+    expect(timedOut.call.users.bob?.state).toBe("timeout");
+    expect(timedOut.call.state).toBe("ringing");
+    const canceled = run(advanced(), T0 + 1000, (d) => cancel(d, "alice", {}));
+    expect(canceled.call.users.bob?.state).toBe("canceled");
+    expect(canceled.call.state).toBe("ringing");
+    // The inviter may invite somebody else, who answers; or end the call.
+    const more = run(
+      declined.call,
+      T0 + 2000,
+      (d) => void invite(d, "alice", { callees: refs("carol"), busy: new Set() }),
+    );
+    const answered = run(more.call, T0 + 3000, (d) => accept(d, "carol", {}));
+    expect(answered.call.state).toBe("ongoing");
+    const ended = run(declined.call, T0 + 2000, (d) => end(d, "alice"));
+    expect(ended.call).toMatchObject({ state: "ended", end_reason: "canceled" });
+    // With every callee busy, the call starts and rings nobody; it is not ended.
+    expect(start(["bob"], { mode: "advanced", busy: new Set(["bob"]) }).state).toBe("ringing");
   });
 
   it("the inviter quits while the invitation still rings: the call ends all_quit", () => {

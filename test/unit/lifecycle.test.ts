@@ -318,6 +318,34 @@ describe("timeouts", () => {
       // the user who quit is told too (ZIM: Quit hears onCallUserStateChanged)
       changed("alice", [["bob", "quit"]]),
       changed("bob", [["bob", "quit"]]),
+      // the server ended the call: alice, still in it, is told
+      { to: "alice", path: "/call/notify_call_end", body: { call_id: "c1", id: "" } },
+    ]);
+  });
+
+  it("a call the server ends once ongoing tells every accepted user still in it", () => {
+    const c = start(["bob", "carol"], { timeout: 90 });
+    const accepted = run(c, T0 + 1000, (d) => accept(d, "bob", {})).call;
+    const alive = run(accepted, T0 + 50_000, (d) => heartbeat(d, "alice")).call;
+    // bob is silent from T0+1000: he quits at T0+61000; alice stays with carol ringing.
+    const r1 = due(alive, T0 + 61_000);
+    expect(r1.call.state).toBe("ongoing");
+    // carol's invitation times out at T0+90000: alice is alone, the call ends.
+    const r2 = due(r1.call, T0 + 90_000);
+    expect(r2.call).toMatchObject({ state: "ended", end_reason: "completed" });
+    expect(r2.notices).toContainEqual({
+      to: "alice",
+      path: "/call/notify_call_end",
+      body: { call_id: "c1", id: "" },
+    });
+    // One to one: the heartbeat timeout ends it; the other hears of the timeout and the end.
+    const one = run(start(), T0 + 1000, (d) => accept(d, "bob", {})).call;
+    const r3 = due(run(one, T0 + 40_000, (d) => heartbeat(d, "alice")).call, T0 + 61_000);
+    expect(r3.call.end_reason).toBe("heartbeat_timeout");
+    expect(paths(r3.notices).filter((p) => p.startsWith("alice"))).toEqual([
+      "alice /call/notify_timeout",
+      "alice /call/notify_user_state_changed",
+      "alice /call/notify_call_end",
     ]);
   });
 

@@ -3,6 +3,7 @@
  * callees are Firebase Auth users (with their names), and which have no registered device.
  */
 import { HttpsError } from "firebase-functions/v2/https";
+import { MAX_INVITEES } from "../core/types.js";
 import { lookupCallees, type Lookup } from "./authUsers.js";
 import type { Ctx } from "./context.js";
 import { loggedOut } from "./devices.js";
@@ -12,20 +13,27 @@ export interface Callees extends Lookup {
   loggedOut: Set<string>;
 }
 
-/** Refuses naming oneself, and a list in which nobody is a user. */
+/** Refuses more callees than the param allows, naming oneself, and a list of no user. */
 export async function findCallees(
   ctx: Ctx,
   actor: string,
   callees: readonly { id: string; name?: string }[],
 ): Promise<Callees> {
+  const max = ctx.cfg.maxInvitees ?? MAX_INVITEES;
+  if (callees.length > max) {
+    throw new HttpsError("invalid-argument", `callees: at most ${max} in one command.`, {
+      reason: "invalid_argument",
+      field: "callees",
+    });
+  }
   if (callees.some((c) => c.id === actor)) {
     throw new HttpsError("invalid-argument", "callees: must not include yourself.", {
       reason: "invalid_argument",
       field: "callees",
     });
   }
-  const [{ found, missing }, offline] = await Promise.all([
-    lookupCallees(callees),
+  const [{ found, missing, actorName }, offline] = await Promise.all([
+    lookupCallees(actor, callees),
     loggedOut(
       ctx,
       callees.map((c) => c.id),
@@ -37,5 +45,5 @@ export async function findCallees(
       error_invitees: missing,
     });
   }
-  return { found, missing, loggedOut: offline };
+  return { found, missing, loggedOut: offline, ...(actorName ? { actorName } : {}) };
 }

@@ -1,18 +1,22 @@
 /**
  * Carries out the core's post-commit effects, after the transaction that decided them has
- * committed: each kind by its one handler, a failure tried once more, then logged. Every
- * effect has a backstop that needs no delivery: a deadline is in the call's
- * `next_deadline_at`, which the sweep reads.
+ * committed: each kind by its one handler, a failure tried twice more (0.1 s and 0.4 s later),
+ * then logged and recorded by `undelivered` for its backstop
+ * (docs/protocol.md#deadline-tasks-and-the-sweep): a deadline task that could not be enqueued
+ * is taken off the call (`task_at` null), so the next command or sweep enqueues it at once.
  */
 import type { Effect, EffectKind } from "../core/effects.js";
 import { logs } from "./logs.js";
 
 export type EffectHandlers = {
   [K in EffectKind]: (effect: Extract<Effect, { kind: K }>) => Promise<void>;
+} & {
+  /** Records an effect given up on, so that its backstop takes it up promptly. */
+  undelivered?: (effect: Effect) => Promise<void>;
 };
 
-const ATTEMPTS = 2;
-const RETRY_AFTER_MS = 100;
+/** Pauses before the second and third attempt: a blip is retried, an outage is recorded. */
+const RETRY_AFTER_MS = [100, 400];
 
 export async function deliverEffects(
   handlers: EffectHandlers | undefined,
@@ -22,12 +26,18 @@ export async function deliverEffects(
   await Promise.all(
     effects.map(async (effect) => {
       const handle = handlers[effect.kind] as (e: Effect) => Promise<void>;
-      for (let attempt = 1; ; attempt++) {
+      for (let attempt = 0; ; attempt++) {
         try {
           return await handle(effect);
         } catch (e) {
-          if (attempt >= ATTEMPTS) return logs.effectFailed(effect, e);
-          await new Promise((r) => setTimeout(r, RETRY_AFTER_MS));
+          const pause = RETRY_AFTER_MS[attempt];
+          if (pause === undefined) {
+            logs.effectFailed(effect, e);
+            return await handlers
+              .undelivered?.(effect)
+              .catch((e2) => logs.effectFailed(effect, e2));
+          }
+          await new Promise((r) => setTimeout(r, pause));
         }
       }
     }),

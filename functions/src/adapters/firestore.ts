@@ -101,6 +101,46 @@ export const userConverter: FirestoreDataConverter<UserDoc> = {
   },
 };
 
+/**
+ * What only the server reads of a call, kept in `calls/{id}/private/server` out of the
+ * participants' reach (docs/protocol.md#who-may-read-what): each user's device and whether
+ * they were logged out, and the first start's request hash and answer.
+ */
+export interface CallPrivate {
+  start_request_hash?: string;
+  start_result?: Call["start_result"];
+  users: Record<string, { device_id?: string; logged_out?: boolean }>;
+}
+
+/** Splits a call into the shared doc the participants read and its private part. */
+export function splitCall(call: Call): { shared: Call; priv: CallPrivate } {
+  const { start_request_hash, start_result, ...rest } = call;
+  const priv: CallPrivate = { start_request_hash, start_result, users: {} };
+  const users: Record<string, CallUser> = {};
+  for (const [uid, u] of Object.entries(call.users)) {
+    const { device_id, logged_out, ...open } = u;
+    users[uid] = open;
+    if (device_id !== undefined || logged_out !== undefined) {
+      priv.users[uid] = { device_id, logged_out };
+    }
+  }
+  return { shared: { ...rest, users } as Call, priv };
+}
+
+/** The call as the core knows it: the shared doc with its private part put back. */
+export function mergeCall(shared: Call, priv: CallPrivate | undefined): Call {
+  if (!priv) return shared;
+  const users: Record<string, CallUser> = {};
+  for (const [uid, u] of Object.entries(shared.users)) {
+    users[uid] = { ...u, ...definedOnly(priv.users?.[uid] ?? {}) };
+  }
+  return { ...shared, ...definedOnly(priv), users } as Call;
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
 /** Notifications live this long before a Firestore TTL policy on `expire_at` removes them. */
 export const NOTIFICATION_TTL_MS = 7 * 24 * 3600 * 1000;
 
@@ -118,6 +158,9 @@ export interface NotificationDoc {
 export function collections(db: Firestore) {
   return {
     calls: db.collection("calls").withConverter(callConverter),
+    /** Server-only: the private part of a call (see CallPrivate; rules deny clients). */
+    callPrivate: (callId: string) =>
+      db.collection("calls").doc(callId).collection("private").doc("server"),
     users: db.collection("users").withConverter(userConverter),
     notifications: (uid: string) => db.collection("users").doc(uid).collection("notifications"),
     devices: (uid: string) => db.collection("users").doc(uid).collection("devices"),

@@ -12,8 +12,13 @@ export const logs = {
     }),
   databaseUnavailable: (error: unknown) => logger.warn("database unavailable", error),
   unexpected: (error: unknown) => logger.error("unexpected error", error),
-  sweep: (examined: number, changed: number, resent: number) =>
-    logger.info("sweepTimeouts", { examined, changed, resent }),
+  sweep: (counts: { examined: number; changed: number; failed: number; resent: number }) =>
+    logger.info("sweepTimeouts", counts),
+  sweepFailed: (callId: string, error: unknown) =>
+    logger.error("sweepTimeouts: a call failed to settle; backed off", {
+      call_id: callId,
+      error: String(error),
+    }),
   webhooksOff: (eventId: string) =>
     logger.warn("webhookTask: webhooks are off (no RINGBACK_WEBHOOK_URL); event left pending", {
       event_id: eventId,

@@ -1,44 +1,102 @@
 /**
  * The backstop sweep (docs/protocol.md#timeouts): finds calls whose earliest deadline has
  * passed through the indexed `next_deadline_at` field (never a scan of all calls) and settles
- * each in its own transaction.
+ * each in its own transaction. One call that fails is logged, counted and backed off
+ * (docs/protocol.md#deadline-tasks-and-the-sweep); it never stops the sweep.
  */
-import { Timestamp, type QueryDocumentSnapshot } from "firebase-admin/firestore";
+import {
+  FieldValue,
+  Timestamp,
+  type DocumentReference,
+  type QueryDocumentSnapshot,
+} from "firebase-admin/firestore";
 import { settleCall } from "./commands.js";
 import type { Ctx } from "./context.js";
+import { logs } from "./logs.js";
 
-/** Returns how many calls it examined and how many it changed. */
+export interface SweepCounts {
+  examined: number;
+  changed: number;
+  /** Calls whose settle threw: logged and backed off, the others settled anyway. */
+  failed: number;
+  /** Live calls whose deadline task could not be enqueued: enqueued again. */
+  rescheduled: number;
+}
+
+/** A failing call's deadline moves this far ahead, doubling per failure up to the cap. */
+const BACKOFF_MS = 60_000;
+const BACKOFF_CAP_MS = 3_600_000;
+
+export const sweepBackoffMs = (failures: number): number =>
+  Math.min(BACKOFF_CAP_MS, BACKOFF_MS * 2 ** Math.max(0, failures - 1));
+
+/**
+ * Moves a call that failed to settle out of the head of the queue: its `next_deadline_at`
+ * goes ahead by a growing backoff and `sweep_failures` counts the failures. Only if the doc is
+ * unchanged since the query (a command that settled it meanwhile wins), and best effort.
+ */
+async function backOff(snap: QueryDocumentSnapshot, now: number): Promise<void> {
+  const failures = ((snap.get("sweep_failures") as number | undefined) ?? 0) + 1;
+  const ref = snap.ref as DocumentReference;
+  await ref
+    .update(
+      {
+        next_deadline_at: Timestamp.fromMillis(now + sweepBackoffMs(failures)),
+        sweep_failures: FieldValue.increment(1),
+      },
+      { lastUpdateTime: snap.updateTime },
+    )
+    .catch(() => undefined);
+}
+
+/** Returns how many calls it examined, changed, and failed to settle. */
 export async function sweepDue(
   ctx: Ctx,
   opts: { now?: number; pageSize?: number; budgetMs?: number; concurrency?: number } = {},
-): Promise<{ examined: number; changed: number }> {
+): Promise<SweepCounts> {
   const now = opts.now ?? Date.now();
   const pageSize = opts.pageSize ?? 200;
   const concurrency = opts.concurrency ?? 10;
   const stopAt = Date.now() + (opts.budgetMs ?? 45_000);
-  let examined = 0;
-  let changed = 0;
+  const counts: SweepCounts = { examined: 0, changed: 0, failed: 0, rescheduled: 0 };
+  const settleOne = async (snap: QueryDocumentSnapshot, rescheduling = false): Promise<void> => {
+    try {
+      if (await settleCall(ctx, snap.id)) counts[rescheduling ? "rescheduled" : "changed"]++;
+    } catch (e) {
+      counts.failed++;
+      logs.sweepFailed(snap.id, e);
+      await backOff(snap, Date.now());
+    }
+  };
   let cursor: QueryDocumentSnapshot | undefined;
   while (Date.now() < stopAt) {
     let q = ctx.db
       .collection("calls")
       .where("next_deadline_at", "<=", Timestamp.fromMillis(now))
       .orderBy("next_deadline_at")
-      .select("next_deadline_at")
+      .select("next_deadline_at", "sweep_failures")
       .limit(pageSize);
     if (cursor) q = q.startAfter(cursor);
     const page = await q.get();
     if (page.empty) break;
     cursor = page.docs[page.docs.length - 1];
-    const ids = page.docs.map((s) => s.id);
-    examined += ids.length;
-    for (let i = 0; i < ids.length; i += concurrency) {
-      const results = await Promise.all(
-        ids.slice(i, i + concurrency).map((id) => settleCall(ctx, id)),
-      );
-      changed += results.filter(Boolean).length;
+    counts.examined += page.size;
+    for (let i = 0; i < page.size; i += concurrency) {
+      await Promise.all(page.docs.slice(i, i + concurrency).map((s) => settleOne(s)));
     }
     if (page.size < pageSize) break;
   }
-  return { examined, changed };
+  // Live calls whose deadline task failed to enqueue (task_at cleared, see tasks.ts):
+  // settling one finds it has no task and enqueues its next deadline's.
+  const orphans = await ctx.db
+    .collection("calls")
+    .where("task_at", "==", null)
+    .where("next_deadline_at", "!=", null)
+    .select("next_deadline_at", "sweep_failures")
+    .limit(pageSize)
+    .get();
+  for (let i = 0; i < orphans.size; i += concurrency) {
+    await Promise.all(orphans.docs.slice(i, i + concurrency).map((s) => settleOne(s, true)));
+  }
+  return counts;
 }

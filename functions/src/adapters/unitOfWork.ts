@@ -15,11 +15,20 @@ import type { Effect } from "../core/effects.js";
 import { affectedUsers, impliedUserDoc, reconcileUser } from "../core/projection.js";
 import type { Bucket } from "../core/rateLimit.js";
 import type { Call, UserDoc } from "../core/types.js";
-import { eventId, notificationDoc, type Collections } from "./firestore.js";
+import {
+  eventId,
+  mergeCall,
+  notificationDoc,
+  splitCall,
+  type CallPrivate,
+  type Collections,
+} from "./firestore.js";
 import { outboxDoc } from "./webhookOutbox.js";
 
 export class UnitOfWork {
   private readonly users = new Map<string, UserDoc | undefined>();
+  /** Each call's private part as read (JSON), so that it is written only when it changed. */
+  private readonly privates = new Map<string, string>();
   private readonly staged: { before: Call | undefined; outcome: Outcome }[] = [];
 
   constructor(
@@ -30,20 +39,32 @@ export class UnitOfWork {
     private readonly outbox = false,
   ) {}
 
-  async readCall(callId: string): Promise<Call | undefined> {
-    const snap = await this.tx.get(this.col.calls.doc(callId));
-    return snap.data();
+  /** A call's shared doc and its private part, as two refs of one getAll. */
+  private callRefs(callId: string): DocumentReference[] {
+    return [this.col.calls.doc(callId), this.col.callPrivate(callId)] as DocumentReference[];
+  }
+
+  /** The call from the snapshots of its two refs (see callRefs). */
+  private callOf(shared: DocumentSnapshot, priv: DocumentSnapshot): Call | undefined {
+    const call = shared.data() as Call | undefined;
+    if (!call) return undefined;
+    const p = priv.data() as CallPrivate | undefined;
+    if (p) this.privates.set(call.call_id, canonical(p));
+    return mergeCall(call, p);
   }
 
   /** Reads several calls in one round trip; missing ones are left out of the map. */
   async readCalls(callIds: readonly string[]): Promise<Map<string, Call>> {
     const out = new Map<string, Call>();
     if (callIds.length === 0) return out;
-    const snaps = await this.tx.getAll(...callIds.map((id) => this.col.calls.doc(id)));
-    for (const s of snaps) {
-      const call = s.data();
-      if (call) out.set(s.id, call);
-    }
+    const snaps = await this.tx.getAll(...callIds.flatMap((id) => this.callRefs(id)));
+    callIds.forEach((id, i) => {
+      const call = this.callOf(
+        snaps[2 * i] as DocumentSnapshot,
+        snaps[2 * i + 1] as DocumentSnapshot,
+      );
+      if (call) out.set(id, call);
+    });
     return out;
   }
 
@@ -74,7 +95,7 @@ export class UnitOfWork {
     uids: readonly string[],
   ): Promise<Call | undefined> {
     const missing = [...new Set(uids)].filter((u) => !this.users.has(u));
-    const callRefs = callId === undefined ? [] : [this.col.calls.doc(callId)];
+    const callRefs = callId === undefined ? [] : this.callRefs(callId);
     if (missing.length + callRefs.length === 0) return undefined;
     const userRefs = missing.map((u) => this.col.users.doc(u));
     // One getAll over both kinds: the snapshots are told apart by position.
@@ -82,7 +103,9 @@ export class UnitOfWork {
     const snaps = await this.tx.getAll(...refs);
     const users = snaps.slice(callRefs.length) as DocumentSnapshot<UserDoc>[];
     users.forEach((s, i) => this.users.set(missing[i] as string, s.data()));
-    return callRefs.length ? (snaps[0]?.data() as Call | undefined) : undefined;
+    return callRefs.length
+      ? this.callOf(snaps[0] as DocumentSnapshot, snaps[1] as DocumentSnapshot)
+      : undefined;
   }
 
   user(uid: string): UserDoc | undefined {
@@ -130,7 +153,13 @@ export class UnitOfWork {
     });
     for (const { outcome } of this.staged) {
       const { call, notices } = outcome;
-      this.tx.set(this.col.calls.doc(call.call_id), call);
+      const { shared, priv } = splitCall(call);
+      this.tx.set(this.col.calls.doc(call.call_id), shared);
+      const privJson = canonical(priv);
+      if (this.privates.get(call.call_id) !== privJson) {
+        this.tx.set(this.col.callPrivate(call.call_id), priv);
+        this.privates.set(call.call_id, privJson);
+      }
       notices.forEach((n, i) => {
         const id = eventId(call.call_id, call.version, i);
         this.tx.set(
@@ -146,4 +175,13 @@ export class UnitOfWork {
       if (e.kind === "callback") this.tx.set(this.col.webhookEvents.doc(e.event_id), outboxDoc(e));
     }
   }
+}
+
+/** JSON with sorted keys and no undefined values: equal data, equal text, as stored or not. */
+function canonical(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) =>
+    x && typeof x === "object" && !Array.isArray(x)
+      ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : x,
+  );
 }

@@ -138,7 +138,8 @@ export function cancel(
     d.notify(id, "/call/notify_call_canceled", { caller_id: actor });
   }
   d.announce(ringing);
-  if (c.state === "ringing" && d.inState(isPending).length === 0) {
+  // A common call left ringing nobody is over; an advanced one lives while its inviter does.
+  if (c.state === "ringing" && c.mode === "common" && d.inState(isPending).length === 0) {
     endFor(d, "canceled", { by: actor });
   } else {
     settle(d, "canceled");

@@ -73,8 +73,9 @@ export class Draft {
   /**
    * Tells of users whose state just changed (`/call/notify_user_state_changed`), to the
    * audience of docs/protocol.md#state-change-audience: every user Inviting, Received,
-   * NotYetReceived or Accepted, and a user who has just quit. Rejected, Canceled and Timeout
-   * users hear nothing more. The moves that end a call are told by the end notifications.
+   * NotYetReceived, Accepted or Quit (a user who left still follows the call). Rejected,
+   * Canceled and Timeout users hear nothing more. The moves that end a call are told by the
+   * end notifications.
    */
   announce(uids: readonly string[]): void {
     if (uids.length === 0) return;
@@ -84,7 +85,7 @@ export class Draft {
     });
     for (const to of this.call.user_ids) {
       const s = this.user(to).state;
-      if (isPending(s) || s === "accepted" || (s === "quit" && uids.includes(to))) {
+      if (isPending(s) || s === "accepted" || s === "quit") {
         this.notify(to, "/call/notify_user_state_changed", { users });
       }
     }

@@ -51,12 +51,19 @@ function refine(d: Draft, cause: Cause): Cause {
   return cause;
 }
 
-/** Ends the call for `cause`: everyone still ringing is canceled, everyone accepted quits. */
+/**
+ * Ends the call for `cause`: everyone still ringing is canceled, everyone accepted quits.
+ * When the server ends an ongoing call (no `by`: a timeout or an answer left it over), every
+ * accepted user still in it is told the call ended, `id` "" (docs/protocol.md#notifications).
+ */
 export function endFor(
   d: Draft,
   cause: Cause,
   opts: { by?: string; tellPending?: boolean; at?: number } = {},
 ): void {
+  if (d.call.state === "ongoing" && opts.by === undefined) {
+    for (const to of d.active()) d.notify(to, "/call/notify_call_end", { id: "" });
+  }
   d.close(endReason(d, cause), {
     tellPending: opts.tellPending ?? true,
     ...(opts.by !== undefined ? { by: opts.by } : {}),
@@ -65,11 +72,11 @@ export function endFor(
 }
 
 /**
- * Applies the call-level rules after any user moved. While ringing, both modes end when no
- * invitee is left to answer and none accepted (advanced mode answers invitations as common
- * mode does), and when no accepted user is left. Once ongoing, a common call ends when at
- * most one accepted user and no pending invitee remain, an advanced call when no accepted
- * user remains.
+ * Applies the call-level rules after any user moved. A common call ends while ringing when no
+ * invitee is left to answer and none accepted, and once ongoing when at most one accepted
+ * user and no pending invitee remain. An advanced call, ringing or ongoing, ends only when
+ * no accepted user remains: the inviter alone may still invite others
+ * (docs/protocol.md#call-states-and-end-reasons).
  */
 export function settle(d: Draft, cause: Cause, at?: number): void {
   const c = d.call;
@@ -82,7 +89,7 @@ export function settle(d: Draft, cause: Cause, at?: number): void {
     if (inviteeAccepted) {
       c.state = "ongoing";
       d.changed = true;
-    } else if (pending === 0 || accepted.length === 0) {
+    } else if (accepted.length === 0 || (c.mode === "common" && pending === 0)) {
       endFor(d, cause, opts);
     }
     return;

@@ -23,14 +23,17 @@ export interface InviteResult {
 /**
  * callingInvite: an accepted user invites users new to the call, who ring until `timeout`
  * seconds from now (the call's timeout). The call may hold at most `maxCallUsers` users,
- * counting everyone it has named; past that, nobody is invited.
+ * counting everyone it has named; past that, nobody is invited. Naming again users this
+ * actor already invited is a repeat (a client's retry): it succeeds, changes nothing for
+ * them and reports them as the first answer did (docs/protocol.md#idempotency).
  */
 export function invite(d: Draft, actor: string, who: Invitees): InviteResult {
   if (!admit(d, actor, "invite")) return { invited: [], busy: [], already: [] };
   const c = d.call;
   const fresh = who.callees.filter((u) => !c.users[u.id]);
-  const already = who.callees.filter((u) => c.users[u.id]).map((u) => u.id);
-  if (fresh.length === 0) {
+  const mine = (id: string) => c.users[id]?.invited_by === actor;
+  const already = who.callees.filter((u) => c.users[u.id] && !mine(u.id)).map((u) => u.id);
+  if (fresh.length === 0 && already.length === who.callees.length) {
     throw new DomainError(
       "failed_precondition",
       "already_in_call",
@@ -51,19 +54,24 @@ export function invite(d: Draft, actor: string, who: Invitees): InviteResult {
       },
     );
   }
-  const inviter = d.user(actor);
-  ring(
-    d,
-    { id: inviter.id, name: inviter.name },
-    { ...who, callees: fresh },
-    d.now + c.timeout * 1000,
-  );
-  settle(d, "declined");
-  return {
-    invited: fresh.filter((u) => !who.busy.has(u.id)).map((u) => u.id),
-    busy: fresh.filter((u) => who.busy.has(u.id)).map((u) => u.id),
-    already,
-  };
+  // Who was busy: among the fresh, as found now; among the repeated, as declined then.
+  const wasBusy = (id: string) =>
+    c.users[id] ? c.users[id].state === "rejected" && c.users[id].decline_type === 2 : false;
+  const busyNow = (id: string) => (c.users[id] ? wasBusy(id) : who.busy.has(id));
+  const named = who.callees.filter((u) => !already.includes(u.id)).map((u) => u.id);
+  const busy = named.filter(busyNow);
+  if (fresh.length > 0) {
+    const inviter = d.user(actor);
+    ring(
+      d,
+      { id: inviter.id, name: inviter.name },
+      { ...who, callees: fresh },
+      d.now + c.timeout * 1000,
+    );
+    for (const u of fresh) d.user(u.id).invited_by = actor; // to recognise a retry
+    settle(d, "declined");
+  }
+  return { invited: named.filter((id) => !busy.includes(id)), busy, already };
 }
 
 /**

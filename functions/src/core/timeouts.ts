@@ -67,8 +67,11 @@ function receiptsMissed(d: Draft, batch: string[]): void {
 function invitationsTimedOut(d: Draft, batch: string[], at: number): void {
   if (batch.length === 0) return;
   for (const uid of batch) {
+    // Only an invitee whose device never acknowledged the invitation (Inviting) is told:
+    // one that received it hears of its end through its own state (docs/protocol.md#state-change-audience).
+    const told = d.user(uid).state === "inviting";
     d.move(uid, "timeout");
-    d.notify(uid, "/call/notify_invitation_timeout", {});
+    if (told) d.notify(uid, "/call/notify_invitation_timeout", {});
   }
   for (const to of d.active()) {
     d.notify(to, "/call/notify_invitees_answered_timeout", { invitees: batch });

@@ -50,6 +50,8 @@ export interface CallUser {
   device_id?: string;
   /** Last heartbeat; set for the inviter and accepted users. */
   heartbeat_at?: number;
+  /** Who invited this invitee with inviteToCall (absent for startCall's callees). */
+  invited_by?: string;
   /** When this invitee's invitation times out; set for invitees. */
   deadline_at?: number;
   /**
@@ -141,6 +143,10 @@ export interface CoreConfig {
   maxCallUsers?: number;
   /** With not_received_check, an invitee with no ack this long is NotYetReceived (default 5 s). */
   notReceivedMs?: number;
+  /** At most this many callees in one startCall or inviteToCall (default MAX_INVITEES). */
+  maxInvitees?: number;
+  /** listCalls pages hold at most this many calls (default LIST_PAGE_LIMIT). */
+  listPageLimit?: number;
   /** Abuse limit on startCall per user (none when absent). */
   startLimit?: { perMinute: number; burst: number };
 }
@@ -150,6 +156,12 @@ export const NOT_RECEIVED_MS = 5000;
 
 /** At most 10 users in a call, the inviter included (docs/protocol.md#limits-and-defaults). */
 export const MAX_CALL_USERS = 10;
+
+/** At most 9 callees in one startCall or inviteToCall (docs/protocol.md#limits-and-defaults). */
+export const MAX_INVITEES = 9;
+
+/** listCalls pages hold at most 100 calls (docs/protocol.md#limits-and-defaults). */
+export const LIST_PAGE_LIMIT = 100;
 
 /** The invitation timeout when neither the request nor the config gives one, seconds. */
 export const DEFAULT_TIMEOUT_S = 60;

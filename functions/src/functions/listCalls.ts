@@ -2,7 +2,7 @@ import { HttpsError } from "firebase-functions/v2/https";
 import { listCalls as list, type ListCursor } from "../adapters/callList.js";
 import { context } from "../adapters/config.js";
 import { validatedOnCall } from "../adapters/validatedOnCall.js";
-import type { Call } from "../core/types.js";
+import { LIST_PAGE_LIMIT, type Call } from "../core/types.js";
 import { callIdSchema, listCallsSchema } from "../schemas.js";
 
 const iso = (ms: number | undefined): string | null =>
@@ -64,7 +64,9 @@ function entry(call: Call, uid: string) {
 /** queryCallInvitationList: the caller's calls, newest first, a page at a time. */
 export const listCalls = validatedOnCall(listCallsSchema, async (caller, data) => {
   const after = data.next_flag ? decode(data.next_flag) : undefined;
-  const page = await list(context(), caller.uid, data.count, after);
+  const ctx = context();
+  const count = Math.min(data.count, ctx.cfg.listPageLimit ?? LIST_PAGE_LIMIT);
+  const page = await list(ctx, caller.uid, count, after);
   return {
     calls: page.calls.map((c) => entry(c, caller.uid)),
     next_flag: page.next ? encode(page.next) : "",

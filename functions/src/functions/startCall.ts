@@ -7,11 +7,13 @@ import { startCallSchema } from "../schemas.js";
 /** /call/start_call (ZIM callInvite): invite 1..9 callees; busy ones are declined at once. */
 export const startCall = validatedOnCall(startCallSchema, async (caller, data) => {
   const ctx = context();
-  const { found, missing, loggedOut } = await findCallees(ctx, caller.uid, data.callees);
+  const { found, missing, loggedOut, actorName } = await findCallees(ctx, caller.uid, data.callees);
   const { call_id, ...body } = data;
+  // The profile's display name when it has one; the body's only stands in (docs/protocol.md#names).
+  const name = actorName || data.caller?.name || caller.name;
   return runStartCall(ctx, data, {
     ...(call_id !== undefined ? { call_id } : {}),
-    caller: { id: caller.uid, name: data.caller?.name ?? caller.name },
+    caller: { id: caller.uid, name },
     callees: found,
     error_invitees: missing,
     loggedOut,

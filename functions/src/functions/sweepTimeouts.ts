@@ -12,7 +12,7 @@ export const sweepTimeouts = onSchedule(
   { schedule: "every 1 minutes", timeoutSeconds: 60 },
   async () => {
     const ctx = context();
-    const [{ examined, changed }, resent] = await Promise.all([sweepDue(ctx), resendUnsent(ctx)]);
-    if (examined > 0 || resent > 0) logs.sweep(examined, changed, resent);
+    const [counts, resent] = await Promise.all([sweepDue(ctx), resendUnsent(ctx)]);
+    if (counts.examined > 0 || resent > 0) logs.sweep({ ...counts, resent });
   },
 );

@@ -1,0 +1,73 @@
+/**
+ * Params (docs/protocol.md#limits-and-defaults): every default that was a constant is a
+ * param, and a value out of range stops the functions when they load, with a message that
+ * names the param, the value and the range. Params are read from the environment, as the
+ * Functions runtime sets them.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { coreConfig } from "../../functions/src/adapters/config.js";
+import { checkParams } from "../../functions/src/params.js";
+
+const DEFAULTS: Record<string, string> = {
+  RINGBACK_CALL_TIMEOUT_SECONDS: "60",
+  RINGBACK_HEARTBEAT_INTERVAL_SECONDS: "20",
+  RINGBACK_HEARTBEAT_TIMEOUT_SECONDS: "60",
+  RINGBACK_MAX_CALL_USERS: "10",
+  RINGBACK_START_RATE_PER_MINUTE: "30",
+  RINGBACK_START_BURST: "10",
+  RINGBACK_NOT_RECEIVED_CHECK_SECONDS: "5",
+  RINGBACK_MAX_INVITEES: "9",
+  RINGBACK_LIST_PAGE_LIMIT: "100",
+};
+
+function setParams(over: Record<string, string> = {}): void {
+  for (const [k, v] of Object.entries({ ...DEFAULTS, ...over })) process.env[k] = v;
+}
+
+afterEach(() => {
+  for (const k of Object.keys(DEFAULTS)) delete process.env[k];
+});
+
+describe("params", () => {
+  it("the defaults load, including the three that were constants", () => {
+    setParams();
+    expect(() => checkParams()).not.toThrow();
+    expect(coreConfig()).toMatchObject({
+      defaultTimeoutS: 60,
+      heartbeatTimeoutMs: 60_000,
+      notReceivedMs: 5000,
+      maxInvitees: 9,
+      listPageLimit: 100,
+      startLimit: { perMinute: 30, burst: 10 },
+    });
+  });
+
+  it("a param set within range is used", () => {
+    setParams({
+      RINGBACK_NOT_RECEIVED_CHECK_SECONDS: "3",
+      RINGBACK_MAX_INVITEES: "4",
+      RINGBACK_LIST_PAGE_LIMIT: "50",
+    });
+    expect(coreConfig()).toMatchObject({ notReceivedMs: 3000, maxInvitees: 4, listPageLimit: 50 });
+  });
+
+  it.each([
+    ["RINGBACK_START_RATE_PER_MINUTE", "0"], // made retry_after_ms null
+    ["RINGBACK_START_BURST", "0"],
+    ["RINGBACK_CALL_TIMEOUT_SECONDS", "601"],
+    ["RINGBACK_HEARTBEAT_TIMEOUT_SECONDS", "0"],
+    ["RINGBACK_MAX_CALL_USERS", "1"],
+    ["RINGBACK_NOT_RECEIVED_CHECK_SECONDS", "0"],
+    ["RINGBACK_MAX_INVITEES", "0"],
+    ["RINGBACK_LIST_PAGE_LIMIT", "0"],
+  ])("%s = %s fails at load, naming the param and its range", (name, value) => {
+    setParams({ [name]: value });
+    expect(() => checkParams()).toThrow(new RegExp(`${name} = ${value} is out of range`));
+    expect(() => coreConfig()).toThrow(name);
+  });
+
+  it("a heartbeat interval that is not shorter than the timeout fails", () => {
+    setParams({ RINGBACK_HEARTBEAT_INTERVAL_SECONDS: "60" });
+    expect(() => checkParams()).toThrow(/RINGBACK_HEARTBEAT_INTERVAL_SECONDS/);
+  });
+});
