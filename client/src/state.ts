@@ -93,7 +93,6 @@ export function readCallDoc(id: string, d: Raw): CallView {
         state: str(u.state) as CallUserState,
         declineType: u.decline_type === 1 || u.decline_type === 2 ? u.decline_type : null,
         extendedData: str(u.extended_data),
-        deviceId: strOrNull(u.device_id),
         updatedAt: toDate(u.updated_at),
       },
     ];

@@ -155,7 +155,6 @@ export interface CallUserView {
   state: CallUserState;
   declineType: DeclineType | null;
   extendedData: string;
-  deviceId: string | null;
   /** When this user's state last changed (e.g. when they accepted). */
   updatedAt: Date | null;
 }

@@ -6,7 +6,7 @@
 import { disableNetwork, enableNetwork } from "firebase/firestore";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Clock } from "../../client/src/index.js";
-import { callDoc } from "../support/admin.js";
+import { callDoc, privateOf } from "../support/admin.js";
 import { closeAll } from "../support/clients.js";
 import { closeSdkUsers, connected, sdkUser, story, trio, type SdkUser } from "./sdkUsers.js";
 
@@ -35,8 +35,8 @@ describe("@ringback/client: sessions", () => {
 
     await laptop.rb.accept(call_id);
     for (const d of [phone, laptop]) await d.waitState((s) => s.status === "in_call", "in call");
-    const doc = await callDoc(call_id);
-    expect(doc.users[phone.uid].device_id).toBe("bob-laptop");
+    // Which device answered is the server's own record (calls/{id}/private/server).
+    expect((await privateOf(call_id))?.users[phone.uid].device_id).toBe("bob-laptop");
 
     await alice.rb.end(call_id);
     for (const d of [phone, laptop]) {
@@ -123,7 +123,7 @@ describe("@ringback/client: sessions", () => {
       (s) => s.call?.users.find((u) => u.id === bob.uid)?.state === "received",
       "bob received",
     );
-    expect((await callDoc(call_id)).users[bob.uid].device_id).toBe("bob-phone");
+    expect((await privateOf(call_id))?.users[bob.uid].device_id).toBe("bob-phone");
     await alice.rb.cancel(call_id);
   });
 
