@@ -365,7 +365,11 @@ describe("invariants hold under concurrent commands, retries and time jumps", ()
             `${SCENARIOS} generated scenarios (${stats.commands} commands in all)`,
         );
       }
-      if (out.failed) throw new Error(fc.defaultReportMessage(out) ?? "stress run failed");
+      if (out.failed) {
+        // The counterexample alone does not say what broke: add the failing step's own error.
+        const cause = out.errorInstance instanceof Error ? out.errorInstance.message : "";
+        throw new Error(`${fc.defaultReportMessage(out) ?? "stress run failed"}\n${cause}`);
+      }
       expect(stats.commands).toBeGreaterThan(0);
     },
     (MINUTES + 15) * 60_000,
