@@ -76,6 +76,8 @@ export interface Stream {
   comments: string[];
   /** Resolves once `n` events have arrived. */
   waitEvents(n: number, timeoutMs?: number): Promise<SseEvent[]>;
+  /** Resolves with the first event for which `pred` holds, once it has arrived. */
+  waitEvent(pred: (e: SseEvent) => boolean, timeoutMs?: number): Promise<SseEvent>;
   /** Resolves once a comment matching `re` has arrived. */
   waitComment(re: RegExp, timeoutMs?: number): Promise<string>;
   /** Resolves when the server ends the stream. */
@@ -109,6 +111,8 @@ export async function openStream(
     lastId: () => lastId,
     waitEvents: (n, timeoutMs = 20_000) =>
       until(() => (events.length >= n ? events.slice(0, n) : undefined), `${n} events`, timeoutMs),
+    waitEvent: (pred, timeoutMs = 20_000) =>
+      until(() => events.find(pred), "a matching event", timeoutMs),
     waitComment: (re, timeoutMs = 20_000) =>
       until(() => comments.find((c) => re.test(c)), `a comment ${re}`, timeoutMs),
     ended: Promise.resolve(),
