@@ -8,6 +8,7 @@ import { HttpsError } from "firebase-functions/v2/https";
 import { afterEach, describe, expect, it } from "vitest";
 import { fromHttpsError, HTTP_CODES, httpCode } from "../../functions/src/adapters/httpCodes.js";
 import { httpDoor, type Runnable } from "../../functions/src/adapters/httpDoor.js";
+import { toHttpsError } from "../../functions/src/adapters/httpsErrors.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const read = (p: string) => fs.readFileSync(path.join(ROOT, p), "utf8");
@@ -68,6 +69,14 @@ describe("HTTP_CODES", () => {
       headers: { "retry-after": "2" },
     });
     expect(httpCode(409, "some_new_reason")).toBe(40999);
+  });
+
+  it("answers a lost database 503 and contention 409, as the callables' error map says", () => {
+    const grpc = (code: number, message: string) => Object.assign(new Error(message), { code });
+    const unavailable = fromHttpsError(toHttpsError(grpc(14, "14 UNAVAILABLE: no connection")));
+    expect([unavailable.status, unavailable.body.code]).toEqual([503, 50301]);
+    const contention = fromHttpsError(toHttpsError(grpc(10, "10 ABORTED: too much contention")));
+    expect([contention.status, contention.body.code]).toEqual([409, 40912]);
   });
 });
 
