@@ -4,7 +4,6 @@
  * (verified when sent; required when RINGBACK_ENFORCE_APP_CHECK is on, which the callable
  * wrapper enforces for both doors).
  */
-import { getAppCheck } from "firebase-admin/app-check";
 import { getAuth } from "firebase-admin/auth";
 import type { CallableRequest, Request } from "firebase-functions/v2/https";
 import { refusal, type HttpAnswer } from "./httpCodes.js";
@@ -30,6 +29,9 @@ export async function credentials(req: Request): Promise<Credentials | HttpAnswe
   const appToken = req.header("x-firebase-appcheck");
   if (!appToken) return { auth, app: undefined };
   try {
+    // Loaded on first use: most deployments send no App Check token, and every instance of
+    // every function loads this module.
+    const { getAppCheck } = await import("firebase-admin/app-check");
     const verified = await getAppCheck().verifyToken(appToken);
     return { auth, app: { appId: verified.appId, token: verified.token } };
   } catch {
