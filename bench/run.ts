@@ -15,6 +15,7 @@ import { closeAll } from "../test/support/clients.js";
 import { env } from "../test/support/env.js";
 import { coldStart } from "./coldstart.js";
 import { cost, type Cost } from "./cost.js";
+import { HTTP_COMMANDS, httpBench } from "./http.js";
 import { latency } from "./latency.js";
 import { totalWrites } from "./lib/meteredFirestore.js";
 import { mdTable, textTable, type Section } from "./lib/table.js";
@@ -25,7 +26,16 @@ import { timing } from "./timing.js";
 import { webhookBench } from "./webhooks.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const ALL = ["latency", "cost", "sweep", "timing", "throughput", "cold", "webhooks"] as const;
+const ALL = [
+  "latency",
+  "cost",
+  "sweep",
+  "timing",
+  "throughput",
+  "cold",
+  "http",
+  "webhooks",
+] as const;
 type Part = (typeof ALL)[number];
 
 const args = process.argv.slice(2);
@@ -53,6 +63,7 @@ const plan = quick
       coldRuns: 6,
       timing: { runs: Number(process.env.RINGBACK_BENCH_TIMING_RUNS ?? 5), heartbeat: false },
       webhooks: { calls: 10 },
+      http: { pairs: 3 },
     }
   : {
       latency: { iterations: 200, warmup: 10, chunk: 20 },
@@ -61,6 +72,7 @@ const plan = quick
       coldRuns: 20,
       timing: { runs: 50, heartbeat: true },
       webhooks: { calls: 100 },
+      http: { pairs: 30 },
     };
 
 const progress = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
@@ -270,6 +282,41 @@ async function main() {
           r.minimal.exports,
         ],
         ["ratio", x(r.ratio.load), "", x(r.ratio.process), "", "", ""],
+      ],
+    });
+  }
+
+  if (only.includes("http")) {
+    const r = await httpBench(plan.http, progress);
+    results.http = r;
+    sections.push({
+      title: `8. HTTP door: callApi vs the callable, request → answer (${r.pairs} pairs, 3 lifecycles each per door)`,
+      head: ["", "HTTP median", "HTTP p95", "callable median", "callable p95"],
+      rows: HTTP_COMMANDS.map((c) => [
+        c,
+        med(r.http[c]),
+        p95(r.http[c]),
+        med(r.callable[c]),
+        p95(r.callable[c]),
+      ]),
+    });
+    sections.push({
+      title:
+        "8b. Notification delivery: start invoked → the invitation arrives (same callee, both open)",
+      head: ["", "median", "p95", "n"],
+      rows: [
+        [
+          "SSE stream (callApi/call/notifications)",
+          med(r.delivery.stream),
+          p95(r.delivery.stream),
+          r.delivery.stream.n,
+        ],
+        [
+          "Firestore snapshot listener (web SDK)",
+          med(r.delivery.listener),
+          p95(r.delivery.listener),
+          r.delivery.listener.n,
+        ],
       ],
     });
   }

@@ -71,6 +71,22 @@ export const APP_ID = defineString("RINGBACK_APP_ID", {
   description: "The `appid` every callback carries, so a receiver can tell apps apart.",
 });
 
+export const HTTP_CORS_ORIGINS = defineString("RINGBACK_HTTP_CORS_ORIGINS", {
+  default: "",
+  description: "callApi (the HTTP door): comma-separated origins CORS allows; empty: none.",
+  input: {
+    text: {
+      validationRegex: "^(|https?://[^,\\s]+(,https?://[^,\\s]+)*)$",
+      validationErrorMessage: "Comma-separated http(s) origins, such as https://app.example.com.",
+    },
+  },
+});
+
+export const STREAM_SECONDS = defineInt("RINGBACK_STREAM_SECONDS", {
+  default: 300,
+  description: "callApi's notification stream ends after this many seconds; clients reconnect.",
+});
+
 /** Signs every callback (both signatures); required when RINGBACK_WEBHOOK_URL is set. */
 export const WEBHOOK_SECRET = defineSecret("RINGBACK_WEBHOOK_SECRET");
 
@@ -88,6 +104,7 @@ const RANGES: [param: { name: string; value(): number }, min: number, max: numbe
   [NOT_RECEIVED_CHECK_SECONDS, 1, 600],
   [MAX_INVITEES, 1, MAX_INVITEES_CEILING],
   [LIST_PAGE_LIMIT, 1, 1000],
+  [STREAM_SECONDS, 10, 3540],
 ];
 
 /**

@@ -9,3 +9,12 @@ it("examples/ring.mjs rings Bob, Bob accepts, Alice hangs up", async () => {
   expect(stdout).toMatch(/bob accepts: \{[^}]*state: 'ongoing'/);
   expect(stdout).toMatch(/alice hangs up: \{[^}]*end_reason: 'completed'/);
 });
+
+it("examples/http-client.mjs rings Bob over plain HTTP and prints his stream", async () => {
+  const { stdout } = await promisify(execFile)("node", ["examples/http-client.mjs"], {
+    timeout: 60_000,
+  });
+  expect(stdout).toMatch(/bob's stream: \/call\/notify_call_invited \{.*\} \(id \S+@\d+\.\d{9}\)/);
+  expect(stdout).toMatch(/bob accepts: \{[^}]*state: 'ongoing'/);
+  expect(stdout).toMatch(/bob's stream: \/call\/notify_call_end \{/);
+});

@@ -7,6 +7,8 @@
  * database (every document is compared before and after). The bytes go
  * to the callable as raw HTTP with the user's ID token, exactly as generated.
  * RINGBACK_FUZZ_RUNS sets how many per callable (CI: 25; `npm run stress`: more).
+ * callApi, the HTTP door, gets the same payloads for its six commands: each must be answered
+ * HTTP 400 with code 40001, writing nothing.
  */
 import fc from "fast-check";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -15,6 +17,7 @@ import { ring, users } from "../support/calls.js";
 import { getAuth } from "firebase/auth";
 import { closeAll, type TestUser } from "../support/clients.js";
 import { env } from "../support/env.js";
+import { api } from "../support/http.js";
 
 afterAll(closeAll);
 
@@ -34,8 +37,10 @@ beforeEach(async () => {
   ({ call_id: callId } = await ring(alice, bob, { mode: "advanced", timeout: 600 }));
 });
 
+let triedHttp = 0;
 afterAll(() => {
   console.log(`fuzz: ${tried} malformed inputs, each invalid-argument, nothing written`);
+  console.log(`fuzz: ${triedHttp} malformed callApi bodies, each 400 40001, nothing written`);
 });
 
 // Values of the wrong kind for any field.
@@ -246,6 +251,39 @@ describe("every callable refuses malformed input with invalid-argument, writing 
           expect(await rawCall(actor, name, json), `${name} ${json.slice(0, 300)}`).toBe(
             "INVALID_ARGUMENT",
           );
+        }),
+        { numRuns: RUNS },
+      );
+      expect(await databaseFootprint()).toBe(before);
+    }, 300_000);
+  }
+});
+
+/** callApi's commands and the callables they run. */
+const HTTP_COMMANDS: Record<string, string> = {
+  start_call: "startCall",
+  cancel_call: "cancelCall",
+  accept_call: "acceptCall",
+  decline_call: "declineCall",
+  end_call: "endCall",
+  heartbeat: "heartbeat",
+};
+
+describe("callApi refuses the same malformed bodies with 400 and code 40001, writing nothing", () => {
+  for (const [command, callable] of Object.entries(HTTP_COMMANDS)) {
+    it(`${command}`, async () => {
+      const spec = SPECS[callable] as Spec;
+      const actor = command === "start_call" || command === "cancel_call" ? alice : bob;
+      const before = await databaseFootprint();
+      await fc.assert(
+        fc.asyncProperty(malformed(spec), async (body) => {
+          const json = JSON.stringify(body);
+          fc.pre(Object.keys(JSON.parse(json) as object).length === Object.keys(body).length);
+          triedHttp += 1;
+          const answer = await api(actor, command, json);
+          expect([answer.status, answer.json?.code], `${command} ${json.slice(0, 300)}`).toEqual([
+            400, 40001,
+          ]);
         }),
         { numRuns: RUNS },
       );
