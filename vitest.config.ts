@@ -27,6 +27,7 @@ export default defineConfig({
             "test/stress/**/*.test.ts",
             "test/client/**/*.test.ts",
             "test/browser/**/*.test.ts",
+            "test/example/**/*.test.ts",
           ],
           globalSetup: ["test/support/globalSetup.ts"],
           // One file at a time: the timing tests measure deadlines to the second, and share

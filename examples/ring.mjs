@@ -12,6 +12,8 @@ const [firestoreHost, firestorePort] = (
   process.env.FIRESTORE_EMULATOR_HOST ?? "127.0.0.1:8080"
 ).split(":");
 const functionsUrl = new URL(process.env.FUNCTIONS_EMULATOR_ORIGIN ?? "http://127.0.0.1:5001");
+// Installed as an extension, the functions are named after the instance: "ext-ringback-".
+const prefix = process.env.RINGBACK_FUNCTIONS_PREFIX ?? "";
 
 // One app per signed-in user, all pointed at the local emulators.
 async function signUp(name) {
@@ -27,7 +29,7 @@ async function signUp(name) {
   connectFunctionsEmulator(functions, functionsUrl.hostname, Number(functionsUrl.port));
   const db = getFirestore(app);
   connectFirestoreEmulator(db, firestoreHost, Number(firestorePort));
-  const call = (fn, data) => httpsCallable(functions, fn)(data).then((r) => r.data);
+  const call = (fn, data) => httpsCallable(functions, prefix + fn)(data).then((r) => r.data);
   return { uid: user.uid, db, call };
 }
 

@@ -26,7 +26,7 @@ const RUNTIME = path.join(ROOT, ".runtime");
 const BIN = path.join(ROOT, "node_modules", ".bin");
 const DEFAULT_JAR =
   "/usr/lib/google-cloud-sdk/platform/cloud-firestore-emulator/cloud-firestore-emulator.jar";
-const REGION = "us-central1";
+const REGION = process.env.RINGBACK_REGION || "us-central1"; // the functions' RINGBACK_REGION param
 const SWEEP_FUNCTION = "sweepTimeouts";
 const ANSI = /\x1b\[[0-9;]*m/g; // eslint-disable-line no-control-regex
 

@@ -49,10 +49,14 @@ export interface Commands {
   unregisterDevice(): Promise<DeviceResult>;
 }
 
-export function commands(functions: Functions, deviceId: string | undefined): Commands {
+export function commands(
+  functions: Functions,
+  deviceId: string | undefined,
+  prefix = "",
+): Commands {
   const call = async <T>(name: string, data: object): Promise<T> => {
     try {
-      return (await httpsCallable(functions, name)(data)).data as T;
+      return (await httpsCallable(functions, prefix + name)(data)).data as T;
     } catch (err) {
       throw toRingbackError(err);
     }

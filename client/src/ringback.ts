@@ -20,6 +20,11 @@ import { SIGNED_OUT, type RingbackState } from "./state.js";
 export interface RingbackOptions {
   /** The functions' region (default us-central1). */
   region?: string;
+  /**
+   * Put before every function name: `ext-<instance id>-` when Ringback is installed as a
+   * Firebase Extension (`ext-ringback-` for the instance "ringback"); none for the codebase.
+   */
+  functionPrefix?: string;
   /** This device's id: recorded on accept, decline, join and ack; needed for registerDevice. */
   deviceId?: string;
   /** Instances to use instead of getAuth(app), getFirestore(app), getFunctions(app, region). */
@@ -61,7 +66,7 @@ function createRingback(app: FirebaseApp, options: RingbackOptions): Ringback {
   const functions = options.functions ?? getFunctions(app, options.region ?? "us-central1");
   const source = options.source ?? firestoreSource(options.firestore ?? getFirestore(app));
   const clock = options.clock ?? systemClock;
-  const cmds = commands(functions, options.deviceId);
+  const cmds = commands(functions, options.deviceId, options.functionPrefix);
   const events = new Emitter<RingbackEvents>();
   let session: Session | null = null;
   let signedOut: RingbackState = SIGNED_OUT;

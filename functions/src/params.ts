@@ -5,6 +5,18 @@
  */
 import { defineBoolean, defineInt, defineSecret, defineString } from "firebase-functions/params";
 
+/** Where the functions and task queues are deployed (an extension's LOCATION stands in). */
+export const REGION = defineString("RINGBACK_REGION", {
+  default: "us-central1",
+  description: "The Cloud Functions region of every Ringback function and task queue.",
+  input: {
+    text: {
+      validationRegex: "^[a-z]+-[a-z]+[0-9]+$",
+      validationErrorMessage: "A Cloud Functions region, e.g. us-central1 or europe-west1.",
+    },
+  },
+});
+
 export const CALL_TIMEOUT_SECONDS = defineInt("RINGBACK_CALL_TIMEOUT_SECONDS", {
   default: 60,
   description: "Default invitation timeout in seconds (1..600) when startCall gives none.",

@@ -7,12 +7,18 @@
 import { initializeApp } from "firebase-admin/app";
 import { onInit, setGlobalOptions } from "firebase-functions/v2";
 import { webhookSettings } from "./adapters/webhookSettings.js";
-import { checkParams } from "./params.js";
-
-/** Where Ringback's functions and task queues run. */
-export const REGION = "us-central1";
+import { checkParams, REGION } from "./params.js";
 
 setGlobalOptions({ region: REGION, maxInstances: 100 });
+
+/**
+ * Where Ringback's functions and task queues run: the extension's LOCATION when installed as
+ * an extension, else the RINGBACK_REGION param (us-central1 unless set; the emulators keep it).
+ */
+export const region = (): string => process.env.LOCATION || REGION.value();
+
+/** The extension instance's id when installed as one: its functions are named `ext-<id>-…`. */
+export const extensionId = (): string | undefined => process.env.EXT_INSTANCE_ID || undefined;
 
 onInit(() => {
   checkParams(); // a param out of range stops the instance here, with its name and range

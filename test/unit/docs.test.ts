@@ -41,8 +41,8 @@ describe("docs/protocol.md", () => {
     expect(cited.filter(([, a]) => !anchors.has(a as string))).toEqual([]);
   });
 
-  it("lists exactly the notification catalogue, as the README does", () => {
-    for (const doc of [protocol, read("README.md")]) {
+  it("lists exactly the notification catalogue, as docs/reference.md does", () => {
+    for (const doc of [protocol, read("docs/reference.md")]) {
       const listed = new Set(doc.match(/\/call\/notify_[a-z_]+/g));
       expect([...listed].sort()).toEqual([...NOTIFICATION_PATHS].sort());
     }
@@ -63,10 +63,31 @@ describe("functions/src", () => {
   });
 });
 
-describe("README", () => {
+describe("README and docs/", () => {
+  const docs = ["README.md", ...fs.readdirSync(path.join(ROOT, "docs")).map((f) => `docs/${f}`)];
+
   it("shows the webhook receiver exactly as examples/webhook-receiver.mjs has it", () => {
     const example = read("examples/webhook-receiver.mjs");
     const body = example.slice(example.indexOf("import { createHash"));
-    expect(read("README.md")).toContain(body);
+    expect(read("docs/webhooks.md")).toContain(body);
+  });
+
+  it("link only to files in the repository, and every one exists", () => {
+    const broken = docs.flatMap((doc) =>
+      [...read(doc).matchAll(/\]\(([^)#\s]+)(#[^)]*)?\)/g)]
+        .map((m) => m[1] as string)
+        .filter((target) => !/^https?:/.test(target))
+        .filter((target) => !fs.existsSync(path.join(ROOT, path.dirname(doc), target)))
+        .map((target) => `${doc} -> ${target}`),
+    );
+    expect(broken).toEqual([]);
+    expect(docs.filter((doc) => /\.\.\/shared|PROTOCOL\.md/.test(read(doc)))).toEqual([]);
+  });
+
+  it("keep the README a guide: about 250 lines at most, no table row over 200 characters", () => {
+    const readme = read("README.md").split("\n");
+    expect(readme.length).toBeLessThanOrEqual(260);
+    expect(readme.filter((l) => l.length > 200)).toEqual([]);
+    expect(read("README.md")).not.toMatch(/\bseed \d{3}\b|\b20\d\d-\d\d-\d\d\b/);
   });
 });

@@ -7,7 +7,7 @@ import { Timestamp, type Firestore } from "firebase-admin/firestore";
 import { getApps, initializeApp } from "firebase-admin/app";
 import { getFunctions } from "firebase-admin/functions";
 import type { EffectHandlers } from "./effects.js";
-import { REGION } from "../platform.js";
+import { extensionId, region } from "../platform.js";
 
 export const DEADLINE_TASK = "deadlineTask";
 export const WEBHOOK_TASK = "webhookTask";
@@ -51,7 +51,7 @@ const EMULATED_ACCOUNT = "emulated-service-acct@email.com";
  * only a success, and the deadline task that schedules the next one stays busy meanwhile.
  */
 function queue<T extends object>(fn: string) {
-  const name = `locations/${REGION}/functions/${fn}`;
+  const name = `locations/${region()}/functions/${fn}`;
   const local = process.env.RINGBACK_SCHEDULED_TASKS;
   if (process.env.FUNCTIONS_EMULATOR === "true" && local) {
     process.env.CLOUD_TASKS_EMULATOR_HOST = local;
@@ -61,9 +61,9 @@ function queue<T extends object>(fn: string) {
         { projectId: process.env.GCLOUD_PROJECT, serviceAccountId: EMULATED_ACCOUNT },
         EMULATED_APP,
       );
-    return getFunctions(app).taskQueue<T>(name);
+    return getFunctions(app).taskQueue<T>(name, extensionId());
   }
-  return getFunctions().taskQueue<T>(name);
+  return getFunctions().taskQueue<T>(name, extensionId());
 }
 
 /** Enqueues a task named `id` within the budget; one of that name already enqueued will do. */

@@ -1,0 +1,84 @@
+/**
+ * The ways Ringback is installed agree with the code: the extension declares every deployed
+ * function and every param, the plain deploy has its own codebase, and the rules and indexes
+ * that ship as blocks to merge are the ones the demo app and the example app use.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+const read = (p: string) => fs.readFileSync(path.join(ROOT, p), "utf8");
+const all = (text: string, re: RegExp) => [...text.matchAll(re)].map((m) => m[1] as string);
+
+const exported = all(read("functions/src/index.ts"), /^export \{ (\w+) \}/gm).sort();
+const declaredParams = all(read("functions/src/params.ts"), /define\w+\("(\w+)"/g).sort();
+const extension = read("extension.yaml");
+const resources = extension.slice(extension.indexOf("\nresources:"));
+
+describe("extension.yaml", () => {
+  it("declares every exported function, and nothing else", () => {
+    expect(exported.length).toBeGreaterThan(10);
+    expect(all(resources, /^ {2}- name: (\w+)$/gm).sort()).toEqual(exported);
+  });
+
+  it("runs every function in the LOCATION param, on the runtime of firebase.json, 60 s at most (callApi 540 s)", () => {
+    const runtime = (JSON.parse(read("firebase.json")).functions[0] as { runtime: string }).runtime;
+    expect(all(resources, /^ {6}location: (.+)$/gm)).toEqual(exported.map(() => "${LOCATION}"));
+    expect(all(resources, /^ {6}runtime: (.+)$/gm)).toEqual(exported.map(() => runtime));
+    // without one, the extensions emulator times every call out at once ("after ~undefineds")
+    // callApi's streams last RINGBACK_STREAM_SECONDS: the longest a 1st-gen function may run
+    const timeouts = exported.map((fn) => (fn === "callApi" ? "540s" : "60s"));
+    const byName = [...resources.matchAll(/^ {2}- name: (\w+)$[\s\S]*?^ {6}timeout: (.+)$/gm)];
+    expect(Object.fromEntries(byName.map((m) => [m[1], m[2]]))).toEqual(
+      Object.fromEntries(exported.map((fn, i) => [fn, timeouts[i]])),
+    );
+  });
+
+  it("has a param for every param of the code (LOCATION stands for RINGBACK_REGION)", () => {
+    const params = all(extension, /^ {2}- param: (\w+)$/gm);
+    const expected = declaredParams.map((p) => (p === "RINGBACK_REGION" ? "LOCATION" : p));
+    expect(params.sort()).toEqual(expected.sort());
+  });
+
+  it("gives the task queues the retry configs the code declares", () => {
+    for (const [fn, attempts] of [
+      ["deadlineTask", 10],
+      ["webhookTask", 6],
+    ] as const) {
+      const code = read(`functions/src/functions/${fn}.ts`);
+      const declared = fn === "webhookTask" ? /MAX_ATTEMPTS = (\d+)/ : /maxAttempts: (\d+)/;
+      expect(Number(declared.exec(code)?.[1])).toBe(attempts);
+      const block = resources.slice(resources.indexOf(`- name: ${fn}`)).split("\n  - name")[0];
+      expect(block).toContain(`maxAttempts: ${attempts}`);
+    }
+  });
+});
+
+describe("firebase.json", () => {
+  it("deploys the functions as their own codebase, never an app's default one", () => {
+    const [fns] = JSON.parse(read("firebase.json")).functions as { codebase: string }[];
+    expect(fns?.codebase).toBe("ringback");
+  });
+});
+
+describe("rules and indexes to merge", () => {
+  const block = read("rules/ringback.rules");
+
+  it("ship as a block between markers, pasted unchanged where they are used", () => {
+    expect(block.trim().startsWith("// BEGIN RINGBACK RULES")).toBe(true);
+    expect(block.trim().endsWith("// END RINGBACK RULES")).toBe(true);
+    expect(block).not.toMatch(
+      /rules_version|service cloud\.firestore|\{document=\*\*\} \{\s*allow read, write: if false/,
+    );
+    for (const file of ["firestore.rules", "examples/app/firestore.rules"]) {
+      expect(read(file), file).toContain(block);
+    }
+  });
+
+  it("the example app's indexes are Ringback's", () => {
+    expect(JSON.parse(read("examples/app/firestore.indexes.json"))).toEqual(
+      JSON.parse(read("firestore.indexes.json")),
+    );
+  });
+});
