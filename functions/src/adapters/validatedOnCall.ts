@@ -6,6 +6,7 @@
 import { onCall, HttpsError, type CallableRequest } from "firebase-functions/v2/https";
 import type { z } from "zod";
 import { ENFORCE_APP_CHECK } from "../params.js";
+import { explainIssue } from "../schemas.js";
 import { toHttpsError, validationError } from "./httpsErrors.js";
 
 export interface Caller {
@@ -29,7 +30,7 @@ export function validatedOnCall<S extends z.ZodType, R>(
         reason: "app_check",
       });
     }
-    const parsed = schema.safeParse(request.data ?? {});
+    const parsed = schema.safeParse(request.data ?? {}, { error: explainIssue });
     if (!parsed.success) throw validationError(parsed.error);
     assertSelf(request.auth.uid, parsed.data);
     const token = request.auth.token as { name?: unknown };
