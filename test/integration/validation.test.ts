@@ -77,6 +77,21 @@ const startCases: Case[] = [
   ],
 ];
 
+describe("startCall: a refusal names what is allowed", () => {
+  it.each([
+    [{ type: "video" }, "type: must be 1 (voice) or 2 (video)"],
+    [{ type: 1, mode: "party" }, 'mode: must be one of "common", "advanced"'],
+    [{ type: 1, timeout: 900 }, "timeout: must be a whole number of seconds, from 1 to 600"],
+  ])("%j", async (over, message) => {
+    const err = await expectCallError(
+      alice.call("startCall", { callees: [{ id: bob.uid }], ...over }),
+      "invalid-argument",
+      "invalid_argument",
+    );
+    expect(err.message).toContain(message); // the web SDK may append the HTTP status
+  });
+});
+
 describe("startCall", () => {
   for (const [label, make, field] of startCases) {
     it(`${label} → invalid-argument on ${field}`, async () => {
