@@ -26,8 +26,11 @@ function stackPorts(): number[] {
   return [...ports, 9498, 5173].map((p) => p + OFFSET);
 }
 
-/** Ports fetch() refuses (the WHATWG "bad ports"): a stack must never sit on one. */
-const FETCH_BLOCKED = [6000, 6566, 6665, 6666, 6667, 6668, 6669, 6697, 10080];
+/** Ports fetch() refuses (the Fetch standard's "bad ports", from 1024 up): never a stack's. */
+const FETCH_BLOCKED = [
+  1719, 1720, 1723, 2049, 3659, 4045, 4190, 5060, 5061, 6000, 6566, 6665, 6666, 6667, 6668, 6669,
+  6679, 6697, 10080,
+];
 
 interface Proc {
   pid: number;
