@@ -14,6 +14,7 @@ beforeAll(async () => {
   ({ call_id: callId } = await alice.call<{ call_id: string }>("startCall", {
     callees: [{ id: bob.uid }],
     type: 1,
+    timeout: 600, // rings through the whole file, however slow the functions' cold starts
   }));
   await bob.waitState((s) => s?.status === "ringing", "ringing");
 });
