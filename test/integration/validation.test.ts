@@ -1,5 +1,5 @@
 /** Malformed input, field by field: `invalid-argument` naming the field, and nothing written. */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { footprint } from "../support/admin.js";
 import { closeAll, newUser, type TestUser } from "../support/clients.js";
 import { expectCallError } from "../support/expect.js";
@@ -14,9 +14,14 @@ beforeAll(async () => {
   ({ call_id: callId } = await alice.call<{ call_id: string }>("startCall", {
     callees: [{ id: bob.uid }],
     type: 1,
-    timeout: 600, // rings through the whole file, however slow the functions' cold starts
+    timeout: 600, // rings through the whole file, however slow the functions' cold starts are
   }));
   await bob.waitState((s) => s?.status === "ringing", "ringing");
+});
+// Alice keeps her call alive, as an app does (every heartbeat_interval): the file can take
+// longer than the heartbeat timeout on a loaded machine. Each footprint is taken after it.
+beforeEach(async () => {
+  await alice.call("heartbeat", { call_id: callId });
 });
 
 type Case = [
