@@ -25,7 +25,7 @@ export function functionEvent(line) {
 export function describeEvent(e) {
   if (e.event === "command") {
     const call = e.call_id ? ` call ${short(e.call_id)}` : "";
-    const answer = e.ok ? "ok" : `refused ${e.code} (${e.reason}): ${e.message}`;
+    const answer = e.ok ? "ok" : `refused ${e.code} (${e.reason}): ${e.refusal}`;
     return `${e.command.padEnd(16)} by ${short(e.by)}${call}: ${answer}`;
   }
   if (e.event === "notified") {

@@ -2,9 +2,12 @@
 import { logger } from "firebase-functions";
 import type { Effect } from "../core/effects.js";
 
-/** What a callable answered: `ok`, or the refusal's code, reason and message. */
+/**
+ * What a callable answered: `ok`, or the refusal's code, reason and `refusal` (the message the
+ * client got; `message` is the log line's own).
+ */
 export type CommandResult =
-  { ok: true } | { ok: false; code: string; reason: string; message: string };
+  { ok: true } | { ok: false; code: string; reason: string; refusal: string };
 
 export const logs = {
   /** One per callable request (`npm start` prints it as one line). */

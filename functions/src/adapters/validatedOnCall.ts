@@ -38,7 +38,7 @@ export function validatedOnCall<S extends z.ZodType, R>(
         ok: false,
         code: err.code,
         reason: typeof details?.reason === "string" ? details.reason : err.code,
-        message: err.message,
+        refusal: err.message,
       });
       throw err;
     }
