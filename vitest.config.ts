@@ -49,6 +49,16 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       },
+      {
+        test: {
+          // Run by `npm test` outside any stack: each case starts (and stops) a stack of its own
+          // on ports moved by RINGBACK_SIGNALS_PORT_OFFSET (default 7000).
+          name: "signals",
+          include: ["test/signals/**/*.test.ts"],
+          fileParallelism: false,
+          testTimeout: 360_000,
+        },
+      },
     ],
   },
 });

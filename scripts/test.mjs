@@ -1,9 +1,10 @@
-// `npm test`: every suite against the real emulators, in two stacks.
+// `npm test`: every suite against the real emulators, in two stacks, then the signal tests.
 //  1. unit + emulators: webhooks off, as a project starts (the default).
 //  2. webhooks: a stack whose functions post callbacks to the receiver the webhook tests run
 //     (RINGBACK_WEBHOOK_URL on 127.0.0.1, a test secret and app id).
+//  3. signals: outside any stack; each test starts and stops stacks of its own.
 // Each run writes its vitest JSON report; this merges them into .runtime/vitest-results.json
-// and prints one line: "tests: N passed, M failed". `--only=main` or `--only=webhooks` runs one.
+// and prints one line: "tests: N passed, M failed". `--only=main` (or webhooks, signals) runs one.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -23,6 +24,13 @@ export const WEBHOOK_TEST_ENV = {
 const runs = [
   { name: "main", env: {}, projects: ["unit", "emulators"] },
   { name: "webhooks", env: WEBHOOK_TEST_ENV, projects: ["webhooks"] },
+  // Its stacks sit beside the others: RINGBACK_PORT_OFFSET + 7000 (see test/signals).
+  {
+    name: "signals",
+    env: { RINGBACK_SIGNALS_PORT_OFFSET: String(offset + 7000) },
+    projects: ["signals"],
+    bare: true,
+  },
 ].filter((r) => !only || r.name === only);
 
 const sh = (cmd, args, env = {}) =>
@@ -37,9 +45,11 @@ for (const run of runs) {
   const report = path.join(RUNTIME, `vitest-${run.name}.json`);
   fs.rmSync(report, { force: true });
   console.log(`\n==> tests: ${run.name} (${run.projects.join(", ")})`);
-  const args = ["scripts/stack.mjs", "--", "vitest", "run"];
-  for (const p of run.projects) args.push("--project", p);
-  const code = sh("node", args, { ...run.env, RINGBACK_VITEST_REPORT: report });
+  const vitest = ["vitest", "run", ...run.projects.flatMap((p) => ["--project", p])];
+  const env = { ...run.env, RINGBACK_VITEST_REPORT: report };
+  const code = run.bare
+    ? sh(path.join(ROOT, "node_modules", ".bin", "vitest"), vitest.slice(1), env)
+    : sh("node", ["scripts/stack.mjs", "--", ...vitest], env);
   if (code !== 0) failed = true;
   if (!fs.existsSync(report)) {
     console.error(`tests: the ${run.name} run wrote no report (exit ${code})`);

@@ -20,8 +20,15 @@ export const region = (): string => process.env.LOCATION || REGION.value();
 /** The extension instance's id when installed as one: its functions are named `ext-<id>-…`. */
 export const extensionId = (): string | undefined => process.env.EXT_INSTANCE_ID || undefined;
 
+/**
+ * In the emulator, the service account firebase-admin names on enqueued tasks (the one it
+ * falls back to there): without it, every first enqueue asks the absent metadata server.
+ */
+const EMULATED_SERVICE_ACCOUNT = "emulated-service-acct@email.com";
+
 onInit(() => {
   checkParams(); // a param out of range stops the instance here, with its name and range
-  initializeApp();
+  const emulated = process.env.FUNCTIONS_EMULATOR === "true";
+  initializeApp(emulated ? { serviceAccountId: EMULATED_SERVICE_ACCOUNT } : undefined);
   webhookSettings(); // a misconfigured webhook URL fails every function's start, loudly
 });

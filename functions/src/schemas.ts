@@ -5,6 +5,15 @@
 import { z } from "zod";
 import { MAX_INVITEES_CEILING } from "./params.js";
 
+/** A whole number from `min` to `max`: every refusal of it (type, fraction, range) says so. */
+const wholeNumber = (min: number, max: number, unit: string, range = `from ${min} to ${max}`) => {
+  const error = `must be a whole number of ${unit}, ${range}`;
+  return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+};
+
+/** 1 voice, 2 video (ZEGO Call's numbering); a refusal names both. */
+const callTypeSchema = z.literal([1, 2], { error: "must be 1 (voice) or 2 (video)" });
+
 /** A Firebase Auth uid, usable as a Firestore document id. */
 export const uidSchema = z
   .string()
@@ -39,17 +48,17 @@ const calleeSchema = z.strictObject({ id: uidSchema, name: nameSchema.optional()
 
 const calleesSchema = z
   .array(calleeSchema)
-  .min(1)
-  .max(MAX_CALLEES)
+  .min(1, "must list at least 1 callee")
+  .max(MAX_CALLEES, `must list at most ${MAX_CALLEES} callees`)
   .refine((cs) => new Set(cs.map((c) => c.id)).size === cs.length, "must be distinct users");
 
 export const startCallSchema = z.strictObject({
   call_id: callIdSchema.optional(),
   caller: z.strictObject({ id: uidSchema, name: nameSchema.optional() }).optional(),
   callees: calleesSchema,
-  type: z.union([z.literal(1), z.literal(2)]),
+  type: callTypeSchema,
   mode: z.enum(["common", "advanced"]).default("common"),
-  timeout: z.number().int().min(1).max(600).optional(),
+  timeout: wholeNumber(1, 600, "seconds").optional(),
   extended_data: extendedDataSchema.optional(),
   push: z
     .strictObject({
@@ -95,7 +104,8 @@ export const declineCallSchema = z.strictObject({
   device_id: z.string().min(1).max(128).optional(),
   /** The call's inviter, as ZEGO Call's protocol sends it. */
   caller_id: uidSchema.optional(),
-  type: z.union([z.literal(1), z.literal(2)]),
+  /** 1 declined by the user, 2 busy. */
+  type: z.literal([1, 2], { error: "must be 1 (declined) or 2 (busy)" }),
   extended_data: extendedDataSchema.optional(),
 });
 
@@ -125,7 +135,7 @@ export const quitCallSchema = z.strictObject({
 
 export const listCallsSchema = z.strictObject({
   /** At least 1, default 20; more than the page limit (param, default 100) is cut to it. */
-  count: z.number().int().min(1).default(20),
+  count: wholeNumber(1, Number.MAX_SAFE_INTEGER, "calls", "1 or more").default(20),
   /** The previous page's next_flag; "" or absent for the first page. */
   next_flag: z.string().max(512).optional(),
 });
@@ -150,6 +160,62 @@ export const unregisterDeviceSchema = z.strictObject({
   ...actingUser,
   device_id: callIdSchema,
 });
+
+/**
+ * Plain wording for zod's own issues, naming every allowed value and bound (a schema's own
+ * message, as for `type`, wins over this): pass as `safeParse(data, { error: explainIssue })`.
+ */
+export function explainIssue(issue: z.core.$ZodRawIssue): string | undefined {
+  const plural = (n: number | bigint, one: string) => `${n} ${one}${n === 1 ? "" : "s"}`;
+  switch (issue.code) {
+    case "invalid_type": {
+      if (issue.input === undefined) return "is required";
+      const expected = TYPE_WORDS[issue.expected] ?? `a ${issue.expected}`;
+      return `must be ${expected}, not ${describe(issue.input)}`;
+    }
+    case "invalid_value":
+      return issue.values.length === 1
+        ? `must be ${JSON.stringify(issue.values[0])}`
+        : `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
+    case "too_big": {
+      const max = issue.maximum as number;
+      if (issue.origin === "string") return `must be at most ${plural(max, "character")}`;
+      if (issue.origin === "array") return `must have at most ${plural(max, "item")}`;
+      return `must be at most ${max}`;
+    }
+    case "too_small": {
+      const min = issue.minimum as number;
+      if (issue.origin === "string") {
+        return min === 1 ? "must not be empty" : `must be at least ${plural(min, "character")}`;
+      }
+      if (issue.origin === "array") return `must have at least ${plural(min, "item")}`;
+      return `must be at least ${min}`;
+    }
+    case "unrecognized_keys": {
+      const shape = (issue.inst as { _zod?: { def?: { shape?: object } } } | undefined)?._zod?.def
+        ?.shape;
+      const allowed = shape ? `; allowed: ${Object.keys(shape).join(", ")}` : "";
+      return `unknown field${issue.keys.length === 1 ? "" : "s"} ${issue.keys.join(", ")}${allowed}`;
+    }
+    default:
+      return undefined; // zod's own message
+  }
+}
+
+const TYPE_WORDS: Record<string, string> = {
+  int: "a whole number",
+  object: "an object",
+  array: "a list",
+  boolean: "true or false",
+};
+
+/** A value as a refusal quotes it: `"5"`, `1.5`, `true`, `null`, `a list`, `an object`. */
+function describe(v: unknown): string {
+  if (Array.isArray(v)) return "a list";
+  if (v !== null && typeof v === "object") return "an object";
+  const json = JSON.stringify(v) ?? String(v);
+  return json.length > 40 ? `${json.slice(0, 37)}...` : json;
+}
 
 /** What each callable's handler (and the core) receives: the schema's output, as is. */
 export type StartCallInput = z.output<typeof startCallSchema>;

@@ -15,7 +15,9 @@ export function emulatorConfig(root, runtimeDir) {
   if (!Number.isInteger(offset) || offset < 0 || offset > 20000) {
     throw new Error("RINGBACK_PORT_OFFSET: a whole number from 0 to 20000, please");
   }
-  if (!bench && offset === 0) return { emulators: config.emulators ?? {}, args: [] };
+  if (!bench && offset === 0) {
+    return { emulators: config.emulators ?? {}, functions: config.functions, args: [] };
+  }
 
   for (const e of Object.values(config.emulators ?? {})) {
     if (typeof e === "object" && e.port) e.port = fetchablePort(e.port + offset);
@@ -40,7 +42,11 @@ export function emulatorConfig(root, runtimeDir) {
   fs.mkdirSync(runtimeDir, { recursive: true });
   const generated = path.join(runtimeDir, "firebase.generated.json");
   fs.writeFileSync(generated, JSON.stringify(config, null, 2));
-  return { emulators: config.emulators ?? {}, args: ["--config", generated] };
+  return {
+    emulators: config.emulators ?? {},
+    functions: config.functions,
+    args: ["--config", generated],
+  };
 }
 
 // Ports that fetch() refuses to connect to ("bad port", from the Fetch standard's list), so

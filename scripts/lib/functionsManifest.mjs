@@ -1,5 +1,5 @@
 // What the built functions declare, read the way firebase-tools reads it (load the entry
-// point, look at each export's endpoint): the task queues' retry configs, which the local
+// point, look at each export's endpoint): the functions' names, the task queues' retry configs, which the local
 // scheduled delivery honours, and the params and secrets, which the stack hands to the
 // functions emulator from its own environment.
 import { createRequire } from "node:module";
@@ -16,7 +16,12 @@ export function functionsManifest(root) {
   }
   const params = declaredParams.filter((p) => p.constructor.name !== "SecretParam");
   const secrets = declaredParams.filter((p) => p.constructor.name === "SecretParam");
-  return { queues, params: params.map((p) => p.name), secrets: secrets.map((p) => p.name) };
+  return {
+    functions: Object.keys(entry).filter((name) => entry[name]?.__endpoint),
+    queues,
+    params: params.map((p) => p.name),
+    secrets: secrets.map((p) => p.name),
+  };
 }
 
 /**

@@ -47,6 +47,31 @@ describe("busy", () => {
       "busy",
     );
     expect(err.details).toMatchObject({ call_id, status: "in_call" });
+    expect(err.message).toContain(
+      `You are in a call (status in_call, call ${call_id}): end or quit that call before you start a call.`,
+    );
+  });
+
+  it("starting a call while your phone rings is refused with the status ringing", async () => {
+    const [alice, bob, carol] = await users("alice", "bob", "carol");
+    const { call_id } = await ring(alice, bob);
+    const err = await expectCallError(
+      bob.call("startCall", { callees: [{ id: carol.uid }], type: 1 }),
+      "failed-precondition",
+      "busy",
+    );
+    expect(err.details).toMatchObject({ call_id, status: "ringing" });
+    expect(err.message).toContain(
+      `Your phone is ringing (status ringing, call ${call_id}): accept or decline that call ` +
+        "before you start a call.",
+    );
+    const again = await expectCallError(
+      alice.call("startCall", { callees: [{ id: carol.uid }], type: 1 }),
+      "failed-precondition",
+      "busy",
+    );
+    expect(again.details).toMatchObject({ call_id, status: "calling" });
+    expect(again.message).toContain("cancel that call");
   });
 });
 

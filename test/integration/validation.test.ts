@@ -1,5 +1,5 @@
 /** Malformed input, field by field: `invalid-argument` naming the field, and nothing written. */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { footprint } from "../support/admin.js";
 import { closeAll, newUser, type TestUser } from "../support/clients.js";
 import { expectCallError } from "../support/expect.js";
@@ -14,8 +14,14 @@ beforeAll(async () => {
   ({ call_id: callId } = await alice.call<{ call_id: string }>("startCall", {
     callees: [{ id: bob.uid }],
     type: 1,
+    timeout: 600, // rings through the whole file, however slow the functions' cold starts are
   }));
   await bob.waitState((s) => s?.status === "ringing", "ringing");
+});
+// Alice keeps her call alive, as an app does (every heartbeat_interval): the file can take
+// longer than the heartbeat timeout on a loaded machine. Each footprint is taken after it.
+beforeEach(async () => {
+  await alice.call("heartbeat", { call_id: callId });
 });
 
 type Case = [
@@ -76,6 +82,21 @@ const startCases: Case[] = [
     "not_received_check",
   ],
 ];
+
+describe("startCall: a refusal names what is allowed", () => {
+  it.each([
+    [{ type: "video" }, "type: must be 1 (voice) or 2 (video)"],
+    [{ type: 1, mode: "party" }, 'mode: must be one of "common", "advanced"'],
+    [{ type: 1, timeout: 900 }, "timeout: must be a whole number of seconds, from 1 to 600"],
+  ])("%j", async (over, message) => {
+    const err = await expectCallError(
+      alice.call("startCall", { callees: [{ id: bob.uid }], ...over }),
+      "invalid-argument",
+      "invalid_argument",
+    );
+    expect(err.message).toContain(message); // the web SDK may append the HTTP status
+  });
+});
 
 describe("startCall", () => {
   for (const [label, make, field] of startCases) {

@@ -2,7 +2,26 @@
 import { logger } from "firebase-functions";
 import type { Effect } from "../core/effects.js";
 
+/**
+ * What a callable answered: `ok`, or the refusal's code, reason and `refusal` (the message the
+ * client got; `message` is the log line's own).
+ */
+export type CommandResult =
+  { ok: true } | { ok: false; code: string; reason: string; refusal: string };
+
 export const logs = {
+  /** One per callable request (`npm start` prints it as one line). */
+  command: (command: string, by: string, callId: string | undefined, result: CommandResult) =>
+    logger.info(`${command}: ${result.ok ? "ok" : `${result.code} ${result.reason}`}`, {
+      event: "command",
+      command,
+      by,
+      ...(callId ? { call_id: callId } : {}),
+      ...result,
+    }),
+  /** The notifications one transaction committed (`npm start` prints them as one line). */
+  notified: (notices: { call_id: string; to: string; path: string }[]) =>
+    logger.info(`notified ${notices.length}`, { event: "notified", notices }),
   transactionLost: (attempt: number) =>
     logger.warn("transaction lost by the database; running it again", { attempt }),
   effectFailed: (effect: Effect, error: unknown) =>

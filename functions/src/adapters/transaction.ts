@@ -48,6 +48,8 @@ export async function transact<T>(ctx: Ctx, decide: (uow: UnitOfWork) => Promise
       logs.transactionLost(attempt);
     }
   }
+  const notified = uow?.notified() ?? [];
+  if (notified.length > 0) logs.notified(notified);
   if (uow) await deliverEffects(ctx.effects, uow.effects());
   if (!result.ok) throw result.error;
   return result.value;

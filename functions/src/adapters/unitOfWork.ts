@@ -130,6 +130,13 @@ export class UnitOfWork {
       .filter((e) => this.outbox || e.kind !== "callback");
   }
 
+  /** The notifications this unit writes, in order: who is told what, about which call. */
+  notified(): { call_id: string; to: string; path: string }[] {
+    return this.staged.flatMap(({ outcome }) =>
+      outcome.notices.map((n) => ({ call_id: outcome.call.call_id, to: n.to, path: n.path })),
+    );
+  }
+
   /** Stages every write of this unit; the transaction commits them when the decision returns. */
   async stageWrites(): Promise<void> {
     const affected = this.staged.map(({ before, outcome }) => affectedUsers(before, outcome.call));

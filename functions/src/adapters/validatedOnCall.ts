@@ -1,12 +1,15 @@
 /**
  * The one callable wrapper: requires auth (and App Check when the param says so), validates
  * `data` with a zod schema (errors become `invalid-argument` naming the field), refuses a body
- * that names another user as the actor, and maps every thrown error through toHttpsError.
+ * that names another user as the actor, maps every thrown error through toHttpsError, and logs
+ * one `command` event per request (what it answered).
  */
 import { onCall, HttpsError, type CallableRequest } from "firebase-functions/v2/https";
 import type { z } from "zod";
 import { ENFORCE_APP_CHECK } from "../params.js";
+import { explainIssue } from "../schemas.js";
 import { toHttpsError, validationError } from "./httpsErrors.js";
+import { logs } from "./logs.js";
 
 export interface Caller {
   uid: string;
@@ -18,31 +21,58 @@ export function validatedOnCall<S extends z.ZodType, R>(
   schema: S,
   handler: (caller: Caller, data: z.output<S>, request: CallableRequest<unknown>) => Promise<R>,
 ) {
+  // The deployed function's name (set by Cloud Functions and the emulator alike), for the logs.
+  const command = () => process.env.FUNCTION_TARGET ?? "callable";
   return onCall(async (request: CallableRequest<unknown>) => {
-    if (!request.auth) {
-      throw new HttpsError("unauthenticated", "Sign in first.", { reason: "unauthenticated" });
-    }
-    // App Check, switchable by a param (RINGBACK_ENFORCE_APP_CHECK) rather than fixed at
-    // build time: the SDK verifies a token when one is sent; this refuses requests without.
-    if (!appCheckPasses(ENFORCE_APP_CHECK.value(), request.app)) {
-      throw new HttpsError("unauthenticated", "A valid App Check token is required.", {
-        reason: "app_check",
-      });
-    }
-    const parsed = schema.safeParse(request.data ?? {});
-    if (!parsed.success) throw validationError(parsed.error);
-    assertSelf(request.auth.uid, parsed.data);
-    const token = request.auth.token as { name?: unknown };
-    const caller = {
-      uid: request.auth.uid,
-      name: typeof token.name === "string" ? token.name : "",
-    };
+    const data = request.data as { call_id?: unknown } | null;
+    const by = request.auth?.uid ?? "(signed out)";
     try {
-      return await handler(caller, parsed.data, request);
+      const answer = await answerCall(request, schema, handler);
+      const callId = (answer as { call_id?: unknown } | null)?.call_id ?? data?.call_id;
+      logs.command(command(), by, typeof callId === "string" ? callId : undefined, { ok: true });
+      return answer;
     } catch (e) {
-      throw toHttpsError(e);
+      const err = e instanceof HttpsError ? e : toHttpsError(e);
+      const details = err.details as { reason?: unknown } | undefined;
+      logs.command(command(), by, typeof data?.call_id === "string" ? data.call_id : undefined, {
+        ok: false,
+        code: err.code,
+        reason: typeof details?.reason === "string" ? details.reason : err.code,
+        refusal: err.message,
+      });
+      throw err;
     }
   });
+}
+
+async function answerCall<S extends z.ZodType, R>(
+  request: CallableRequest<unknown>,
+  schema: S,
+  handler: (caller: Caller, data: z.output<S>, request: CallableRequest<unknown>) => Promise<R>,
+): Promise<R> {
+  if (!request.auth) {
+    throw new HttpsError("unauthenticated", "Sign in first.", { reason: "unauthenticated" });
+  }
+  // App Check, switchable by a param (RINGBACK_ENFORCE_APP_CHECK) rather than fixed at
+  // build time: the SDK verifies a token when one is sent; this refuses requests without.
+  if (!appCheckPasses(ENFORCE_APP_CHECK.value(), request.app)) {
+    throw new HttpsError("unauthenticated", "A valid App Check token is required.", {
+      reason: "app_check",
+    });
+  }
+  const parsed = schema.safeParse(request.data ?? {}, { error: explainIssue });
+  if (!parsed.success) throw validationError(parsed.error);
+  assertSelf(request.auth.uid, parsed.data);
+  const token = request.auth.token as { name?: unknown };
+  const caller = {
+    uid: request.auth.uid,
+    name: typeof token.name === "string" ? token.name : "",
+  };
+  try {
+    return await handler(caller, parsed.data, request);
+  } catch (e) {
+    throw toHttpsError(e);
+  }
 }
 
 /**

@@ -4,7 +4,32 @@
  */
 import type { Draft } from "./draft.js";
 import { DomainError } from "./errors.js";
+import { statusIn } from "./projection.js";
 import { ADVANCED_ONLY, judge, type Command } from "./transitions.js";
+import type { Call } from "./types.js";
+
+/** Where a busy user is, and what they can do about it, by their status in that call. */
+const BUSY = {
+  ringing: ["Your phone is ringing", "accept or decline that call"],
+  calling: ["You are calling someone", "cancel that call"],
+  in_call: ["You are in a call", "end or quit that call"],
+  idle: ["Another call holds you", "end that call"], // not reached: idle is never busy
+} as const;
+
+/**
+ * The refusal of a command (`start` or `join` a call) while another call holds `actor`
+ * busy: it names their status there (ringing, calling, in_call) and that call.
+ */
+export function busyRefusal(holder: Call, actor: string, command: "start" | "join"): DomainError {
+  const status = statusIn(holder, actor);
+  const [where, wayOut] = BUSY[status];
+  return new DomainError(
+    "failed_precondition",
+    "busy",
+    `${where} (status ${status}, call ${holder.call_id}): ${wayOut} before you ${command} a call.`,
+    { call_id: holder.call_id, status },
+  );
+}
 
 export function roleOf(d: Draft, actor: string): "inviter" | "invitee" {
   if (!d.call.users[actor]) {

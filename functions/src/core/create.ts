@@ -4,10 +4,10 @@
  * call with its invitees rung. Pure: the adapter reads the facts in the same transaction.
  */
 import type { StartCallInput } from "../schemas.js";
+import { busyRefusal } from "./admission.js";
 import { Draft, type Outcome } from "./draft.js";
 import { settle } from "./ending.js";
 import { DomainError } from "./errors.js";
-import { statusIn } from "./projection.js";
 import { take, type Bucket } from "./rateLimit.js";
 import { iso, ring, type Invitees } from "./ringing.js";
 import {
@@ -96,10 +96,7 @@ export function startCall(
   cfg: CoreConfig,
 ): Outcome {
   if (facts.callerBusyIn) {
-    throw new DomainError("failed_precondition", "busy", "You are already in a call.", {
-      call_id: facts.callerBusyIn.call_id,
-      status: statusIn(facts.callerBusyIn, facts.caller.id),
-    });
+    throw busyRefusal(facts.callerBusyIn, facts.caller.id, "start");
   }
   const timeout = input.timeout ?? cfg.defaultTimeoutS ?? DEFAULT_TIMEOUT_S;
   const deadline = now + timeout * 1000;

@@ -3,12 +3,11 @@
  * into a live call, join it, quit it.
  */
 import type { JoinCallInput, QuitCallInput } from "../schemas.js";
-import { admit, stateDetails } from "./admission.js";
+import { admit, busyRefusal, stateDetails } from "./admission.js";
 import type { Draft } from "./draft.js";
 import { settle } from "./ending.js";
 import { DomainError } from "./errors.js";
 import { ring, type Invitees } from "./ringing.js";
-import { statusIn } from "./projection.js";
 import { isPending, MAX_CALL_USERS, type Call, type CallUser } from "./types.js";
 
 export interface InviteResult {
@@ -96,10 +95,7 @@ export function join(
   elsewhere?: Call,
 ): void {
   if (elsewhere) {
-    throw new DomainError("failed_precondition", "busy", "You are in another call.", {
-      call_id: elsewhere.call_id,
-      status: statusIn(elsewhere, actor),
-    });
+    throw busyRefusal(elsewhere, actor, "join");
   }
   if (!admit(d, actor, "join")) return;
   const u = d.user(actor);

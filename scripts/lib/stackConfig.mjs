@@ -1,0 +1,68 @@
+// Where everything of a local stack lives: the project, every emulator's host:port (firebase.json,
+// moved by RINGBACK_PORT_OFFSET), the sweep trigger's URL and the environment a command gets.
+import path from "node:path";
+import { emulatorConfig } from "./emulatorConfig.mjs";
+
+export const REGION = process.env.RINGBACK_REGION || "us-central1"; // the functions' RINGBACK_REGION param
+export const SWEEP_FUNCTION = "sweepTimeouts";
+
+/** An expected failure: the runner prints its message only, no stack trace. */
+export class StackError extends Error {}
+
+export function stackConfig(root, env = process.env) {
+  const runtime = path.join(root, ".runtime");
+  const project = env.GCLOUD_PROJECT || "demo-ringback";
+  if (!project.startsWith("demo-")) {
+    throw new StackError(
+      `GCLOUD_PROJECT=${project}: only demo-* projects are allowed (they can never reach ` +
+        "real Firebase resources). Unset it, or use e.g. demo-ringback.",
+    );
+  }
+  const sweepMs = Number(env.RINGBACK_SWEEP_INTERVAL_MS ?? 2000);
+  if (!(sweepMs >= 0)) throw new StackError("RINGBACK_SWEEP_INTERVAL_MS: a number >= 0, please");
+  const config = emulatorConfig(root, runtime); // firebase.json, or a copy (bench, port offset)
+  const emu = config.emulators;
+  const portOffset = Number(env.RINGBACK_PORT_OFFSET ?? 0);
+  const addr = (name, port) => `${emu[name]?.host ?? "127.0.0.1"}:${emu[name]?.port ?? port}`;
+  const hosts = {
+    firestore: addr("firestore", 8080),
+    auth: addr("auth", 9099),
+    functions: addr("functions", 5001),
+    tasks: addr("tasks", 9499),
+    // Ours: Cloud Tasks' scheduled delivery, which the tasks emulator lacks (scheduledTasks.mjs).
+    scheduledTasks: `127.0.0.1:${Number(env.RINGBACK_SCHEDULED_TASKS_PORT ?? 9498 + portOffset)}`,
+    demo: `127.0.0.1:${Number(env.RINGBACK_DEMO_PORT ?? 5173 + portOffset)}`,
+    hub: addr("hub", 4400),
+    logging: addr("logging", 4500),
+  };
+  const bin = path.join(root, "node_modules", ".bin");
+  const baseEnv = { ...env, GCLOUD_PROJECT: project, METADATA_SERVER_DETECTION: "none" };
+  return {
+    root,
+    runtime,
+    bin,
+    project,
+    hosts,
+    sweepMs,
+    firebaseArgs: config.args,
+    // The deploy runtime (firebase.json); the emulator runs the functions on this Node.
+    deployRuntime: config.functions?.find((f) => f.codebase === "default")?.runtime,
+    // With the JAR, RINGBACK_FIRESTORE_RESTARTS=1 puts a gate in front of it (gate.mjs) so that
+    // SIGUSR2 restarts it losslessly; the JAR then listens on a free port of its own.
+    restartable: env.RINGBACK_FIRESTORE_RESTARTS === "1",
+    // The functions emulator never fires schedules, but it exposes every trigger over HTTP.
+    sweepUrl: `http://${hosts.functions}/functions/projects/${project}/triggers/${REGION}-${SWEEP_FUNCTION}-0`,
+    baseEnv,
+    commandEnv: {
+      ...baseEnv,
+      PATH: `${bin}${path.delimiter}${env.PATH ?? ""}`, // finds e.g. `vitest`
+      FIRESTORE_EMULATOR_HOST: hosts.firestore,
+      FIREBASE_AUTH_EMULATOR_HOST: hosts.auth,
+      FUNCTIONS_EMULATOR_ORIGIN: `http://${hosts.functions}`,
+      CLOUD_TASKS_EMULATOR_HOST: hosts.tasks,
+      RINGBACK_SCHEDULED_TASKS: hosts.scheduledTasks,
+      RINGBACK_PROJECT_ID: project,
+      RINGBACK_STACK_PID: String(process.pid), // SIGUSR2 restarts Firestore, keeping its data
+    },
+  };
+}

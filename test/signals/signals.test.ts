@@ -1,0 +1,155 @@
+/**
+ * Stopping a stack: SIGINT or SIGTERM, sent to npm (`npm start`), to the runner
+ * (`node scripts/stack.mjs`) or to the whole process group (a terminal's Ctrl-C), stops every
+ * process the stack started (firebase-tools and its function workers, the Firestore JAR) and
+ * frees every port. Each case starts a whole stack of its own, on ports moved by
+ * RINGBACK_SIGNALS_PORT_OFFSET (default 7000), beside the stack the other tests use.
+ */
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { describe, expect, it } from "vitest";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+const OFFSET = Number(process.env.RINGBACK_SIGNALS_PORT_OFFSET ?? 7000);
+
+/** Every port the stack listens on: firebase.json's, ours (scheduled tasks, demo), moved. */
+function stackPorts(): number[] {
+  const config = JSON.parse(fs.readFileSync(path.join(ROOT, "firebase.json"), "utf8")) as {
+    emulators: Record<string, { port?: number }>;
+  };
+  const ports = Object.values(config.emulators)
+    .map((e) => e.port)
+    .filter((p): p is number => typeof p === "number");
+  return [...ports, 9498, 5173].map((p) => p + OFFSET);
+}
+
+/** Ports fetch() refuses (the Fetch standard's "bad ports", from 1024 up): never a stack's. */
+const FETCH_BLOCKED = [
+  1719, 1720, 1723, 2049, 3659, 4045, 4190, 5060, 5061, 6000, 6566, 6665, 6666, 6667, 6668, 6669,
+  6679, 6697, 10080,
+];
+
+interface Proc {
+  pid: number;
+  ppid: number;
+  pgid: number;
+  args: string;
+}
+
+function processTable(): Proc[] {
+  const out = execFileSync("ps", ["-A", "-o", "pid=,ppid=,pgid=,stat=,args="], {
+    encoding: "utf8",
+  });
+  return out
+    .trim()
+    .split("\n")
+    .map((line) => line.trim().split(/\s+/))
+    .filter(([, , , stat]) => !stat?.startsWith("Z"))
+    .map(([pid, ppid, pgid, , ...args]) => ({
+      pid: Number(pid),
+      ppid: Number(ppid),
+      pgid: Number(pgid),
+      args: args.join(" "),
+    }));
+}
+
+/** The processes of `root`'s tree: its group and every descendant (some lead groups of their own). */
+function treeOf(root: number, table = processTable()): Proc[] {
+  const pids = new Set([root]);
+  for (const p of table) if (p.pgid === root) pids.add(p.pid);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const p of table) {
+      if (!pids.has(p.pid) && pids.has(p.ppid)) {
+        pids.add(p.pid);
+        grew = true;
+      }
+    }
+  }
+  return table.filter((p) => pids.has(p.pid));
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = net.createServer().once("error", () => resolve(false));
+    srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
+  });
+}
+
+interface Stack {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<void>;
+}
+
+/** Starts `npm start` or the runner in a process group of its own; resolves once it is ready. */
+async function startStack(how: "npm" | "runner"): Promise<Stack> {
+  const [file, args] =
+    how === "npm" ? ["npm", ["start"]] : [process.execPath, ["scripts/stack.mjs"]];
+  const child = spawn(file, args, {
+    cwd: ROOT,
+    detached: true, // the leader of its own process group, as a terminal's job is
+    stdio: ["ignore", "pipe", "pipe"],
+    env: {
+      ...process.env,
+      RINGBACK_PORT_OFFSET: String(OFFSET),
+      RINGBACK_SWEEP_INTERVAL_MS: "500",
+    },
+  });
+  let output = "";
+  child.stdout?.on("data", (d) => (output += String(d)));
+  child.stderr?.on("data", (d) => (output += String(d)));
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const deadline = Date.now() + 240_000;
+  while (!output.includes("Ringback ready")) {
+    if (child.exitCode !== null || child.signalCode !== null || Date.now() > deadline) {
+      process.kill(-(child.pid as number), "SIGKILL");
+      throw new Error(`the stack did not come up:\n${output}`);
+    }
+    await sleep(200);
+  }
+  return { child, output: () => output, exited };
+}
+
+const targets = ["npm", "runner", "group"] as const;
+const signals = ["SIGINT", "SIGTERM"] as const;
+
+describe("stopping a stack", () => {
+  it("uses no port that fetch() refuses", () => {
+    expect(stackPorts().filter((p) => FETCH_BLOCKED.includes(p))).toEqual([]);
+  });
+
+  for (const target of targets) {
+    for (const signal of signals) {
+      it(`${signal} to ${target === "group" ? "the process group" : target} stops every process and frees every port`, async () => {
+        const stack = await startStack(target === "runner" ? "runner" : "npm");
+        const leader = stack.child.pid as number;
+        const started = treeOf(leader);
+        // What must be gone after: the runner, firebase-tools (and its function workers), the JAR.
+        expect(started.some((p) => p.args.includes("scripts/stack.mjs"))).toBe(true);
+        expect(
+          started.some((p) => p.args.includes("firebase-tools") || p.args.includes("/firebase ")),
+        ).toBe(true);
+        expect(started.some((p) => p.args.startsWith("java"))).toBe(true);
+        for (const port of stackPorts())
+          expect(await portFree(port), `port ${port} in use`).toBe(false);
+
+        process.kill(target === "group" ? -leader : leader, signal);
+        const exited = await Promise.race([stack.exited.then(() => true), sleep(60_000, false)]);
+        if (!exited) process.kill(-leader, "SIGKILL");
+        expect(exited, `still running 60 s after ${signal}:\n${stack.output()}`).toBe(true);
+        expect(stack.output()).toContain(`Ringback stopped (${signal})`);
+
+        const table = processTable();
+        const left = started.filter((p) => table.some((q) => q.pid === p.pid && q.args === p.args));
+        expect(left, "processes left running").toEqual([]);
+        const busy: number[] = [];
+        for (const port of stackPorts()) if (!(await portFree(port))) busy.push(port);
+        expect(busy, "ports still in use").toEqual([]);
+      });
+    }
+  }
+});
