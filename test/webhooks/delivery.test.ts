@@ -177,7 +177,7 @@ describe("nothing lost", () => {
     const ctx: Ctx = {
       db: adminDb(),
       cfg: { heartbeatIntervalS: 20, heartbeatTimeoutMs: 60_000 },
-      effects: taskEffects,
+      effects: taskEffects(adminDb()),
       outbox: true,
     };
     expect(
