@@ -20,6 +20,7 @@ import { startDemo } from "./lib/demo.mjs";
 import { freePort, startGate } from "./lib/gate.mjs";
 import { killTreeSync, stopTree } from "./lib/procs.mjs";
 import { startScheduledTasks } from "./lib/scheduledTasks.mjs";
+import { startPushRecorder } from "./lib/pushRecorder.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const RUNTIME = path.join(ROOT, ".runtime");
@@ -60,6 +61,8 @@ const hosts = {
   tasks: addr("tasks", 9499),
   // Ours: Cloud Tasks' scheduled delivery, which the tasks emulator lacks (see the module).
   scheduledTasks: `127.0.0.1:${Number(process.env.RINGBACK_SCHEDULED_TASKS_PORT ?? 9498 + portOffset)}`,
+  // Ours: stands in for FCM and APNs, prints each push (see lib/pushRecorder.mjs).
+  pushRecorder: `127.0.0.1:${9495 + portOffset}`,
   hub: addr("hub", 4400),
   logging: addr("logging", 4500),
 };
@@ -80,6 +83,7 @@ const commandEnv = {
   FUNCTIONS_EMULATOR_ORIGIN: `http://${hosts.functions}`,
   CLOUD_TASKS_EMULATOR_HOST: hosts.tasks,
   RINGBACK_SCHEDULED_TASKS: hosts.scheduledTasks,
+  RINGBACK_PUSH_RECORDER: hosts.pushRecorder,
   RINGBACK_PROJECT_ID: project,
   RINGBACK_STACK_PID: String(process.pid), // SIGUSR2 restarts Firestore, keeping its data
 };
@@ -231,6 +235,7 @@ function startFirebase(withFirestore) {
   const only = `${withFirestore ? "firestore," : ""}functions,auth,tasks`;
   // RINGBACK_SCHEDULED_TASKS: where the functions enqueue deadline tasks in the emulator.
   const env = { ...baseEnv, TMPDIR: tmpDir, RINGBACK_SCHEDULED_TASKS: hosts.scheduledTasks };
+  env.RINGBACK_PUSH_RECORDER = hosts.pushRecorder; // pushes go to the recorder, not FCM/APNs
   // With the JAR, firebase-tools hands this on to the functions it runs.
   if (!withFirestore) env.FIRESTORE_EMULATOR_HOST = hosts.firestore;
   const args = ["emulators:start", "--only", only, "--project", project];
@@ -390,6 +395,10 @@ async function main() {
     retryConfigs: manifest.queues,
   });
   stopScheduledTasks = scheduled.close;
+  const [pHost, pPort] = hosts.pushRecorder.split(":");
+  const showPushes = command.length === 0 || process.env.RINGBACK_PUSH_LOG === "1";
+  const pushLog = (line) => showPushes && process.stdout.write(`${line}\n`);
+  await startPushRecorder({ host: pHost, port: Number(pPort), log: pushLog });
   // In parallel: firebase-tools does not need Firestore until a function runs.
   if (jar && restartable) {
     const [host, port] = hosts.firestore.split(":");
@@ -416,6 +425,7 @@ async function main() {
       `  Functions  http://${hosts.functions}/${project}/${REGION}/<name>`,
       `  Tasks      ${hosts.tasks} (scheduled delivery via ${hosts.scheduledTasks})`,
       `  Sweep      ${sweepMs ? `${SWEEP_FUNCTION} every ${sweepMs} ms` : "off"}`,
+      `  Pushes     recorded at http://${hosts.pushRecorder}/pushes (printed here: no FCM/APNs)`,
       `  Webhooks   ${process.env.RINGBACK_WEBHOOK_URL ? `→ ${process.env.RINGBACK_WEBHOOK_URL}` : "off (set RINGBACK_WEBHOOK_URL and RINGBACK_WEBHOOK_SECRET)"}`,
       ...(passed.length ? [`  Params     ${passed.join(", ")} (from the environment)`] : []),
       `  Demo       ${demo.url} (${demo.signIn})`,

@@ -17,3 +17,4 @@ export { unregisterDevice } from "./functions/unregisterDevice.js";
 export { sweepTimeouts } from "./functions/sweepTimeouts.js";
 export { deadlineTask } from "./functions/deadlineTask.js";
 export { webhookTask } from "./functions/webhookTask.js";
+export { pushTask } from "./functions/pushTask.js";

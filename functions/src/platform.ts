@@ -7,7 +7,9 @@
 import { initializeApp } from "firebase-admin/app";
 import { onInit, setGlobalOptions } from "firebase-functions/v2";
 import { webhookSettings } from "./adapters/webhookSettings.js";
-import { checkParams } from "./params.js";
+import { logs } from "./adapters/logs.js";
+import { recorderHost, voipSettings } from "./adapters/pushSettings.js";
+import { checkParams, PUSH_ENABLED } from "./params.js";
 
 /** Where Ringback's functions and task queues run. */
 export const REGION = "us-central1";
@@ -18,4 +20,6 @@ onInit(() => {
   checkParams(); // a param out of range stops the instance here, with its name and range
   initializeApp();
   webhookSettings(); // a misconfigured webhook URL fails every function's start, loudly
+  const voip = voipSettings();
+  if (PUSH_ENABLED.value() && !voip.enabled && !recorderHost()) logs.voipOff(voip.missing);
 });
