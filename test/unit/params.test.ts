@@ -18,6 +18,7 @@ const DEFAULTS: Record<string, string> = {
   RINGBACK_NOT_RECEIVED_CHECK_SECONDS: "5",
   RINGBACK_MAX_INVITEES: "9",
   RINGBACK_LIST_PAGE_LIMIT: "100",
+  RINGBACK_MAX_DEVICES: "10",
 };
 
 function setParams(over: Record<string, string> = {}): void {
