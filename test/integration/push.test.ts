@@ -175,8 +175,9 @@ describe("cancel, on every end path, to exactly the devices rung", () => {
     const [frank, gina, hank] = await users("frank", "gina", "hank");
     await Promise.all([frank, gina].map((u) => devices(u)));
     const g = await ringAll(hank, [frank, gina]);
-    await frank.call("acceptCall", { call_id: g.call_id });
+    // (Accepting before the ring went out would stop it: no ghost ring, and no cancel.)
     await waitPushes({ call_id: g.call_id, type: "ring" }, (x) => x.length >= 2, "2 rings");
+    await frank.call("acceptCall", { call_id: g.call_id });
     await hank.call("endCall", { call_id: g.call_id });
     expect((await final(g.call_id)).filter((p) => p.startsWith("cancel"))).toEqual(
       [
