@@ -56,21 +56,22 @@ async function lifecycle(a: TestUser, callees: TestUser[]) {
   return { pushes, jobs: jobs.size, tasks: tasks.size, latencies };
 }
 
-const one = await pool(Array.from({ length: CALLS }), 4, async () => {
+const one = await pool(Array.from({ length: CALLS }), 1, async () => {
   const [a, b] = await Promise.all([newUser("pb-a"), withDevices("pb-b")]);
   return lifecycle(a, [b]);
 });
-const [caller, ...nine] = await Promise.all([
-  newUser("pb-g"),
-  ...Array.from({ length: 9 }, (_, i) => withDevices(`pb-${i}`)),
-]);
-const group = await lifecycle(caller!, nine);
+const caller = await newUser("pb-g");
+const nine: TestUser[] = [];
+for (let i = 0; i < 9; i++) nine.push(await withDevices(`pb-${i}`));
+const group = await lifecycle(caller, nine);
 const lat = summarize(one.flatMap((r) => r.latencies).concat(group.latencies));
 const out = {
   calls: CALLS,
   commitToSender: lat,
   perLifecycle: {
-    "1:1": { pushes: one[0]!.pushes, jobs: one[0]!.jobs, tasks: one[0]!.tasks },
+    // The last one: in the first, the push task's cold start can let the accept overtake the
+    // ring (superseded, so nothing is sent: no ghost ring).
+    "1:1": { pushes: one.at(-1)!.pushes, jobs: one.at(-1)!.jobs, tasks: one.at(-1)!.tasks },
     "1:9": { pushes: group.pushes, jobs: group.jobs, tasks: group.tasks },
   },
 };
