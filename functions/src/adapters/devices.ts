@@ -50,9 +50,14 @@ export async function registerDevice(
   const db = ctx.db;
   const col = collections(db).devices(uid);
   const ref = col.doc(d.device_id);
+  // The device list is read outside the transaction, its docs inside: a query in a
+  // transaction locks more than the docs it reads (concurrent logins would wait on each other).
+  const listed = await col.select().get();
+  const refs = [ref, ...listed.docs.filter((s) => s.id !== d.device_id).map((s) => s.ref)];
   const count = await db.runTransaction(async (tx) => {
-    const all = await tx.get(col);
-    const existing = all.docs.find((s) => s.id === d.device_id)?.data();
+    const snaps = await tx.getAll(...refs);
+    const all = { docs: snaps.filter((s) => s.exists) };
+    const existing = snaps[0]?.data();
     const next: Record<TokenField, string | null> = {
       fcm_token: d.fcm_token ?? (existing?.fcm_token as string | null | undefined) ?? null,
       voip_token: d.voip_token ?? (existing?.voip_token as string | null | undefined) ?? null,
@@ -80,7 +85,7 @@ export async function registerDevice(
     const drop = others.slice(0, Math.max(0, others.length + 1 - maxDevices));
     const dropped = new Set(drop.map((s) => s.ref.path));
     const kept = new Set(owners.map((o) => o.ref.path));
-    for (const s of drop) deleteDevice(db, tx, s.ref, s.data(), kept);
+    for (const s of drop) deleteDevice(db, tx, s.ref, s.data() ?? {}, kept);
     // The same token on another device (of this user or another): taken from it.
     moved.forEach((o, i) => {
       const old = oldDevices[i];
@@ -134,12 +139,13 @@ export async function unregisterDevice(
 ): Promise<{ device_id: string; devices: number }> {
   const db = ctx.db;
   const col = collections(db).devices(uid);
-  const left = await db.runTransaction(async (tx) => {
-    const all = await tx.get(col);
-    const mine = all.docs.find((s) => s.id === deviceId);
-    if (mine) deleteDevice(db, tx, mine.ref, mine.data());
-    return all.size - (mine ? 1 : 0);
+  const listed = await col.select().get();
+  const others = listed.docs.filter((s) => s.id !== deviceId).length;
+  await db.runTransaction(async (tx) => {
+    const mine = await tx.get(col.doc(deviceId));
+    if (mine.exists) deleteDevice(db, tx, mine.ref, mine.data() ?? {});
   });
+  const left = others;
   if (left === 0) await cancelOwnRinging(ctx, uid);
   return { device_id: deviceId, devices: left };
 }

@@ -5,7 +5,7 @@
  * cancel; a cancel goes to exactly the devices the ring reached (waiting out a ring still in
  * flight), except the device that answered. Tokens the services call unregistered are dropped.
  */
-import { Timestamp, type Firestore, type Transaction } from "firebase-admin/firestore";
+import { Timestamp, type Firestore } from "firebase-admin/firestore";
 import { dropToken } from "./devices.js";
 import {
   PUSH_JOBS,
@@ -44,8 +44,8 @@ type Claim =
 const ms = (t: Timestamp | null | undefined) => t?.toMillis() ?? 0;
 const jobs = (db: Firestore) => db.collection(PUSH_JOBS);
 
-async function devicesOf(db: Firestore, tx: Transaction, uid: string): Promise<JobDevice[]> {
-  const snap = await tx.get(db.collection("users").doc(uid).collection("devices"));
+async function devicesOf(db: Firestore, uid: string): Promise<JobDevice[]> {
+  const snap = await db.collection("users").doc(uid).collection("devices").get();
   return snap.docs.map((s) => {
     const d = s.data();
     return {
@@ -58,8 +58,15 @@ async function devicesOf(db: Firestore, tx: Transaction, uid: string): Promise<J
   });
 }
 
-async function claim(db: Firestore, jobId: string, now: number): Promise<Claim> {
+async function claim(
+  db: Firestore,
+  jobId: string,
+  now: number,
+  uid: string | undefined,
+): Promise<Claim> {
   const ref = jobs(db).doc(jobId);
+  // A ring's devices, read before the transaction (a query in one locks more than it reads).
+  const found = uid ? await devicesOf(db, uid) : [];
   return db.runTransaction(async (tx): Promise<Claim> => {
     const doc = (await tx.get(ref)).data() as PushJobDoc | undefined;
     if (!doc || !["pending", "sending", "retry"].includes(doc.status)) return { kind: "skip" };
@@ -73,9 +80,8 @@ async function claim(db: Firestore, jobId: string, now: number): Promise<Claim> 
       const cancelRef = jobs(db).doc(pushJobId(doc.call_id, doc.uid, "cancel"));
       if ((await tx.get(cancelRef)).exists) return finish("superseded");
       if (now >= doc.job.expires_at) return finish("expired");
-      devices ??= Object.fromEntries(
-        (await devicesOf(db, tx, doc.uid)).map((d) => [d.device_id, d]),
-      );
+      if (devices === null && uid === undefined) return { kind: "wait" }; // cannot happen
+      devices ??= Object.fromEntries(found.map((d) => [d.device_id, d]));
     } else if (devices === null) {
       // A cancel goes where the ring went: wait for a ring in flight, stop one not yet sent.
       const ringRef = jobs(db).doc(pushJobId(doc.call_id, doc.uid, "ring"));
@@ -128,7 +134,10 @@ export async function deliverPush(
   senders: Senders,
   now = Date.now(),
 ): Promise<PushAttempt> {
-  const c = await claim(db, jobId, now);
+  const peek = (await jobs(db).doc(jobId).get()).data() as PushJobDoc | undefined;
+  if (!peek || !["pending", "sending", "retry"].includes(peek.status)) return "skipped";
+  const ringUid = peek.type === "ring" && peek.devices === null ? peek.uid : undefined;
+  const c = await claim(db, jobId, now, ringUid);
   if (c.kind !== "send") return c.kind === "wait" ? "wait" : "skipped";
   const { doc, devices } = c;
   const pending = Object.values(devices).filter((d) => d.state === "pending");
