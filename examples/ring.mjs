@@ -36,6 +36,21 @@ async function signUp(name) {
 const alice = await signUp("alice");
 const bob = await signUp("bob");
 
+// Bob is signed in on two devices: each gets a ring push (an FCM data message; the iPad's
+// goes as an APNs VoIP push), and the one that does not answer gets a cancel push. Under
+// `npm start` a local recorder stands in for FCM and APNs and prints them in its log.
+await bob.call("registerDevice", {
+  device_id: "bob-phone",
+  platform: "android",
+  fcm_token: `fcm-phone-${bob.uid}`,
+});
+await bob.call("registerDevice", {
+  device_id: "bob-ipad",
+  platform: "ios",
+  fcm_token: `fcm-ipad-${bob.uid}`,
+  voip_token: `voip-ipad-${bob.uid}`,
+});
+
 // Bob's app subscribes to his live state: this is how an invitation reaches him. An app
 // subscribes at sign-in and acts once the listener is live (its first snapshot arrived).
 let live;
@@ -58,6 +73,10 @@ console.log(
   `bob's phone rings: call ${incoming.call_id} from ${incoming.caller.id}, answer by ${incoming.deadline_at.toDate().toISOString()}`,
 );
 
-console.log("bob accepts:", await bob.call("acceptCall", { call_id }));
+console.log(
+  "bob accepts on his phone:",
+  await bob.call("acceptCall", { call_id, device_id: "bob-phone" }),
+);
 console.log("alice hangs up:", await alice.call("endCall", { call_id }));
+console.log("the ring and cancel pushes are in npm start's log ([push] lines)");
 process.exit(0);

@@ -22,6 +22,7 @@ import { checkWebhookEnv, writeFunctionsEnv } from "./lib/functionsEnv.mjs";
 import { functionsManifest } from "./lib/functionsManifest.mjs";
 import { freePort, startGate } from "./lib/gate.mjs";
 import { lifecycle, signalExitCode } from "./lib/lifecycle.mjs";
+import { startPushRecorder } from "./lib/pushRecorder.mjs";
 import { startScheduledTasks } from "./lib/scheduledTasks.mjs";
 import { REGION, StackError, stackConfig } from "./lib/stackConfig.mjs";
 import { startSweepTicker } from "./lib/sweepTicker.mjs";
@@ -139,6 +140,15 @@ async function main() {
     retryConfigs: manifest.queues,
   });
   services.push(scheduled.close);
+  // Stands in for FCM and APNs: the functions' pushes are printed here and served to tests.
+  const [pHost, pPort] = cfg.hosts.pushRecorder.split(":");
+  const showPushes = foreground || process.env.RINGBACK_PUSH_LOG === "1";
+  const recorder = await startPushRecorder({
+    host: pHost,
+    port: Number(pPort),
+    log: (line) => showPushes && process.stdout.write(`${line}\n`),
+  });
+  services.push(recorder.close);
   // With the JAR behind a gate (RINGBACK_FIRESTORE_RESTARTS=1), the JAR gets a port of its own.
   let jarHost = cfg.hosts.firestore;
   let gate = null;

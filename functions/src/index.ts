@@ -18,3 +18,4 @@ export { sweepTimeouts } from "./functions/sweepTimeouts.js";
 export { deadlineTask } from "./functions/deadlineTask.js";
 export { webhookTask } from "./functions/webhookTask.js";
 export { callApi } from "./functions/callApi.js";
+export { pushTask } from "./functions/pushTask.js";

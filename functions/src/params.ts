@@ -102,6 +102,46 @@ export const STREAM_SECONDS = defineInt("RINGBACK_STREAM_SECONDS", {
 /** Signs every callback (both signatures); required when RINGBACK_WEBHOOK_URL is set. */
 export const WEBHOOK_SECRET = defineSecret("RINGBACK_WEBHOOK_SECRET");
 
+export const PUSH_ENABLED = defineBoolean("RINGBACK_PUSH_ENABLED", {
+  default: true,
+  description: "Send ring and cancel pushes (FCM, APNs VoIP) to invitees' registered devices.",
+});
+
+export const MAX_DEVICES = defineInt("RINGBACK_MAX_DEVICES", {
+  default: 10,
+  description: "At most this many devices per user; registering one more drops the oldest.",
+});
+
+export const APNS_BUNDLE_ID = defineString("RINGBACK_APNS_BUNDLE_ID", {
+  default: "",
+  description: "The iOS app's bundle id; VoIP pushes go to topic <bundle id>.voip. Empty: no VoIP.",
+});
+
+export const APNS_KEY_ID = defineString("RINGBACK_APNS_KEY_ID", {
+  default: "",
+  description: "The id of the APNs auth key (.p8) in RINGBACK_APNS_KEY. Empty: no VoIP.",
+});
+
+export const APNS_TEAM_ID = defineString("RINGBACK_APNS_TEAM_ID", {
+  default: "",
+  description: "The Apple developer team id that owns the APNs key. Empty: no VoIP.",
+});
+
+export const APNS_HOST = defineString("RINGBACK_APNS_HOST", {
+  default: "api.push.apple.com",
+  description:
+    "APNs host: api.push.apple.com, or api.sandbox.push.apple.com for development builds.",
+  input: {
+    text: {
+      validationRegex: "^[A-Za-z0-9.-]+(:[0-9]+)?$",
+      validationErrorMessage: "A host name (optionally :port), e.g. api.sandbox.push.apple.com.",
+    },
+  },
+});
+
+/** The APNs auth key (.p8 PEM text) that signs VoIP pushes' provider tokens. */
+export const APNS_KEY = defineSecret("RINGBACK_APNS_KEY");
+
 /** The schema's ceiling for callees in one command; RINGBACK_MAX_INVITEES may not exceed it. */
 export const MAX_INVITEES_CEILING = 50;
 
@@ -117,6 +157,7 @@ const RANGES: [param: { name: string; value(): number }, min: number, max: numbe
   [MAX_INVITEES, 1, MAX_INVITEES_CEILING],
   [LIST_PAGE_LIMIT, 1, 1000],
   [STREAM_SECONDS, 10, 3540],
+  [MAX_DEVICES, 1, 100],
 ];
 
 /**

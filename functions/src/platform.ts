@@ -7,7 +7,9 @@
 import { initializeApp } from "firebase-admin/app";
 import { onInit, setGlobalOptions } from "firebase-functions/v2";
 import { webhookSettings } from "./adapters/webhookSettings.js";
-import { checkParams, REGION } from "./params.js";
+import { logs } from "./adapters/logs.js";
+import { recorderHost, voipSettings } from "./adapters/pushSettings.js";
+import { checkParams, PUSH_ENABLED, REGION } from "./params.js";
 
 setGlobalOptions({ region: REGION, maxInstances: 100 });
 
@@ -31,4 +33,6 @@ onInit(() => {
   const emulated = process.env.FUNCTIONS_EMULATOR === "true";
   initializeApp(emulated ? { serviceAccountId: EMULATED_SERVICE_ACCOUNT } : undefined);
   webhookSettings(); // a misconfigured webhook URL fails every function's start, loudly
+  const voip = voipSettings();
+  if (PUSH_ENABLED.value() && !voip.enabled && !recorderHost()) logs.voipOff(voip.missing);
 });

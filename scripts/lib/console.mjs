@@ -100,6 +100,7 @@ export function banner({ cfg, jar, jarHost, gate, demo, functions, passed, foreg
     `  Functions  http://${hosts.functions}/${project}/us-central1/<name> (${functions} functions, Node ${node} here${deployed})`,
     `  Tasks      ${hosts.tasks}; deadline tasks delivered on time by ${hosts.scheduledTasks}`,
     `  Sweep      ${sweep}`,
+    `  Pushes     printed here and served at http://${cfg.hosts.pushRecorder}/pushes (no FCM/APNs locally)`,
     `  Webhooks   ${process.env.RINGBACK_WEBHOOK_URL ? `→ ${process.env.RINGBACK_WEBHOOK_URL}` : "off (set RINGBACK_WEBHOOK_URL and RINGBACK_WEBHOOK_SECRET)"}`,
     ...(passed.length ? [`  Params     ${passed.join(", ")} (from the environment)`] : []),
     `  Demo       ${demo.url} (${demo.signIn})`,

@@ -114,6 +114,7 @@ export class Emulators {
     const only = `${withFirestore ? "firestore," : ""}functions,auth,tasks`;
     // RINGBACK_SCHEDULED_TASKS: where the functions enqueue deadline tasks in the emulator.
     const env = { ...baseEnv, TMPDIR: tmpDir, RINGBACK_SCHEDULED_TASKS: hosts.scheduledTasks };
+    env.RINGBACK_PUSH_RECORDER = hosts.pushRecorder; // pushes go to the recorder, not FCM/APNs
     // With the JAR, firebase-tools hands this on to the functions it runs.
     if (!withFirestore) env.FIRESTORE_EMULATOR_HOST = hosts.firestore;
     const args = ["emulators:start", "--only", only, "--project", project, ...firebaseArgs];

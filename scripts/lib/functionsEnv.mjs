@@ -14,7 +14,13 @@ export function writeFunctionsEnv(root, manifest, env = process.env) {
       .map((n) => `${n}=${JSON.stringify(env[n])}`)
       .join("\n");
   fs.writeFileSync(path.join(dir, ".env.local"), `${lines(manifest.params)}\n`);
-  const secrets = lines(manifest.secrets);
+  // A declared secret with no value makes the emulator ask Secret Manager on every load: the
+  // APNs key gets a placeholder (the emulator's pushes go to the local recorder anyway).
+  const withDefaults = { RINGBACK_APNS_KEY: "none (emulator)", ...env };
+  const secrets = manifest.secrets
+    .filter((n) => withDefaults[n])
+    .map((n) => `${n}=${JSON.stringify(withDefaults[n])}`)
+    .join("\n");
   const secretFile = path.join(dir, ".secret.local");
   if (secrets) fs.writeFileSync(secretFile, `${secrets}\n`, { mode: 0o600 });
   else fs.rmSync(secretFile, { force: true });

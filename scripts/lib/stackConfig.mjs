@@ -31,6 +31,8 @@ export function stackConfig(root, env = process.env) {
     tasks: addr("tasks", 9499),
     // Ours: Cloud Tasks' scheduled delivery, which the tasks emulator lacks (scheduledTasks.mjs).
     scheduledTasks: `127.0.0.1:${Number(env.RINGBACK_SCHEDULED_TASKS_PORT ?? 9498 + portOffset)}`,
+    // Ours: stands in for FCM and APNs, prints each push (pushRecorder.mjs).
+    pushRecorder: `127.0.0.1:${9495 + portOffset}`,
     demo: `127.0.0.1:${Number(env.RINGBACK_DEMO_PORT ?? 5173 + portOffset)}`,
     hub: addr("hub", 4400),
     logging: addr("logging", 4500),
@@ -46,7 +48,7 @@ export function stackConfig(root, env = process.env) {
     sweepMs,
     firebaseArgs: config.args,
     // The deploy runtime (firebase.json); the emulator runs the functions on this Node.
-    deployRuntime: config.functions?.find((f) => f.codebase === "default")?.runtime,
+    deployRuntime: config.functions?.find((f) => f.codebase === "ringback")?.runtime,
     // With the JAR, RINGBACK_FIRESTORE_RESTARTS=1 puts a gate in front of it (gate.mjs) so that
     // SIGUSR2 restarts it losslessly; the JAR then listens on a free port of its own.
     restartable: env.RINGBACK_FIRESTORE_RESTARTS === "1",
@@ -61,6 +63,7 @@ export function stackConfig(root, env = process.env) {
       FUNCTIONS_EMULATOR_ORIGIN: `http://${hosts.functions}`,
       CLOUD_TASKS_EMULATOR_HOST: hosts.tasks,
       RINGBACK_SCHEDULED_TASKS: hosts.scheduledTasks,
+      RINGBACK_PUSH_RECORDER: hosts.pushRecorder,
       RINGBACK_PROJECT_ID: project,
       RINGBACK_STACK_PID: String(process.pid), // SIGUSR2 restarts Firestore, keeping its data
     },

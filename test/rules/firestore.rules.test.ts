@@ -56,6 +56,13 @@ beforeAll(async () => {
       fields: { user_ids: ["alice"], caller: "alice" },
       status: "pending",
     });
+    // The push outbox and token owners hold users' push tokens: server only.
+    await setDoc(doc(db, "push_jobs/c1-ring-abc"), {
+      call_id: "c1",
+      uid: "alice",
+      devices: { phone: { fcm_token: "t" } },
+    });
+    await setDoc(doc(db, "push_tokens/fcm_token-abc"), { uid: "alice", device_id: "phone" });
   });
 });
 
@@ -83,6 +90,8 @@ const DOCS: { path: string; readers: Who[] }[] = [
   { path: "calls/c1/private/server", readers: [] },
   { path: "elsewhere/x", readers: [] },
   { path: "webhook_events/c1-1-cb0", readers: [] },
+  { path: "push_jobs/c1-ring-abc", readers: [] },
+  { path: "push_tokens/fcm_token-abc", readers: [] },
 ];
 
 describe("documents", () => {
@@ -125,6 +134,15 @@ describe("queries", () => {
         ),
       ),
     );
+  });
+
+  it("nobody lists the push outbox or the token owners, not even the users they name", async () => {
+    for (const who of ["signed-out", "owner", "other"] as Who[]) {
+      for (const c of ["push_jobs", "push_tokens"]) {
+        await assertFails(getDocs(collection(dbAs(who), c)));
+        await assertFails(getDocs(query(collection(dbAs(who), c), where("uid", "==", "alice"))));
+      }
+    }
   });
 
   it("nobody lists the webhook outbox, not even the users it names", async () => {

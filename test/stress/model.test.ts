@@ -20,6 +20,8 @@ import { closeAll, newUser, type TestUser } from "../support/clients.js";
 import { checkInvariants, type Snapshot } from "../support/invariants.js";
 import { Receiver } from "../support/receiver.js";
 import { checkWebhooks } from "../support/webhookInvariants.js";
+import { checkPushes } from "../support/pushInvariants.js";
+import { clearPushes } from "../support/pushes.js";
 import regressions from "./regressions.json" with { type: "json" };
 
 const USERS = 20;
@@ -138,6 +140,8 @@ const stats = {
   /** With webhooks on: webhook oracle checks, and outbox events delivered and matched. */
   webhookChecks: 0,
   webhookEvents: 0,
+  /** With webhooks on (users have devices): ring pushes checked by the push oracle. */
+  pushRings: 0,
   // Whether the generated scenarios stopped at RINGBACK_STRESS_MINUTES before all ran.
   scenariosPlanned: SCENARIOS,
   scenariosGenerated: 0,
@@ -169,11 +173,21 @@ async function clearAll(): Promise<void> {
   // Every listener has seen its user become idle before the scenario starts.
   await Promise.all(people.map((p) => p.waitState((s) => s === undefined, "cleared")));
   if (WEBHOOKS) {
-    // Half the users log in (a device), so call_create names some invitees and not others.
+    // Half the users log in (a device), so call_create names some invitees and not others;
+    // each has a push token, and every fourth user a second device (the push oracle).
+    await clearPushes();
     await Promise.all(
       people
         .filter((_, i) => i % 2 === 0)
-        .map((p) => p.call("registerDevice", { device_id: "phone", platform: "android" })),
+        .map(async (p, i) => {
+          const device = (id: string) => ({
+            device_id: id,
+            platform: "android",
+            fcm_token: `${id}-${p.uid}`,
+          });
+          await p.call("registerDevice", device("phone"));
+          if (i % 2 === 0) await p.call("registerDevice", device("tablet"));
+        }),
     );
   }
 }
@@ -195,6 +209,9 @@ async function webhookStep(n: number, last: boolean): Promise<void> {
     if (lost.length)
       violations.push(`W5: not delivered: ${lost.map((e) => e.event_id).join(", ")}`);
     stats.webhookEvents += entries.length;
+    const push = await checkPushes(adminDb());
+    stats.pushRings += push.rings;
+    violations.push(...push.violations);
   }
   if (violations.length) throw new Error(`webhooks after step ${n}:\n${violations.join("\n")}`);
 }

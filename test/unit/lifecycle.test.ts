@@ -33,7 +33,8 @@ const changed = (to: string, users: [string, string, string?][]): Notice => ({
   },
 });
 /** The effects that enqueue or cancel deadline tasks (callbacks aside). */
-const deadlineEffects = (effects: Effect[]) => effects.filter((e) => e.kind !== "callback");
+const deadlineEffects = (effects: Effect[]) =>
+  effects.filter((e) => e.kind === "schedule_deadline" || e.kind === "cancel_deadline");
 const due = (call: Call, now: number) => run(call, now, (d) => applyDue(d));
 
 describe("user state transitions (docs/protocol.md#transitions)", () => {

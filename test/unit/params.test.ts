@@ -19,6 +19,7 @@ const DEFAULTS: Record<string, string> = {
   RINGBACK_MAX_INVITEES: "9",
   RINGBACK_LIST_PAGE_LIMIT: "100",
   RINGBACK_STREAM_SECONDS: "300",
+  RINGBACK_MAX_DEVICES: "10",
 };
 
 function setParams(over: Record<string, string> = {}): void {

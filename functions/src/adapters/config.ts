@@ -13,6 +13,7 @@ import {
   MAX_CALL_USERS,
   MAX_INVITEES,
   NOT_RECEIVED_CHECK_SECONDS,
+  PUSH_ENABLED,
   START_BURST,
   START_RATE_PER_MINUTE,
 } from "../params.js";
@@ -40,5 +41,6 @@ export function context(): Ctx {
     cfg: coreConfig(),
     effects: taskEffects(db),
     outbox: webhookSettings().enabled,
+    push: PUSH_ENABLED.value(),
   };
 }

@@ -13,4 +13,6 @@ export interface Ctx {
   effects?: EffectHandlers;
   /** Record callback events in the webhook outbox (webhooks on); off when absent. */
   outbox?: boolean;
+  /** Record push jobs in the push outbox (offline push on); off when absent. */
+  push?: boolean;
 }

@@ -11,6 +11,7 @@ import {
   type QueryDocumentSnapshot,
 } from "firebase-admin/firestore";
 import type { Notice } from "../core/notifications.js";
+import { PUSH_JOBS } from "./pushOutbox.js";
 import { OUTBOX } from "./webhookOutbox.js";
 import type { Call, CallUser, Incoming, UserDoc } from "../core/types.js";
 
@@ -168,6 +169,8 @@ export function collections(db: Firestore) {
     rateLimits: db.collection("rate_limits"),
     /** Server-only: the webhook outbox (webhookOutbox.ts). */
     webhookEvents: db.collection(OUTBOX),
+    /** Server-only: the push outbox (pushOutbox.ts). */
+    pushJobs: db.collection(PUSH_JOBS),
   };
 }
 export type Collections = ReturnType<typeof collections>;

@@ -31,8 +31,13 @@ export const logs = {
     }),
   databaseUnavailable: (error: unknown) => logger.warn("database unavailable", error),
   unexpected: (error: unknown) => logger.error("unexpected error", error),
-  sweep: (counts: { examined: number; changed: number; failed: number; resent: number }) =>
-    logger.info("sweepTimeouts", counts),
+  sweep: (counts: {
+    examined: number;
+    changed: number;
+    failed: number;
+    resent: number;
+    pushes: number;
+  }) => logger.info("sweepTimeouts", counts),
   sweepFailed: (callId: string, error: unknown) =>
     logger.error("sweepTimeouts: a call failed to settle; backed off", {
       call_id: callId,
@@ -44,5 +49,12 @@ export const logs = {
     }),
   webhookGaveUp: (eventId: string, attempts: number) =>
     logger.warn("webhook given up; kept as failed for re-driving", { event_id: eventId, attempts }),
+  voipOff: (missing: string[]) =>
+    logger.warn("VoIP pushes are off: iOS devices ring through FCM only", {
+      missing,
+      fix: "set the params RINGBACK_APNS_BUNDLE_ID, RINGBACK_APNS_KEY_ID, RINGBACK_APNS_TEAM_ID and the secret RINGBACK_APNS_KEY",
+    }),
+  pushRetry: (jobIds: string[], n: number) =>
+    logger.info("pushTask: jobs to be tried again", { job_ids: jobIds, attempt: n }),
   malformedTask: (data: unknown) => logger.error("task: malformed payload, dropped", { data }),
 };

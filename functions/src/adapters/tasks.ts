@@ -7,15 +7,22 @@ import { Timestamp, type Firestore } from "firebase-admin/firestore";
 import { getApps, initializeApp } from "firebase-admin/app";
 import { getFunctions } from "firebase-admin/functions";
 import type { EffectHandlers } from "./effects.js";
+import { pushTaskId } from "./pushOutbox.js";
 import { extensionId, region } from "../platform.js";
 
 export const DEADLINE_TASK = "deadlineTask";
 export const WEBHOOK_TASK = "webhookTask";
+export const PUSH_TASK = "pushTask";
 
 /** The payload of a deadline task. */
 export interface DeadlineTask {
   call_id: string;
   at: number;
+}
+
+/** The payload of a push task: the push jobs of one change. */
+export interface PushTask {
+  job_ids: string[];
 }
 
 /** The payload of a webhook delivery task. */
@@ -101,8 +108,13 @@ export function taskEffects(db: Firestore): EffectHandlers {
     },
     callback: ({ event_id }) =>
       enqueueOnce<WebhookTask>(WEBHOOK_TASK, { event_id }, { id: event_id }),
+    push: ({ jobs }) => {
+      const { id, job_ids } = pushTaskId(jobs);
+      return enqueueOnce<PushTask>(PUSH_TASK, { job_ids }, { id });
+    },
     async undelivered(effect) {
-      if (effect.kind !== "schedule_deadline") return; // a task left to run finds nothing
+      // A task left to run finds nothing; an outbox row left pending is resent by the sweep.
+      if (effect.kind !== "schedule_deadline") return;
       const ref = db.collection("calls").doc(effect.call_id);
       await db.runTransaction(async (tx) => {
         const taskAt = (await tx.get(ref)).get("task_at") as Timestamp | null | undefined;

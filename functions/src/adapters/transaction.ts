@@ -31,7 +31,7 @@ export async function transact<T>(ctx: Ctx, decide: (uow: UnitOfWork) => Promise
   for (let attempt = 1; ; attempt++) {
     try {
       result = await ctx.db.runTransaction(async (tx) => {
-        uow = new UnitOfWork(tx, col, Date.now(), ctx.outbox ?? false);
+        uow = new UnitOfWork(tx, col, Date.now(), ctx.outbox ?? false, ctx.push ?? false);
         let r: Settled<T>;
         try {
           r = { ok: true, value: await decide(uow) };

@@ -23,6 +23,7 @@ import {
   type CallPrivate,
   type Collections,
 } from "./firestore.js";
+import { pushJobDoc } from "./pushOutbox.js";
 import { outboxDoc } from "./webhookOutbox.js";
 
 export class UnitOfWork {
@@ -37,6 +38,8 @@ export class UnitOfWork {
     readonly now: number,
     /** Whether callback events go to the webhook outbox (webhooks on); else they are dropped. */
     private readonly outbox = false,
+    /** Whether push jobs go to the push outbox (pushes on); else they are dropped. */
+    private readonly push = false,
   ) {}
 
   /** A call's shared doc and its private part, as two refs of one getAll. */
@@ -127,7 +130,7 @@ export class UnitOfWork {
   effects(): Effect[] {
     return this.staged
       .flatMap(({ outcome }) => outcome.effects)
-      .filter((e) => this.outbox || e.kind !== "callback");
+      .filter((e) => (e.kind === "callback" ? this.outbox : e.kind === "push" ? this.push : true));
   }
 
   /** The notifications this unit writes, in order: who is told what, about which call. */
@@ -180,6 +183,12 @@ export class UnitOfWork {
     }
     for (const e of this.effects()) {
       if (e.kind === "callback") this.tx.set(this.col.webhookEvents.doc(e.event_id), outboxDoc(e));
+      if (e.kind === "push") {
+        for (const job of e.jobs) {
+          const doc = pushJobDoc(e.at, job);
+          this.tx.set(this.col.pushJobs.doc(doc.job_id), doc);
+        }
+      }
     }
   }
 }

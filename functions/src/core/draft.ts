@@ -6,6 +6,7 @@
 import { callbackEvents, type Move } from "./callbacks.js";
 import type { Effect } from "./effects.js";
 import { DomainError, InvariantError } from "./errors.js";
+import { pushJobs } from "./push.js";
 import type { BodyOf, Notice, NotificationPath } from "./notifications.js";
 import { nextDeadline, taskNeeded } from "./schedule.js";
 import { canMove } from "./transitions.js";
@@ -206,6 +207,10 @@ export class Draft {
         event,
       });
     });
+    const jobs = this.changed
+      ? pushJobs(this.before, c, { moves: this.moves, acted: this.acted })
+      : [];
+    if (jobs.length > 0) effects.push({ kind: "push", at: this.now, jobs });
     return { call: c, notices: this.notices, changed: this.changed, effects };
   }
 }

@@ -1,4 +1,5 @@
 import type { CallbackEvent } from "./callbacks.js";
+import type { PushJob } from "./push.js";
 
 /**
  * Post-commit effects: what must happen because a state change committed, decided by the
@@ -16,6 +17,12 @@ export type Effect =
    * when webhooks are on) and delivered from a task queue after it. `event_id` is stable
    * across retries; `seq` orders the events of one call; `at` is the change's time.
    */
-  | { kind: "callback"; event_id: string; seq: number; at: number; event: CallbackEvent };
+  | { kind: "callback"; event_id: string; seq: number; at: number; event: CallbackEvent }
+  /**
+   * Ring or stop ringing users' devices (offline push): the change's push jobs, one per user
+   * and type, recorded in the change's transaction (when pushes are on) and sent together by
+   * one task after it, at most once per device. `at` is the change's time.
+   */
+  | { kind: "push"; at: number; jobs: PushJob[] };
 
 export type EffectKind = Effect["kind"];

@@ -97,3 +97,14 @@ export function settle(d: Draft, cause: Cause, at?: number): void {
   const over = c.mode === "common" ? accepted.length <= 1 && pending === 0 : accepted.length === 0;
   if (over) endFor(d, cause, opts);
 }
+
+/**
+ * The inviter logged out of their last device while the call rings: the invitation is
+ * canceled, as when they go silent (`caller_offline`). False when there is nothing to cancel.
+ */
+export function callerLoggedOut(d: Draft, uid: string): boolean {
+  if (d.call.state !== "ringing" || uid !== d.inviterId) return false;
+  if (d.user(uid).state !== "accepted") return false;
+  endFor(d, "caller_offline");
+  return true;
+}

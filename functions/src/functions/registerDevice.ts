@@ -1,14 +1,23 @@
 import { context } from "../adapters/config.js";
 import { registerDevice as register } from "../adapters/devices.js";
 import { validatedOnCall } from "../adapters/validatedOnCall.js";
+import { MAX_DEVICES } from "../params.js";
 import { registerDeviceSchema } from "../schemas.js";
 
-/** Login on a device: keeps users/{uid}/devices/{device_id} (platform, tokens, last seen). */
+/**
+ * Login on a device: keeps users/{uid}/devices/{device_id} (platform, tokens, last seen); a
+ * token not given keeps the stored one (docs/protocol.md#devices-and-delivery-receipts).
+ */
 export const registerDevice = validatedOnCall(registerDeviceSchema, (caller, data) =>
-  register(context(), caller.uid, {
-    device_id: data.device_id,
-    platform: data.platform,
-    fcm_token: data.fcm_token ?? null,
-    voip_token: data.voip_token ?? null,
-  }),
+  register(
+    context(),
+    caller.uid,
+    {
+      device_id: data.device_id,
+      platform: data.platform,
+      fcm_token: data.fcm_token,
+      voip_token: data.voip_token,
+    },
+    MAX_DEVICES.value(),
+  ),
 );

@@ -1,0 +1,33 @@
+/**
+ * The push outbox's backstop, run by the sweep: a job whose task was never enqueued (the
+ * function died after the commit, or Cloud Tasks refused the enqueue) still has
+ * `unsent_since` set a while later; it is enqueued again under its own name. A ring found
+ * after its deadline is marked expired by its task, never sent.
+ */
+import { Timestamp } from "firebase-admin/firestore";
+import type { Ctx } from "./context.js";
+import { deliverEffects } from "./effects.js";
+import { collections } from "./firestore.js";
+import type { PushJobDoc } from "./pushOutbox.js";
+
+/** How long a job may wait for its first attempt before the sweep enqueues it again. */
+export const PUSH_UNSENT_GRACE_MS = 15_000;
+
+export async function resendUnsentPushes(
+  ctx: Ctx,
+  opts: { now?: number; limit?: number } = {},
+): Promise<number> {
+  if (!ctx.push) return 0;
+  const now = opts.now ?? Date.now();
+  const page = await collections(ctx.db)
+    .pushJobs.where("unsent_since", "<=", Timestamp.fromMillis(now - PUSH_UNSENT_GRACE_MS))
+    .orderBy("unsent_since")
+    .limit(opts.limit ?? 200)
+    .get();
+  const docs = page.docs.map((s) => s.data() as PushJobDoc);
+  await deliverEffects(
+    ctx.effects,
+    docs.map((d) => ({ kind: "push" as const, at: d.created_at.toMillis(), jobs: [d.job] })),
+  );
+  return docs.length;
+}

@@ -1,0 +1,64 @@
+/**
+ * The push oracle of the stress model (docs/protocol.md#offline-push), checked once a
+ * scenario's push jobs have all run, against what the local push recorder received:
+ *  P1 at most one delivered ring and one delivered cancel per (call, user, device);
+ *  P2 a cancel only to a device that got the ring;
+ *  P3 every device that got a ring gets exactly one cancel once that user's ringing ended,
+ *     unless they answered on that device; none while they still ring.
+ */
+import type { Firestore } from "firebase-admin/firestore";
+import { isPending, type UserState } from "../../functions/src/core/types.js";
+import { pushes, type RecordedPush } from "./pushes.js";
+
+const OPEN = ["pending", "sending", "retry"];
+
+/** Waits until no push job is left to run (the queue retries within seconds). */
+async function drained(db: Firestore, timeoutMs = 60_000): Promise<string[]> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const open = await db.collection("push_jobs").where("status", "in", OPEN).get();
+    if (open.empty) return [];
+    if (Date.now() > until)
+      return [`P0: push jobs still open: ${open.docs.map((d) => d.id).join(", ")}`];
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+export async function checkPushes(db: Firestore): Promise<{ violations: string[]; rings: number }> {
+  const violations = await drained(db);
+  const [calls, jobs, got] = await Promise.all([
+    db.collection("calls").get(),
+    db.collection("push_jobs").where("type", "==", "cancel").get(),
+    pushes(),
+  ]);
+  const states = new Map<string, UserState>();
+  for (const c of calls.docs) {
+    for (const [uid, u] of Object.entries(c.get("users") as Record<string, { state: UserState }>)) {
+      states.set(`${c.id}/${uid}`, u.state);
+    }
+  }
+  const except = new Map<string, string | undefined>();
+  for (const j of jobs.docs)
+    except.set(`${j.get("call_id")}/${j.get("uid")}`, j.get("job.except_device"));
+  const ok = got.filter((p) => p.ok && states.has(`${p.data.call_id}/${p.uid}`));
+  const count = new Map<string, number>();
+  const key = (p: RecordedPush, type = p.data.type) =>
+    `${type} ${p.data.call_id}/${p.uid}/${p.device_id}`;
+  for (const p of ok) count.set(key(p), (count.get(key(p)) ?? 0) + 1);
+  for (const [k, n] of count) if (n > 1) violations.push(`P1: ${k} delivered ${n} times`);
+  for (const p of ok.filter((x) => x.data.type === "cancel")) {
+    if (!count.has(key(p, "ring"))) violations.push(`P2: ${key(p)} without a ring`);
+  }
+  const rings = ok.filter((p) => p.data.type === "ring");
+  for (const p of rings) {
+    const who = `${p.data.call_id}/${p.uid}`;
+    const state = states.get(who) as UserState;
+    const cancels = count.get(key(p, "cancel")) ?? 0;
+    const answeredHere = except.get(who) === p.device_id;
+    const want = isPending(state) || answeredHere ? 0 : 1;
+    if (cancels !== want) {
+      violations.push(`P3: ${key(p, "cancel")}: ${cancels} cancels, want ${want} (user ${state})`);
+    }
+  }
+  return { violations, rings: rings.length };
+}

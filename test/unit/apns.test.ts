@@ -1,0 +1,191 @@
+/**
+ * The APNs VoIP sender on the wire (docs/protocol.md#offline-push): a local HTTP/2 TLS server
+ * stands in for APNs and checks what Apple checks: the path, the VoIP headers, and the
+ * provider token (an ES256 JWT over the team id, signed with the .p8 key, verified here with
+ * its public key); it answers each token as APNs would, and the sender sorts the answers.
+ */
+import { execFileSync } from "node:child_process";
+import { generateKeyPairSync, verify } from "node:crypto";
+import fs from "node:fs";
+import http2 from "node:http2";
+import type { AddressInfo } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { apnsOutcome, ApnsSender } from "../../functions/src/adapters/apnsSender.js";
+import { messagesFor, type PushMessage } from "../../functions/src/adapters/pushMessages.js";
+
+interface Seen {
+  headers: http2.IncomingHttpHeaders;
+  body: string;
+}
+
+const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
+const p8 = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+const seen: Seen[] = [];
+let server: http2.Http2SecureServer;
+let origin = "";
+let cert = "";
+
+/** A self-signed certificate for 127.0.0.1 (openssl: the test fails loudly without it). */
+function selfSigned(): { key: string; cert: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "apns-test-"));
+  const [k, c] = [path.join(dir, "key.pem"), path.join(dir, "cert.pem")];
+  execFileSync(
+    "openssl",
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:prime256v1",
+      "-nodes",
+      "-keyout",
+      k,
+      "-out",
+      c,
+      "-days",
+      "1",
+      "-subj",
+      "/CN=127.0.0.1",
+      "-addext",
+      "subjectAltName=IP:127.0.0.1",
+    ],
+    { stdio: "ignore" },
+  );
+  const out = { key: fs.readFileSync(k, "utf8"), cert: fs.readFileSync(c, "utf8") };
+  fs.rmSync(dir, { recursive: true, force: true });
+  return out;
+}
+
+beforeAll(async () => {
+  const tls = selfSigned();
+  cert = tls.cert;
+  server = http2.createSecureServer(tls, (req, res) => {
+    let body = "";
+    req.on("data", (c: Buffer) => (body += c.toString("utf8")));
+    req.on("end", () => {
+      seen.push({ headers: req.headers, body });
+      const token = String(req.headers[":path"]).split("/").pop() ?? "";
+      const answer = (status: number, reason?: string) => {
+        res.writeHead(status, { "apns-id": "00000000-0000-0000-0000-000000000000" });
+        res.end(reason ? JSON.stringify({ reason }) : "");
+      };
+      if (token.startsWith("gone")) answer(410, "Unregistered");
+      else if (token.startsWith("bad")) answer(400, "BadDeviceToken");
+      else if (token.startsWith("busy")) answer(503, "ServiceUnavailable");
+      else if (token.startsWith("topic")) answer(400, "TopicDisallowed");
+      else answer(200);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  origin = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+const ring = (token: string): PushMessage => {
+  const [m] = messagesFor(
+    "job-1",
+    {
+      type: "ring",
+      call_id: "call-1",
+      uid: "bob",
+      caller_id: "alice",
+      caller_name: "Alice",
+      call_type: 2,
+      expires_at: Date.UTC(2030, 0, 1, 12, 0, 30),
+    },
+    [{ device_id: "ipad", platform: "ios", fcm_token: null, voip_token: token }],
+    true,
+  );
+  return m as PushMessage;
+};
+
+const b64json = (s: string) => JSON.parse(Buffer.from(s, "base64url").toString("utf8"));
+
+describe("APNs VoIP on the wire", () => {
+  it("sends the VoIP headers and a valid ES256 provider token; sorts APNs's answers", async () => {
+    const sender = new ApnsSender({
+      origin,
+      key: p8,
+      keyId: "KEY1234567",
+      teamId: "TEAM123456",
+      bundleId: "com.example.app",
+      ca: cert,
+    });
+    const out = await sender.send([
+      ring("ok1"),
+      ring("gone1"),
+      ring("bad1"),
+      ring("busy1"),
+      ring("topic1"),
+    ]);
+    expect(out).toEqual([
+      { ok: true },
+      { ok: false, error: "unregistered", code: "410 Unregistered" },
+      { ok: false, error: "unregistered", code: "400 BadDeviceToken" },
+      { ok: false, error: "transient", code: "503 ServiceUnavailable" },
+      { ok: false, error: "permanent", code: "400 TopicDisallowed" },
+    ]);
+    const first = seen.find((s) => s.headers[":path"] === "/3/device/ok1") as Seen;
+    expect(first.headers).toMatchObject({
+      ":method": "POST",
+      "apns-push-type": "voip",
+      "apns-topic": "com.example.app.voip",
+      "apns-priority": "10",
+      "apns-expiration": String(Date.UTC(2030, 0, 1, 12, 0, 30) / 1000),
+      "apns-collapse-id": "call-1",
+    });
+    expect(JSON.parse(first.body)).toMatchObject({
+      type: "ring",
+      call_id: "call-1",
+      caller_name: "Alice",
+    });
+    // The provider token: ES256, kid = key id, iss = team id, iat = now; signature r‖s.
+    const auth = String(first.headers.authorization);
+    expect(auth).toMatch(/^bearer [\w-]+\.[\w-]+\.[\w-]+$/);
+    const [h, c, sig] = auth.slice("bearer ".length).split(".") as [string, string, string];
+    expect(b64json(h)).toEqual({ alg: "ES256", kid: "KEY1234567" });
+    const claims = b64json(c);
+    expect(claims.iss).toBe("TEAM123456");
+    expect(Math.abs(claims.iat - Date.now() / 1000)).toBeLessThan(60);
+    const raw = Buffer.from(sig, "base64url");
+    expect(raw).toHaveLength(64);
+    expect(
+      verify(
+        "sha256",
+        Buffer.from(`${h}.${c}`),
+        { key: publicKey, dsaEncoding: "ieee-p1363" },
+        raw,
+      ),
+    ).toBe(true);
+    // One token for all requests of the hour, over one connection.
+    const auths = new Set(seen.map((s) => s.headers.authorization));
+    expect(auths.size).toBe(1);
+    sender.close();
+  });
+
+  it("an unreachable host is transient, never a throw", async () => {
+    const sender = new ApnsSender({
+      origin: "https://127.0.0.1:1",
+      key: p8,
+      keyId: "K",
+      teamId: "T",
+      bundleId: "b",
+      timeoutMs: 2000,
+    });
+    const [o] = await sender.send([ring("ok2")]);
+    expect(o).toMatchObject({ ok: false, error: "transient" });
+    sender.close();
+  });
+
+  it("maps statuses as Apple documents them", () => {
+    expect(apnsOutcome(200, undefined)).toEqual({ ok: true });
+    expect(apnsOutcome(400, "DeviceTokenNotForTopic")).toMatchObject({ error: "unregistered" });
+    expect(apnsOutcome(403, "ExpiredProviderToken")).toMatchObject({ error: "transient" });
+    expect(apnsOutcome(403, "InvalidProviderToken")).toMatchObject({ error: "permanent" });
+    expect(apnsOutcome(429, "TooManyRequests")).toMatchObject({ error: "transient" });
+    expect(apnsOutcome(500, "InternalServerError")).toMatchObject({ error: "transient" });
+  });
+});
