@@ -276,8 +276,11 @@ export function explain(
     Object.values(s.calls)
       .map(nextDue)
       .filter((d): d is Due => d !== undefined);
-  const fail = (depth: number, path: string[], why: string) => {
-    if (depth > best.depth) best = { depth, why: `${path.join("\n  ")}\n  => ${why}` };
+  // The closest attempt: a full serialization with the fewest differences, else the one
+  // that got furthest before an answer differed.
+  const fail = (depth: number, path: string[], why: string, misses = Infinity) => {
+    const score = misses === Infinity ? depth : 1_000_000 - misses;
+    if (score > best.depth) best = { depth: score, why: `${path.join("\n  ")}\n  => ${why}` };
   };
   const finish = (s: MState, path: string[], depth: number): MState | undefined => {
     for (;;) {
@@ -290,7 +293,7 @@ export function explain(
     for (;;) {
       const diff = diffState(s, v, stepNotes);
       if (!diff.length) return s;
-      fail(depth, path, `the database differs:\n    ${diff.join("\n    ")}`);
+      fail(depth, path, `the database differs:\n    ${diff.join("\n    ")}`, diff.length);
       const optional = dues(s)
         .filter((d) => d.at <= v.readEnd + TOL)
         .sort((a, b) => a.at - b.at)[0];
@@ -328,7 +331,7 @@ export function explain(
       if (c.op !== undefined) {
         const op = ops[c.op] as Op;
         const said = command(s2, op.cmd, now[c.op] as number, op.answer);
-        const step = `${label(op.cmd)}: ${show(op.answer)}`;
+        const step = `${label(op.cmd)}: ${show(op.answer)} [${op.sent}..${op.answered}, stamp ${now[c.op]}]`;
         if (!sameAnswer(said, op.answer)) {
           fail(
             path.length,

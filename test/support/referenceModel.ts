@@ -501,6 +501,8 @@ export function command(s: MState, cmd: Command, now: number, observed?: Answer)
           ...(cmd.actor !== c.caller ? { inviter: cmd.actor } : {}),
         });
       }
+      // The new users' states reach the audience, as at startCall.
+      ch.tell(fresh);
       ch.syncDocs();
       return {
         ...result(c, cmd.actor),

@@ -184,9 +184,14 @@ describe("the reference model", () => {
       ),
     ).toMatchObject({ ok: true, invited: ["d"], busy: [], already: ["c"] });
     expect(s.calls.c1?.users.d).toMatchObject({ state: "inviting", deadline_at: T0 + 63_000 });
-    expect(heard(s)).toContain(
+    const told = heard(s);
+    expect(told).toContain(
       'd call_invited {"caller":"a","callees":["b","c","d"],"mode":"advanced","timeout":60,"inviter":"b"}',
     );
+    // The new invitee's state reaches the audience, the new invitee included.
+    for (const x of ["a", "b", "c", "d"]) {
+      expect(told).toContain(`${x} user_state_changed {"users":["d:inviting"]}`);
+    }
     run(s, "quitCall", "a");
     run(s, "quitCall", "b");
     expect(s.calls.c1).toMatchObject({ state: "ended", end_reason: "all_quit" });
