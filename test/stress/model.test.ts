@@ -4,7 +4,9 @@
  * the real callables (start with 1..9 callees in either mode, cancel, accept, decline, end,
  * heartbeat, invite, join, quit, ack; some submitted twice at once), or a time jump that
  * makes every deadline fall due. After every step the invariants (test/support/invariants.ts)
- * are checked over the whole database. A failing scenario is shrunk by fast-check to a
+ * are checked over the whole database, and the reference model (test/support/referenceModel.ts,
+ * through test/support/oracle.ts) must explain the step: every answer, every user's and call's
+ * state, every user doc and every notification written. A failing scenario is shrunk by fast-check to a
  * minimal one; paste it into regressions.json to keep it as a regression test.
  *
  * RINGBACK_STRESS_SCENARIOS (CI: 6), RINGBACK_STRESS_STEPS (CI: 8) and RINGBACK_STRESS_WIDTH
