@@ -4,7 +4,9 @@
  * the real callables (start with 1..9 callees in either mode, cancel, accept, decline, end,
  * heartbeat, invite, join, quit, ack; some submitted twice at once), or a time jump that
  * makes every deadline fall due. After every step the invariants (test/support/invariants.ts)
- * are checked over the whole database. A failing scenario is shrunk by fast-check to a
+ * are checked over the whole database, and the reference model (test/support/referenceModel.ts,
+ * through test/support/oracle.ts) must explain the step: every answer, every user's and call's
+ * state, every user doc and every notification written. A failing scenario is shrunk by fast-check to a
  * minimal one; paste it into regressions.json to keep it as a regression test.
  *
  * RINGBACK_STRESS_SCENARIOS (CI: 6), RINGBACK_STRESS_STEPS (CI: 8) and RINGBACK_STRESS_WIDTH
@@ -18,6 +20,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminDb, clearDatabase, triggerSweep } from "../support/admin.js";
 import { closeAll, newUser, type TestUser } from "../support/clients.js";
 import { checkInvariants, type Snapshot } from "../support/invariants.js";
+import { Oracle, type Op } from "../support/oracle.js";
+import type { Answer, Command } from "../support/referenceModel.js";
 import { Receiver } from "../support/receiver.js";
 import { checkWebhooks } from "../support/webhookInvariants.js";
 import { checkPushes } from "../support/pushInvariants.js";
@@ -142,6 +146,15 @@ const stats = {
   webhookEvents: 0,
   /** With webhooks on (users have devices): ring pushes checked by the push oracle. */
   pushRings: 0,
+  /** The reference model (test/support/referenceModel.ts) against the database, every step. */
+  modelComparisons: 0,
+  modelDifferences: 0,
+  /** Serializations the oracle tried (all steps; the most for one step). */
+  modelNodes: 0,
+  modelMaxNodes: 0,
+  /** Steps after which a deadline task was so late that the sweep (the backstop) had to run. */
+  modelSweeps: 0,
+  msModel: 0,
   // Whether the generated scenarios stopped at RINGBACK_STRESS_MINUTES before all ran.
   scenariosPlanned: SCENARIOS,
   scenariosGenerated: 0,
@@ -216,6 +229,8 @@ async function webhookStep(n: number, last: boolean): Promise<void> {
   if (violations.length) throw new Error(`webhooks after step ${n}:\n${violations.join("\n")}`);
 }
 
+const oracle = new Oracle();
+
 /** Moves every live call's clock back by `ms`, as if that much time had passed, then sweeps. */
 async function timeJump(ms: number): Promise<void> {
   const db = adminDb();
@@ -252,13 +267,16 @@ async function run(scenario: Step[]): Promise<void> {
   await clearAll();
   stats.msClearing += Date.now() - t;
   stats.scenarios += 1;
+  oracle.reset();
   const lastCall = new Map<number, string>();
   let previous: Snapshot | undefined;
   for (const [n, step] of scenario.entries()) {
     stats.steps += 1;
     t = Date.now();
+    const ops: Op[] = [];
     if (step.k === "jump") {
       stats.jumps += 1;
+      oracle.jump(Date.now(), 61_000);
       await timeJump(61_000);
     } else {
       const calls = step.cmds.flatMap(({ cmd, times }) => Array.from({ length: times }, () => cmd));
@@ -317,17 +335,63 @@ async function run(scenario: Step[]): Promise<void> {
             }
           }
           stats.commands += 1;
+          const sent = Date.now();
+          // The command as the reference model reads it (uids, the call it names).
+          const model = (answer: Answer, callId: string): Command => {
+            const uids = ((body.callees ?? []) as { id: string }[]).map((c) => c.id);
+            if (cmd.k === "start") {
+              return {
+                name: "startCall",
+                actor: me.uid,
+                callees: uids,
+                mode: cmd.mode,
+                timeout: cmd.timeout,
+                check: cmd.check,
+                call_id: answer.ok ? answer.call_id : "",
+              };
+            }
+            if (cmd.k === "invite") {
+              return { name: "inviteToCall", actor: me.uid, call_id: callId, callees: uids };
+            }
+            return {
+              name: name as Exclude<Command["name"], "startCall" | "inviteToCall">,
+              actor: me.uid,
+              call_id: callId,
+              ...(cmd.k === "decline" ? { type: 1 as const } : {}),
+            };
+          };
+          const record = (answer: Answer) =>
+            ops.push({
+              cmd: model(answer, String(body.call_id ?? "")),
+              answer,
+              sent,
+              answered: Date.now(),
+            });
           for (let attempt = 0; ; attempt++) {
             try {
-              const r = await me.call<{ call_id?: string }>(name, body);
+              const r = await me.call<Record<string, unknown> & { call_id?: string }>(name, body);
               if (cmd.k === "start" && r.call_id) {
                 for (const u of [cmd.u, ...cmd.callees]) lastCall.set(u, r.call_id);
               }
+              const sorted = (x: unknown) =>
+                Array.isArray(x) ? (x as string[]).map(String).sort() : undefined;
+              record({
+                ok: true,
+                call_id: String(r.call_id),
+                ...(r.state !== undefined ? { state: r.state as never } : {}),
+                ...(r.state !== undefined ? { end_reason: (r.end_reason ?? null) as never } : {}),
+                ...(r.user_state !== undefined ? { user_state: r.user_state as never } : {}),
+                ...(cmd.k === "invite"
+                  ? { invited: sorted(r.invited), busy: sorted(r.busy), already: sorted(r.already) }
+                  : {}),
+              });
               if (attempt > 0) stats.aborted += 1;
               break;
             } catch (e) {
               const code = (e as { code?: string }).code ?? String(e);
               if (code === "functions/aborted" && attempt < ABORTED_RETRIES) continue;
+              const reason = (e as { details?: { reason?: string } }).details?.reason ?? "";
+              if (EXPECTED.has(code)) record({ ok: false, code, reason });
               if (!EXPECTED.has(code)) {
                 throw new Error(
                   `step ${n}: ${name} ${JSON.stringify(body)} by u${cmd.u} answered ${code}` +
@@ -349,6 +413,20 @@ async function run(scenario: Step[]): Promise<void> {
     stats.checks += 1;
     if (violations.length) {
       throw new Error(`after step ${n} (${JSON.stringify(step)}):\n${violations.join("\n")}`);
+    }
+    t = Date.now();
+    const difference = await oracle.step(adminDb(), ops, triggerSweep);
+    stats.msModel += Date.now() - t;
+    stats.modelComparisons = oracle.comparisons;
+    stats.modelNodes = oracle.nodes;
+    stats.modelMaxNodes = oracle.maxNodes;
+    stats.modelSweeps = oracle.nudges;
+    if (difference) {
+      stats.modelDifferences += 1;
+      console.error(`model difference after step ${n}:\n  ${difference}`);
+      throw new Error(
+        `after step ${n} (${JSON.stringify(step)}), the reference model and the database differ:\n  ${difference}`,
+      );
     }
     if (WEBHOOKS) await webhookStep(n, n === scenario.length - 1);
     previous = snapshot;
