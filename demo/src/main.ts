@@ -76,6 +76,7 @@ async function boot(): Promise<void> {
     $("app").replaceChildren(render(ctx, s));
   };
   rb.subscribe(show);
+  hangUpWhenAlone(rb, ctx.act);
   announce(rb, (id) => config.users.find((u) => u.id === id)?.name ?? id);
   await auth.authStateReady();
   if (!auth.currentUser) show(rb.state);
@@ -122,6 +123,26 @@ function signIn(auth: Auth, config: Config): HTMLElement {
       ),
     ),
   );
+}
+
+/**
+ * The demo rings in advanced mode (anyone in the call may add people), and an advanced call
+ * outlives its invitees' answers: the inviter may still ring others. So once everyone the
+ * caller rang has declined, been busy or timed out, and nobody answered, the demo hangs up for
+ * the caller, as a calling app would; the banner then says why (outcome.ts).
+ */
+function hangUpWhenAlone(rb: Ringback, act: Ctx["act"]): void {
+  const ended = new Set<string>();
+  const over = ["rejected", "timeout", "canceled"];
+  rb.subscribe((s) => {
+    const c = s.call;
+    if (s.status !== "calling" || !c || c.mode !== "advanced" || c.caller.id !== s.uid) return;
+    const others = c.users.filter((u) => u.id !== s.uid);
+    if (others.length === 0 || !others.every((u) => over.includes(u.state))) return;
+    if (ended.has(c.id)) return;
+    ended.add(c.id);
+    act(() => rb.end(c.id));
+  });
 }
 
 /** Short notices for what the state alone does not say. */

@@ -36,7 +36,9 @@ export function outcomeOf(call: CallView, me: string): Outcome {
     case "no_answer":
       return { text: `No answer from ${byState("timeout", "rejected") || "anyone"}`, tone: "warn" };
     case "canceled":
-      return { text: "Call canceled", tone: "info" };
+      // The caller hung up an advanced call nobody answered (main.ts): the answers say why.
+      if (iCalled && !call.connectedAt) return unanswered(call, others) ?? CANCELED;
+      return CANCELED;
     case "heartbeat_timeout":
       return { text: `Call dropped: connection lost${duration}`, tone: "bad" };
     case "caller_offline":
@@ -44,6 +46,22 @@ export function outcomeOf(call: CallView, me: string): Outcome {
     default:
       return { text: `Call ended${duration}`, tone: "info" };
   }
+}
+
+const CANCELED: Outcome = { text: "Call canceled", tone: "info" };
+
+/** What the invitees' own answers say when none accepted and none was canceled. */
+function unanswered(call: CallView, others: CallView["users"]): Outcome | null {
+  if (others.length === 0 || others.some((u) => u.state === "canceled")) return null;
+  const names = (us: CallView["users"]) => joinNames(us.map((u) => u.name || u.id));
+  const timedOut = others.filter((u) => u.state === "timeout");
+  if (timedOut.length > 0) return { text: `No answer from ${names(timedOut)}`, tone: "warn" };
+  const rejected = others.filter((u) => u.state === "rejected");
+  if (rejected.length !== others.length) return null;
+  if (rejected.every((u) => u.declineType === 2)) {
+    return { text: `${names(rejected)} ${rejected.length > 1 ? "are" : "is"} busy`, tone: "warn" };
+  }
+  return { text: `${names(rejected)} declined`, tone: "warn" };
 }
 
 const UNANSWERED: Record<string, string> = {
