@@ -103,7 +103,7 @@ it("examples/ring.mjs rings Bob through the extension instance's functions", asy
     },
   });
   expect(stdout).toMatch(/bob's phone rings: call \S+ from \S+, answer by \d{4}-\d\d-\d\dT/);
-  expect(stdout).toMatch(/bob accepts: \{[^}]*state: 'ongoing'/);
+  expect(stdout).toMatch(/bob accepts on his phone: \{[^}]*state: 'ongoing'/);
   expect(stdout).toMatch(/alice hangs up: \{[^}]*end_reason: 'completed'/);
   expect(log()).toContain("ext-ringback-startCall");
 });
