@@ -17,7 +17,9 @@ setGlobalOptions({ region: REGION, maxInstances: 100 });
  * Where Ringback's functions and task queues run: the extension's LOCATION when installed as
  * an extension, else the RINGBACK_REGION param (us-central1 unless set; the emulators keep it).
  */
-export const region = (): string => process.env.LOCATION || REGION.value();
+export const region = (): string =>
+  // Outside a functions runtime (a test or script using the adapters) an unset param reads "".
+  process.env.LOCATION || REGION.value() || "us-central1";
 
 /** The extension instance's id when installed as one: its functions are named `ext-<id>-…`. */
 export const extensionId = (): string | undefined => process.env.EXT_INSTANCE_ID || undefined;

@@ -15,7 +15,11 @@
  *      the call's end), still ringing ← their invitation (call_create or call_invite, or none).
  */
 import type { Firestore } from "firebase-admin/firestore";
-import { callConverter } from "../../functions/src/adapters/firestore.js";
+import {
+  callConverter,
+  mergeCall,
+  type CallPrivate,
+} from "../../functions/src/adapters/firestore.js";
 import type { Call } from "../../functions/src/core/types.js";
 
 interface Entry {
@@ -118,15 +122,19 @@ export function webhookViolations(calls: Map<string, Call>, entries: Entry[]): s
 export async function checkWebhooks(
   db: Firestore,
 ): Promise<{ violations: string[]; entries: Entry[] }> {
-  const [callSnaps, eventSnaps] = await db.runTransaction(
+  const [callSnaps, privateSnaps, eventSnaps] = await db.runTransaction(
     (tx) =>
       Promise.all([
         tx.get(db.collection("calls").withConverter(callConverter)),
+        tx.get(db.collectionGroup("private")), // who was logged out lives in the private part
         tx.get(db.collection("webhook_events")),
       ]),
     { readOnly: true },
   );
-  const calls = new Map(callSnaps.docs.map((d) => [d.id, d.data()]));
+  const privates = new Map(
+    privateSnaps.docs.map((d) => [d.ref.parent.parent?.id, d.data() as CallPrivate]),
+  );
+  const calls = new Map(callSnaps.docs.map((d) => [d.id, mergeCall(d.data(), privates.get(d.id))]));
   const entries = eventSnaps.docs.map((d) => d.data() as Entry);
   return { violations: webhookViolations(calls, entries), entries };
 }
