@@ -435,16 +435,23 @@ export class Oracle {
   async step(db: Firestore, ops: Op[], nudge?: () => Promise<void>): Promise<string | undefined> {
     const { view: v, nudged } = await readView(db, nudge);
     if (nudged) this.nudges += 1;
+    return this.compare(v, ops);
+  }
+
+  /** Explains what the database holds (`v`) after a step's `ops`; see `step`. */
+  compare(v: View, ops: Op[]): string | undefined {
     // Invitation deadlines of calls started in this step come from the ops (see stampTime).
     const stepNotes = delta(this.notes, v.notes);
+    // The state's notes are what the model wrote since the last step: none, or those of the
+    // deadlines a time jump applied (they belong to this step's comparison).
     const s0 = structuredClone(this.state);
-    s0.notes = {};
     const r = explain(s0, ops, v, stepNotes);
     this.comparisons += 1;
     this.nodes += r.nodes;
     this.maxNodes = Math.max(this.maxNodes, r.nodes);
     if ("diff" in r) return r.diff;
     this.state = r.state;
+    this.state.notes = {};
     this.notes = v.notes;
     return undefined;
   }

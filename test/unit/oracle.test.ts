@@ -1,0 +1,83 @@
+/**
+ * The stress oracle (test/support/oracle.ts) on a database view built by hand: it must agree
+ * with a database that did what the protocol says, and report one that did not.
+ */
+import { describe, expect, it } from "vitest";
+import { Oracle, type View } from "../support/oracle.js";
+import { command, emptyState, type Command, type MState } from "../support/referenceModel.js";
+
+const T0 = 1_000_000;
+
+/** What a database that did exactly what model state `s` says would hold. */
+function viewOf(s: MState, notes: Record<string, number>, at: number): View {
+  const v: View = { calls: {}, docs: structuredClone(s.docs), notes, readStart: at, readEnd: at };
+  for (const c of Object.values(s.calls)) {
+    v.calls[c.call_id] = {
+      state: c.state,
+      end_reason: c.end_reason ?? null,
+      mode: c.mode,
+      timeout: c.timeout,
+      caller: c.caller,
+      user_ids: [...c.user_ids],
+      users: Object.fromEntries(
+        Object.values(c.users).map((u) => [
+          u.id,
+          {
+            state: u.state,
+            ...(u.decline_type !== undefined ? { decline_type: u.decline_type } : {}),
+            ...(u.deadline_at !== undefined ? { deadline_at: u.deadline_at } : {}),
+            ...(u.heartbeat_at !== undefined ? { heartbeat_at: u.heartbeat_at } : {}),
+          },
+        ]),
+      ),
+      next_deadline_at: null,
+    };
+  }
+  return v;
+}
+
+/** An oracle that has seen alice ring bob (advanced mode, 2 s) and agreed with the database. */
+function ringing(): { oracle: Oracle; db: MState } {
+  const db = emptyState();
+  const cmd: Command = {
+    name: "startCall",
+    actor: "alice",
+    callees: ["bob"],
+    mode: "advanced",
+    timeout: 2,
+    check: false,
+    call_id: "c1",
+  };
+  const answer = command(db, cmd, T0);
+  const oracle = new Oracle();
+  const op = { cmd, answer, sent: T0 - 10, answered: T0 + 10 };
+  expect(oracle.compare(viewOf(db, { ...db.notes }, T0 + 20), [op])).toBeUndefined();
+  return { oracle, db };
+}
+
+describe("the stress oracle", () => {
+  it("counts what a time jump's overdue deadlines told as that step's notifications", () => {
+    const { oracle, db } = ringing();
+    const before = { ...db.notes };
+    // The invitation fell due before the jump; the database times bob out (he is told, alice
+    // is told) around the jump that moves the call's clocks.
+    const jumpAt = T0 + 2_500;
+    oracle.jump(jumpAt, 1_000);
+    const dbAfter = structuredClone(oracle.state);
+    const notes = { ...before };
+    for (const [k, n] of Object.entries(dbAfter.notes)) notes[k] = (notes[k] ?? 0) + n;
+    expect(Object.keys(dbAfter.notes).some((k) => k.includes("notify_invitation_timeout"))).toBe(
+      true,
+    );
+    expect(oracle.compare(viewOf(dbAfter, notes, jumpAt + 100), [])).toBeUndefined();
+  });
+
+  it("reports a database that told nobody of the timeout the jump applied", () => {
+    const { oracle, db } = ringing();
+    const before = { ...db.notes };
+    oracle.jump(T0 + 2_500, 1_000);
+    const silent = structuredClone(oracle.state);
+    const diff = oracle.compare(viewOf(silent, before, T0 + 2_600), []);
+    expect(diff).toMatch(/notify_invitation_timeout \{\}: model 1, database 0/);
+  });
+});
