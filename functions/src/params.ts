@@ -99,6 +99,69 @@ export const STREAM_SECONDS = defineInt("RINGBACK_STREAM_SECONDS", {
   description: "callApi's notification stream ends after this many seconds; clients reconnect.",
 });
 
+// Capacity (SCALE.md#configured-for-load): how far the functions and the task queues may scale.
+// The defaults suit up to about 1,000 call starts a second; SCALE.md computes what a given
+// load needs.
+
+export const MAX_INSTANCES = defineInt("RINGBACK_MAX_INSTANCES", {
+  default: 100,
+  description:
+    "Most instances of each function (a cost ceiling). Each serves RINGBACK_CONCURRENCY " +
+    "requests at once; see SCALE.md for the instances a load needs.",
+});
+
+export const MIN_INSTANCES = defineInt("RINGBACK_MIN_INSTANCES", {
+  default: 0,
+  description:
+    "Instances of each function kept warm (billed while idle): 1 or more removes cold " +
+    "starts from the first call after a quiet spell.",
+});
+
+export const CONCURRENCY = defineInt("RINGBACK_CONCURRENCY", {
+  default: 80,
+  description:
+    "Requests one instance serves at once (Cloud Run concurrency; the functions wait on " +
+    "Firestore, not the CPU, so many fit; 1 CPU each).",
+});
+
+export const MEMORY_MIB = defineInt("RINGBACK_MEMORY_MIB", {
+  default: 256,
+  description: "Memory of each instance in MiB: 256, 512, 1024, 2048 or 4096 (1 CPU up to 2048).",
+});
+
+export const DEADLINE_QUEUE_RATE = defineInt("RINGBACK_DEADLINE_QUEUE_RATE", {
+  default: 500,
+  description:
+    "Deadline tasks dispatched a second, at most (Cloud Tasks allows at most 500 a queue).",
+});
+
+export const DEADLINE_QUEUE_CONCURRENCY = defineInt("RINGBACK_DEADLINE_QUEUE_CONCURRENCY", {
+  default: 1000,
+  description: "Deadline tasks running at once, at most (Cloud Tasks allows at most 5,000).",
+});
+
+export const WEBHOOK_QUEUE_RATE = defineInt("RINGBACK_WEBHOOK_QUEUE_RATE", {
+  default: 500,
+  description: "Callback deliveries dispatched a second, at most (at most 500 a queue).",
+});
+
+export const WEBHOOK_QUEUE_CONCURRENCY = defineInt("RINGBACK_WEBHOOK_QUEUE_CONCURRENCY", {
+  default: 100,
+  description:
+    "Callback deliveries in flight at once, at most (at most 5,000): what the app's " +
+    "receiver must bear.",
+});
+
+export const PUSH_QUEUE_RATE = defineInt("RINGBACK_PUSH_QUEUE_RATE", {
+  default: 500,
+  description: "Push tasks (one a change) dispatched a second, at most (at most 500 a queue).",
+});
+
+export const PUSH_QUEUE_CONCURRENCY = defineInt("RINGBACK_PUSH_QUEUE_CONCURRENCY", {
+  default: 500,
+  description: "Push tasks in flight at once, at most (Cloud Tasks allows at most 5,000).",
+});
+
 /** Signs every callback (both signatures); required when RINGBACK_WEBHOOK_URL is set. */
 export const WEBHOOK_SECRET = defineSecret("RINGBACK_WEBHOOK_SECRET");
 
@@ -158,7 +221,20 @@ const RANGES: [param: { name: string; value(): number }, min: number, max: numbe
   [LIST_PAGE_LIMIT, 1, 1000],
   [STREAM_SECONDS, 10, 3540],
   [MAX_DEVICES, 1, 100],
+  [MAX_INSTANCES, 1, 1000],
+  [MIN_INSTANCES, 0, 1000],
+  [CONCURRENCY, 1, 1000],
+  [MEMORY_MIB, 256, 4096],
+  [DEADLINE_QUEUE_RATE, 1, 500],
+  [DEADLINE_QUEUE_CONCURRENCY, 1, 5000],
+  [WEBHOOK_QUEUE_RATE, 1, 500],
+  [WEBHOOK_QUEUE_CONCURRENCY, 1, 5000],
+  [PUSH_QUEUE_RATE, 1, 500],
+  [PUSH_QUEUE_CONCURRENCY, 1, 5000],
 ];
+
+/** The memory sizes a function may have (MiB), as Cloud Functions offers them. */
+const MEMORY_SIZES = [256, 512, 1024, 2048, 4096];
 
 /**
  * Throws, naming the param, its value and its range, when a param is out of range: a start
@@ -173,6 +249,17 @@ export function checkParams(): void {
         `${param.name} = ${v} is out of range: set it to a whole number from ${min} to ${max}.`,
       );
     }
+  }
+  if (!MEMORY_SIZES.includes(MEMORY_MIB.value())) {
+    throw new Error(
+      `${MEMORY_MIB.name} = ${MEMORY_MIB.value()} is not a memory size: set one of ${MEMORY_SIZES.join(", ")}.`,
+    );
+  }
+  if (MIN_INSTANCES.value() > MAX_INSTANCES.value()) {
+    throw new Error(
+      `${MIN_INSTANCES.name} = ${MIN_INSTANCES.value()} must not exceed ` +
+        `${MAX_INSTANCES.name} = ${MAX_INSTANCES.value()}.`,
+    );
   }
   if (HEARTBEAT_INTERVAL_SECONDS.value() >= HEARTBEAT_TIMEOUT_SECONDS.value()) {
     throw new Error(

@@ -9,9 +9,27 @@ import { onInit, setGlobalOptions } from "firebase-functions/v2";
 import { webhookSettings } from "./adapters/webhookSettings.js";
 import { logs } from "./adapters/logs.js";
 import { recorderHost, voipSettings } from "./adapters/pushSettings.js";
-import { checkParams, PUSH_ENABLED, REGION } from "./params.js";
+import {
+  checkParams,
+  CONCURRENCY,
+  MAX_INSTANCES,
+  MEMORY_MIB,
+  MIN_INSTANCES,
+  PUSH_ENABLED,
+  REGION,
+} from "./params.js";
 
-setGlobalOptions({ region: REGION, maxInstances: 100 });
+// Capacity from params, resolved at deploy (SCALE.md#configured-for-load): every function
+// scales to MAX_INSTANCES instances of RINGBACK_CONCURRENCY requests each, 1 CPU (so that
+// concurrency above 1 is allowed), MEMORY_MIB each, MIN_INSTANCES kept warm.
+setGlobalOptions({
+  region: REGION,
+  cpu: 1,
+  concurrency: CONCURRENCY,
+  maxInstances: MAX_INSTANCES,
+  minInstances: MIN_INSTANCES,
+  memory: MEMORY_MIB,
+});
 
 /**
  * Where Ringback's functions and task queues run: the extension's LOCATION when installed as

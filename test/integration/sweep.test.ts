@@ -7,6 +7,7 @@ import { initializeApp } from "firebase-admin/app";
 import { getFirestore, Timestamp } from "firebase-admin/firestore";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Ctx } from "../../functions/src/adapters/context.js";
+import { shardOf } from "../../functions/src/adapters/shards.js";
 import { sweepDue } from "../../functions/src/adapters/sweep.js";
 import { startDirect } from "../../bench/lib/inProcess.js";
 import { prepare } from "../../functions/src/adapters/firestore.js";
@@ -41,6 +42,7 @@ describe("sweepDue", () => {
     expect(await sweepDue(ctx)).toEqual({ examined: 8, changed: 8, failed: 0, rescheduled: 0 });
     for (const id of due) {
       const call = (await ctx.db.collection("calls").doc(id).get()).data();
+      expect(call?.shard).toBe(shardOf(id)); // the index shard the sweep found it under
       expect(call).toMatchObject({
         state: "ended",
         end_reason: "no_answer",

@@ -20,6 +20,16 @@ const DEFAULTS: Record<string, string> = {
   RINGBACK_LIST_PAGE_LIMIT: "100",
   RINGBACK_STREAM_SECONDS: "300",
   RINGBACK_MAX_DEVICES: "10",
+  RINGBACK_MAX_INSTANCES: "100",
+  RINGBACK_MIN_INSTANCES: "0",
+  RINGBACK_CONCURRENCY: "80",
+  RINGBACK_MEMORY_MIB: "256",
+  RINGBACK_DEADLINE_QUEUE_RATE: "500",
+  RINGBACK_DEADLINE_QUEUE_CONCURRENCY: "1000",
+  RINGBACK_WEBHOOK_QUEUE_RATE: "500",
+  RINGBACK_WEBHOOK_QUEUE_CONCURRENCY: "100",
+  RINGBACK_PUSH_QUEUE_RATE: "500",
+  RINGBACK_PUSH_QUEUE_CONCURRENCY: "500",
 };
 
 function setParams(over: Record<string, string> = {}): void {
@@ -62,10 +72,26 @@ describe("params", () => {
     ["RINGBACK_NOT_RECEIVED_CHECK_SECONDS", "0"],
     ["RINGBACK_MAX_INVITEES", "0"],
     ["RINGBACK_LIST_PAGE_LIMIT", "0"],
+    ["RINGBACK_MAX_INSTANCES", "0"],
+    ["RINGBACK_CONCURRENCY", "1001"],
+    ["RINGBACK_DEADLINE_QUEUE_RATE", "501"], // Cloud Tasks' ceiling a queue
+    ["RINGBACK_DEADLINE_QUEUE_CONCURRENCY", "5001"],
+    ["RINGBACK_WEBHOOK_QUEUE_RATE", "0"],
+    ["RINGBACK_WEBHOOK_QUEUE_CONCURRENCY", "0"],
+    ["RINGBACK_PUSH_QUEUE_RATE", "501"],
+    ["RINGBACK_PUSH_QUEUE_CONCURRENCY", "5001"],
+    ["RINGBACK_MIN_INSTANCES", "-1"],
   ])("%s = %s fails at load, naming the param and its range", (name, value) => {
     setParams({ [name]: value });
     expect(() => checkParams()).toThrow(new RegExp(`${name} = ${value} is out of range`));
     expect(() => coreConfig()).toThrow(name);
+  });
+
+  it("a memory size Cloud Functions does not offer fails, as do more warm than most instances", () => {
+    setParams({ RINGBACK_MEMORY_MIB: "300" });
+    expect(() => checkParams()).toThrow(/RINGBACK_MEMORY_MIB = 300 is not a memory size/);
+    setParams({ RINGBACK_MIN_INSTANCES: "5", RINGBACK_MAX_INSTANCES: "2" });
+    expect(() => checkParams()).toThrow(/RINGBACK_MIN_INSTANCES = 5 must not exceed/);
   });
 
   it("a heartbeat interval that is not shorter than the timeout fails", () => {

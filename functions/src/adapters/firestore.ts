@@ -12,6 +12,7 @@ import {
 } from "firebase-admin/firestore";
 import type { Notice } from "../core/notifications.js";
 import { PUSH_JOBS } from "./pushOutbox.js";
+import { shardOf } from "./shards.js";
 import { OUTBOX } from "./webhookOutbox.js";
 import type { Call, CallUser, Incoming, UserDoc } from "../core/types.js";
 
@@ -44,6 +45,7 @@ export const callConverter: FirestoreDataConverter<Call> = {
   toFirestore(call: Call): DocumentData {
     return {
       ...call,
+      shard: shardOf(call.call_id), // the sweep's index shard (shards.ts)
       created_at: ts(call.created_at),
       deadline_at: ts(call.deadline_at),
       ended_at: optTs(call.ended_at),
@@ -60,7 +62,7 @@ export const callConverter: FirestoreDataConverter<Call> = {
     };
   },
   fromFirestore(snap: QueryDocumentSnapshot): Call {
-    const d = snap.data();
+    const { shard: _shard, ...d } = snap.data();
     return {
       ...(d as Call),
       created_at: msOf(d.created_at),

@@ -9,6 +9,7 @@ import type { Ctx } from "./context.js";
 import { deliverEffects } from "./effects.js";
 import { collections } from "./firestore.js";
 import type { PushJobDoc } from "./pushOutbox.js";
+import { allShards } from "./shards.js";
 
 /** How long a job may wait for its first attempt before the sweep enqueues it again. */
 export const PUSH_UNSENT_GRACE_MS = 15_000;
@@ -19,12 +20,20 @@ export async function resendUnsentPushes(
 ): Promise<number> {
   if (!ctx.push) return 0;
   const now = opts.now ?? Date.now();
-  const page = await collections(ctx.db)
-    .pushJobs.where("unsent_since", "<=", Timestamp.fromMillis(now - PUSH_UNSENT_GRACE_MS))
-    .orderBy("unsent_since")
-    .limit(opts.limit ?? 200)
-    .get();
-  const docs = page.docs.map((s) => s.data() as PushJobDoc);
+  const jobs = collections(ctx.db).pushJobs;
+  // Every shard's oldest unsent jobs, side by side (shards.ts): `unsent_since` grows with
+  // time, so its index begins with the shard to spread the writes.
+  const pages = await Promise.all(
+    allShards().map((shard) =>
+      jobs
+        .where("shard", "==", shard)
+        .where("unsent_since", "<=", Timestamp.fromMillis(now - PUSH_UNSENT_GRACE_MS))
+        .orderBy("unsent_since")
+        .limit(opts.limit ?? 200)
+        .get(),
+    ),
+  );
+  const docs = pages.flatMap((p) => p.docs.map((s) => s.data() as PushJobDoc));
   await deliverEffects(
     ctx.effects,
     docs.map((d) => ({ kind: "push" as const, at: d.created_at.toMillis(), jobs: [d.job] })),

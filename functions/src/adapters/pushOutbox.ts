@@ -9,6 +9,7 @@ import { createHash } from "node:crypto";
 import { Timestamp } from "firebase-admin/firestore";
 import type { PushJob, PushType } from "../core/push.js";
 import type { Channel, DeviceTokens } from "./pushMessages.js";
+import { shardOf } from "./shards.js";
 
 export const PUSH_JOBS = "push_jobs";
 export const PUSH_JOB_TTL_MS = 24 * 3600 * 1000;
@@ -53,6 +54,8 @@ export interface PushJobDoc {
   devices: Record<string, JobDevice> | null;
   attempts: number;
   created_at: Timestamp;
+  /** The backstop's index shard (shards.ts), from the call id. */
+  shard: number;
   /** Set until an attempt claims it: what the sweep looks for when an enqueue was lost. */
   unsent_since: Timestamp | null;
   lease_until: Timestamp | null;
@@ -78,6 +81,7 @@ export function pushJobDoc(changeAt: number, job: PushJob): PushJobDoc {
     devices: null,
     attempts: 0,
     created_at: at,
+    shard: shardOf(job.call_id),
     unsent_since: at,
     lease_until: null,
     expire_at: Timestamp.fromMillis(changeAt + PUSH_JOB_TTL_MS),

@@ -1,7 +1,7 @@
 /**
  * The backstop sweep (docs/protocol.md#timeouts): finds calls whose earliest deadline has
- * passed through the indexed `next_deadline_at` field (never a scan of all calls) and settles
- * each in its own transaction. One call that fails is logged, counted and backed off
+ * passed through the index on (`shard`, `next_deadline_at`) (never a scan of all calls), every
+ * shard queried side by side (shards.ts), and settles each in its own transaction. One call that fails is logged, counted and backed off
  * (docs/protocol.md#deadline-tasks-and-the-sweep); it never stops the sweep.
  */
 import {
@@ -13,6 +13,7 @@ import {
 import { settleCall } from "./commands.js";
 import type { Ctx } from "./context.js";
 import { logs } from "./logs.js";
+import { allShards, limited, semaphore } from "./shards.js";
 
 export interface SweepCounts {
   examined: number;
@@ -49,6 +50,9 @@ async function backOff(snap: QueryDocumentSnapshot, now: number): Promise<void> 
     .catch(() => undefined);
 }
 
+/** How many shards' queries are in flight at once. */
+const SHARD_QUERIES = 16;
+
 /** Returns how many calls it examined, changed, and failed to settle. */
 export async function sweepDue(
   ctx: Ctx,
@@ -56,47 +60,48 @@ export async function sweepDue(
 ): Promise<SweepCounts> {
   const now = opts.now ?? Date.now();
   const pageSize = opts.pageSize ?? 200;
-  const concurrency = opts.concurrency ?? 10;
   const stopAt = Date.now() + (opts.budgetMs ?? 45_000);
   const counts: SweepCounts = { examined: 0, changed: 0, failed: 0, rescheduled: 0 };
-  const settleOne = async (snap: QueryDocumentSnapshot, rescheduling = false): Promise<void> => {
-    try {
-      if (await settleCall(ctx, snap.id)) counts[rescheduling ? "rescheduled" : "changed"]++;
-    } catch (e) {
-      counts.failed++;
-      logs.sweepFailed(snap.id, e);
-      await backOff(snap, Date.now());
+  // At most `concurrency` settles at once over all shards.
+  const settling = semaphore(opts.concurrency ?? 10);
+  const settleOne = (snap: QueryDocumentSnapshot, rescheduling = false): Promise<void> =>
+    settling(async () => {
+      try {
+        if (await settleCall(ctx, snap.id)) counts[rescheduling ? "rescheduled" : "changed"]++;
+      } catch (e) {
+        counts.failed++;
+        logs.sweepFailed(snap.id, e);
+        await backOff(snap, Date.now());
+      }
+    });
+  const calls = ctx.db.collection("calls");
+  await limited(allShards(), SHARD_QUERIES, async (shard) => {
+    let cursor: QueryDocumentSnapshot | undefined;
+    while (Date.now() < stopAt) {
+      let q = calls
+        .where("shard", "==", shard)
+        .where("next_deadline_at", "<=", Timestamp.fromMillis(now))
+        .orderBy("next_deadline_at")
+        .select("next_deadline_at", "sweep_failures")
+        .limit(pageSize);
+      if (cursor) q = q.startAfter(cursor);
+      const page = await q.get();
+      if (page.empty) break;
+      cursor = page.docs[page.docs.length - 1];
+      counts.examined += page.size;
+      await Promise.all(page.docs.map((s) => settleOne(s)));
+      if (page.size < pageSize) break;
     }
-  };
-  let cursor: QueryDocumentSnapshot | undefined;
-  while (Date.now() < stopAt) {
-    let q = ctx.db
-      .collection("calls")
-      .where("next_deadline_at", "<=", Timestamp.fromMillis(now))
-      .orderBy("next_deadline_at")
+    // Live calls whose deadline task failed to enqueue (task_at cleared, see tasks.ts):
+    // settling one finds it has no task and enqueues its next deadline's.
+    const orphans = await calls
+      .where("shard", "==", shard)
+      .where("task_at", "==", null)
+      .where("next_deadline_at", "!=", null)
       .select("next_deadline_at", "sweep_failures")
-      .limit(pageSize);
-    if (cursor) q = q.startAfter(cursor);
-    const page = await q.get();
-    if (page.empty) break;
-    cursor = page.docs[page.docs.length - 1];
-    counts.examined += page.size;
-    for (let i = 0; i < page.size; i += concurrency) {
-      await Promise.all(page.docs.slice(i, i + concurrency).map((s) => settleOne(s)));
-    }
-    if (page.size < pageSize) break;
-  }
-  // Live calls whose deadline task failed to enqueue (task_at cleared, see tasks.ts):
-  // settling one finds it has no task and enqueues its next deadline's.
-  const orphans = await ctx.db
-    .collection("calls")
-    .where("task_at", "==", null)
-    .where("next_deadline_at", "!=", null)
-    .select("next_deadline_at", "sweep_failures")
-    .limit(pageSize)
-    .get();
-  for (let i = 0; i < orphans.size; i += concurrency) {
-    await Promise.all(orphans.docs.slice(i, i + concurrency).map((s) => settleOne(s, true)));
-  }
+      .limit(pageSize)
+      .get();
+    await Promise.all(orphans.docs.map((s) => settleOne(s, true)));
+  });
   return counts;
 }

@@ -9,6 +9,7 @@ import type { CallbackEvent } from "../core/callbacks.js";
 import type { Ctx } from "./context.js";
 import { deliverEffects } from "./effects.js";
 import { collections } from "./firestore.js";
+import { allShards } from "./shards.js";
 import type { OutboxDoc } from "./webhookOutbox.js";
 
 /** How long an event may wait for its first attempt before the sweep enqueues it again. */
@@ -20,12 +21,20 @@ export async function resendUnsent(
 ): Promise<number> {
   if (!ctx.outbox) return 0;
   const now = opts.now ?? Date.now();
-  const page = await collections(ctx.db)
-    .webhookEvents.where("unsent_since", "<=", Timestamp.fromMillis(now - UNSENT_GRACE_MS))
-    .orderBy("unsent_since")
-    .limit(opts.limit ?? 200)
-    .get();
-  const docs = page.docs.map((s) => s.data() as OutboxDoc);
+  const events = collections(ctx.db).webhookEvents;
+  // Every shard's oldest unsent events, side by side (shards.ts): `unsent_since` grows with
+  // time, so its index begins with the shard to spread the writes.
+  const pages = await Promise.all(
+    allShards().map((shard) =>
+      events
+        .where("shard", "==", shard)
+        .where("unsent_since", "<=", Timestamp.fromMillis(now - UNSENT_GRACE_MS))
+        .orderBy("unsent_since")
+        .limit(opts.limit ?? 200)
+        .get(),
+    ),
+  );
+  const docs = pages.flatMap((p) => p.docs.map((s) => s.data() as OutboxDoc));
   await deliverEffects(
     ctx.effects,
     docs.map((d) => ({

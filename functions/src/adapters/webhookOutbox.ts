@@ -8,6 +8,7 @@
 import { Timestamp } from "firebase-admin/firestore";
 import type { CallbackName } from "../core/callbacks.js";
 import type { Effect } from "../core/effects.js";
+import { shardOf } from "./shards.js";
 import { newNonce } from "./webhookSigning.js";
 
 export const OUTBOX = "webhook_events";
@@ -39,6 +40,8 @@ export interface OutboxDoc {
   status: DeliveryStatus;
   attempts: Attempt[];
   created_at: Timestamp;
+  /** The backstop's index shard (shards.ts), from the call id. */
+  shard: number;
   /** Set until a delivery attempt begins: what the sweep looks for when an enqueue was lost. */
   unsent_since: Timestamp | null;
   /** While an attempt is in flight: a second task for the same event waits it out. */
@@ -61,6 +64,7 @@ export function outboxDoc(e: Extract<Effect, { kind: "callback" }>): OutboxDoc {
     status: "pending",
     attempts: [],
     created_at: at,
+    shard: shardOf(e.event.call_id),
     unsent_since: at,
     lease_until: null,
     expire_at: Timestamp.fromMillis(e.at + OUTBOX_TTL_MS),

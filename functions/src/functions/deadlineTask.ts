@@ -3,6 +3,7 @@ import { z } from "zod";
 import { settleCall } from "../adapters/commands.js";
 import { context } from "../adapters/config.js";
 import { logs } from "../adapters/logs.js";
+import { DEADLINE_QUEUE_CONCURRENCY, DEADLINE_QUEUE_RATE } from "../params.js";
 import { callIdSchema } from "../schemas.js";
 
 const payload = z.object({ call_id: callIdSchema, at: z.number() });
@@ -18,7 +19,11 @@ const EARLY_MS = 1000;
 export const deadlineTask = onTaskDispatched(
   {
     retryConfig: { maxAttempts: 10, minBackoffSeconds: 1, maxBackoffSeconds: 60 },
-    rateLimits: { maxConcurrentDispatches: 500 },
+    // The queue's own limits (params, SCALE.md): dispatches a second and at once.
+    rateLimits: {
+      maxDispatchesPerSecond: DEADLINE_QUEUE_RATE,
+      maxConcurrentDispatches: DEADLINE_QUEUE_CONCURRENCY,
+    },
   },
   async (req) => {
     const parsed = payload.safeParse(req.data);

@@ -4,7 +4,7 @@ import { firestore } from "../adapters/firestore.js";
 import { logs } from "../adapters/logs.js";
 import { deliverPush } from "../adapters/pushDelivery.js";
 import { pushSenders } from "../adapters/pushSettings.js";
-import { APNS_KEY } from "../params.js";
+import { APNS_KEY, PUSH_QUEUE_CONCURRENCY, PUSH_QUEUE_RATE } from "../params.js";
 
 const payload = z.object({ job_ids: z.array(z.string().min(1).max(400)).min(1).max(200) });
 
@@ -17,7 +17,11 @@ const payload = z.object({ job_ids: z.array(z.string().min(1).max(400)).min(1).m
 export const pushTask = onTaskDispatched(
   {
     retryConfig: { maxAttempts: 8, minBackoffSeconds: 1, maxBackoffSeconds: 8, maxDoublings: 3 },
-    rateLimits: { maxConcurrentDispatches: 500 },
+    // The queue's own limits (params, SCALE.md): dispatches a second and at once.
+    rateLimits: {
+      maxDispatchesPerSecond: PUSH_QUEUE_RATE,
+      maxConcurrentDispatches: PUSH_QUEUE_CONCURRENCY,
+    },
     secrets: [APNS_KEY],
   },
   async (req) => {

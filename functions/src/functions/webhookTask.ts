@@ -4,7 +4,7 @@ import { firestore } from "../adapters/firestore.js";
 import { logs } from "../adapters/logs.js";
 import { deliverOnce } from "../adapters/webhookDelivery.js";
 import { requireSecret, webhookSettings } from "../adapters/webhookSettings.js";
-import { WEBHOOK_SECRET } from "../params.js";
+import { WEBHOOK_QUEUE_CONCURRENCY, WEBHOOK_QUEUE_RATE, WEBHOOK_SECRET } from "../params.js";
 
 const payload = z.object({ event_id: z.string().min(1).max(300) });
 
@@ -20,7 +20,11 @@ export const webhookTask = onTaskDispatched(
       maxBackoffSeconds: 32,
       maxDoublings: 4,
     },
-    rateLimits: { maxConcurrentDispatches: 100 },
+    // The queue's own limits (params, SCALE.md): what the receiver must bear.
+    rateLimits: {
+      maxDispatchesPerSecond: WEBHOOK_QUEUE_RATE,
+      maxConcurrentDispatches: WEBHOOK_QUEUE_CONCURRENCY,
+    },
     secrets: [WEBHOOK_SECRET],
   },
   async (req) => {

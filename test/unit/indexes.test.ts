@@ -1,0 +1,102 @@
+/**
+ * The index config (firestore.indexes.json, SCALE.md#hot-spots): every query the server runs
+ * has its index, and no single-field index that no query needs is kept on a root collection
+ * field whose values grow with time (each such index caps its collection near 500 writes a
+ * second). The queries are found in the source, so a new query without its index fails here.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { SHARDS, shardOf } from "../../functions/src/adapters/shards.js";
+
+interface IndexField {
+  fieldPath: string;
+  order?: string;
+  arrayConfig?: string;
+}
+interface Config {
+  indexes: { collectionGroup: string; fields: IndexField[] }[];
+  fieldOverrides: { collectionGroup: string; fieldPath: string; indexes: unknown[] }[];
+}
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+const config = JSON.parse(
+  fs.readFileSync(path.join(ROOT, "firestore.indexes.json"), "utf8"),
+) as Config;
+
+const exempt = (group: string) =>
+  new Set(
+    config.fieldOverrides
+      .filter((o) => o.collectionGroup === group && o.indexes.length === 0)
+      .map((o) => o.fieldPath),
+  );
+const composite = (group: string, fields: string[]) =>
+  config.indexes.some(
+    (i) =>
+      i.collectionGroup === group &&
+      fields.every((f, k) => i.fields[k]?.fieldPath === f) &&
+      i.fields.length >= fields.length,
+  );
+
+/** Root collections and their fields whose values grow with time. */
+const TIME_FIELDS: Record<string, string[]> = {
+  calls: ["created_at", "updated_at", "deadline_at", "ended_at", "next_deadline_at", "task_at"],
+  users: ["updated_at"],
+  rate_limits: ["updated_at"],
+  webhook_events: [
+    "created_at",
+    "unsent_since",
+    "lease_until",
+    "delivered_at",
+    "failed_at",
+    "timestamp",
+    "expire_at",
+  ],
+  push_jobs: ["created_at", "unsent_since", "lease_until", "expire_at"],
+};
+
+function sources(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    return e.isDirectory() ? sources(p) : p.endsWith(".ts") ? [p] : [];
+  });
+}
+
+describe("firestore.indexes.json", () => {
+  it("exempts every time-growing field of a root collection from single-field indexing", () => {
+    for (const [group, fields] of Object.entries(TIME_FIELDS)) {
+      const ex = exempt(group);
+      for (const f of fields) expect(ex.has(f), `${group}.${f}`).toBe(true);
+    }
+  });
+
+  it("keeps an index for every query the server runs", () => {
+    expect(composite("calls", ["user_ids", "created_at", "__name__"])).toBe(true); // listCalls
+    expect(composite("calls", ["shard", "next_deadline_at"])).toBe(true); // the sweep
+    expect(composite("calls", ["shard", "task_at", "next_deadline_at"])).toBe(true); // orphans
+    expect(composite("webhook_events", ["shard", "unsent_since"])).toBe(true); // backstop
+    expect(composite("push_jobs", ["shard", "unsent_since"])).toBe(true); // push backstop
+    // Every field a server query filters or orders on is in a composite index or indexed alone.
+    const used = new Set<string>();
+    for (const file of sources(path.join(ROOT, "functions", "src"))) {
+      const text = fs.readFileSync(file, "utf8");
+      for (const m of text.matchAll(/\.(?:where|orderBy)\(\s*"([a-z_]+)"/g)) used.add(m[1]!);
+    }
+    expect(used.size).toBeGreaterThan(0);
+    const inComposite = new Set(config.indexes.flatMap((i) => i.fields.map((f) => f.fieldPath)));
+    for (const f of used) {
+      const exemptSomewhere = Object.keys(TIME_FIELDS).some((g) => exempt(g).has(f));
+      expect(inComposite.has(f) || !exemptSomewhere, `query field ${f}`).toBe(true);
+    }
+  });
+});
+
+describe("shardOf", () => {
+  it("is stable and spreads call ids over every shard", () => {
+    expect(shardOf("call-1")).toBe(shardOf("call-1"));
+    const counts = new Array<number>(SHARDS).fill(0);
+    for (let i = 0; i < SHARDS * 200; i++) counts[shardOf(`c${i}-${i * 7919}`)]!++;
+    expect(Math.min(...counts)).toBeGreaterThan(100);
+    expect(Math.max(...counts)).toBeLessThan(300);
+  });
+});
