@@ -28,6 +28,8 @@ export interface Cost extends MeterSnapshot {
    * user who listens to it, per listening device.
    */
   listenerReads: number;
+  /** Deadline tasks enqueued and deleted (Cloud Tasks operations), as the effects asked. */
+  tasks: { scheduled: number; canceled: number };
 }
 
 export interface CostResult {
@@ -36,37 +38,56 @@ export interface CostResult {
   heartbeat: Cost;
 }
 
-const asCost = (s: MeterSnapshot): Cost => ({
+const asCost = (s: MeterSnapshot, tasks = { scheduled: 0, canceled: 0 }): Cost => ({
   ...s,
   ops: s.reads + totalWrites(s),
   listenerReads: s.writes.users + s.writes.notifications,
+  tasks,
 });
 
 const sum = (costs: Cost[]): Cost =>
-  asCost({
-    reads: costs.reduce((a, c) => a + c.reads, 0),
-    transactions: costs.reduce((a, c) => a + c.transactions, 0),
-    writes: {
-      calls: costs.reduce((a, c) => a + c.writes.calls, 0),
-      users: costs.reduce((a, c) => a + c.writes.users, 0),
-      notifications: costs.reduce((a, c) => a + c.writes.notifications, 0),
-      webhooks: costs.reduce((a, c) => a + c.writes.webhooks, 0),
+  asCost(
+    {
+      reads: costs.reduce((a, c) => a + c.reads, 0),
+      transactions: costs.reduce((a, c) => a + c.transactions, 0),
+      writes: {
+        calls: costs.reduce((a, c) => a + c.writes.calls, 0),
+        users: costs.reduce((a, c) => a + c.writes.users, 0),
+        notifications: costs.reduce((a, c) => a + c.writes.notifications, 0),
+        webhooks: costs.reduce((a, c) => a + c.writes.webhooks, 0),
+      },
     },
-  });
+    {
+      scheduled: costs.reduce((a, c) => a + c.tasks.scheduled, 0),
+      canceled: costs.reduce((a, c) => a + c.tasks.canceled, 0),
+    },
+  );
 
 export async function cost(): Promise<CostResult> {
   await clearProject(COST_PROJECT);
   const meter = new Meter();
+  // The effects are counted, not carried out: how many Cloud Tasks operations each command asks.
+  const tasks = { scheduled: 0, canceled: 0 };
   const ctx: Ctx = {
     db: instrumented(adminDb(COST_PROJECT), { meter }),
     cfg: { heartbeatIntervalS: 20, heartbeatTimeoutMs: 60_000 },
+    effects: {
+      schedule_deadline: async () => void tasks.scheduled++,
+      cancel_deadline: async () => void tasks.canceled++,
+      callback: async () => undefined,
+      push: async () => undefined, // off here (ctx.push unset); bench/push.ts counts pushes
+    },
   };
   const commands = new Map<string, Cost>();
   /** Runs one command and returns what it cost; the first cost seen under a name is kept. */
   const measure = async <T>(name: string, fn: () => Promise<T>): Promise<[T, Cost]> => {
     const before = meter.snapshot();
+    const t0 = { ...tasks };
     const value = await fn();
-    const c = asCost(meter.since(before));
+    const c = asCost(meter.since(before), {
+      scheduled: tasks.scheduled - t0.scheduled,
+      canceled: tasks.canceled - t0.canceled,
+    });
     if (!commands.has(name)) commands.set(name, c);
     return [value, c];
   };

@@ -26,13 +26,36 @@ export interface LatencyResult {
   startAnswer: Summary;
   floorAdmin: Summary;
   floorCallable: Summary;
+  floorTransaction: Summary;
+  /** To floor (c). */
   ratios: Record<"ring" | "accept" | "end", { median: number; p95: number }>;
+  /** To floor (b), as the benchmark reported before floor (c). */
+  ratiosToWrite: Record<"ring" | "accept" | "end", { median: number; p95: number }>;
+  /** Medians: ring / accept, and startCall's answer / ring. */
+  ringOverAccept: number;
+  answerOverRing: number;
+  /** startCall's phases as the function recorded them (ms), each summarised. */
+  breakdown: Record<string, Summary>;
 }
 
 type Samples = Record<
-  "ring" | "accept" | "end" | "startAnswer" | "floorAdmin" | "floorCallable",
+  "ring" | "accept" | "end" | "startAnswer" | "floorAdmin" | "floorCallable" | "floorTransaction",
   number[]
 >;
+
+/** The phases of startCall, in the order they happen (benchTimings.ts). */
+export const PHASES = [
+  "validation",
+  "auth_lookup",
+  "device_check",
+  "tx_read",
+  "tx_read_busy",
+  "lookup_wait",
+  "commit",
+  "post_commit",
+  "total",
+  "tx_attempts",
+] as const;
 
 /** Invokes `act` and resolves with the milliseconds until `seen` resolves (and `act` has). */
 async function timed(act: () => Promise<unknown>, seen: () => Promise<unknown>): Promise<number> {
@@ -49,22 +72,33 @@ async function lifecycle(
   callee: TestUser,
   n: number,
   out: Samples | undefined,
+  phases: Record<string, number[]>,
 ): Promise<void> {
   const db = adminDb();
   const probeAdmin = `users/${callee.uid}/probes/admin`;
   const probeFloor = `users/${callee.uid}/probes/floor`;
-  const [watchAdmin, watchFloor] = await Promise.all([
+  const probeTx = `users/${callee.uid}/probes/floorTx`;
+  const [watchAdmin, watchFloor, watchTx] = await Promise.all([
     watchDoc(callee, probeAdmin),
     watchDoc(callee, probeFloor),
+    watchDoc(callee, probeTx),
   ]);
   const callId = `bench-${randomUUID()}`;
   let answered = 0;
+  let timings: Record<string, number> | undefined;
   const t0 = now();
   const ring = await timed(
     () =>
       caller
-        .call("startCall", { call_id: callId, callees: [{ id: callee.uid }], type: 1 })
-        .then(() => (answered = now() - t0)),
+        .call<{ timings_ms?: Record<string, number> }>("startCall", {
+          call_id: callId,
+          callees: [{ id: callee.uid }],
+          type: 1,
+        })
+        .then((r) => {
+          answered = now() - t0;
+          timings = r.timings_ms;
+        }),
     () => callee.waitState((s) => s?.status === "ringing" && s.call_id === callId, "ringing"),
   );
   const accept = await timed(
@@ -83,9 +117,16 @@ async function lifecycle(
     () => callee.call("benchFloorWrite", { n }),
     () => watchFloor.wait((d) => d?.n === n),
   );
+  const floorTransaction = await timed(
+    () => callee.call("benchFloorTransaction", { n }),
+    () => watchTx.wait((d) => d?.n === n),
+  );
   watchAdmin.stop();
   watchFloor.stop();
+  watchTx.stop();
   if (out) {
+    out.floorTransaction.push(floorTransaction);
+    for (const [k, v] of Object.entries(timings ?? {})) (phases[k] ??= []).push(v);
     out.ring.push(ring);
     out.startAnswer.push(answered);
     out.accept.push(accept);
@@ -106,7 +147,9 @@ export async function latency(
     startAnswer: [],
     floorAdmin: [],
     floorCallable: [],
+    floorTransaction: [],
   };
+  const phases: Record<string, number[]> = {};
   const total = opts.warmup + opts.iterations;
   for (let done = 0; done < total;) {
     const size = Math.min(opts.chunk, total - done);
@@ -116,7 +159,7 @@ export async function latency(
       ),
     );
     for (const [caller, callee] of pairs) {
-      await lifecycle(caller, callee, done, done >= opts.warmup ? samples : undefined);
+      await lifecycle(caller, callee, done, done >= opts.warmup ? samples : undefined, phases);
       done += 1;
     }
     await Promise.all(pairs.flat().map((u) => u.close()));
@@ -130,9 +173,19 @@ export async function latency(
     users: total * 2,
     ...s,
     ratios: {
+      ring: ratio(s.ring, s.floorTransaction),
+      accept: ratio(s.accept, s.floorTransaction),
+      end: ratio(s.end, s.floorTransaction),
+    },
+    ratiosToWrite: {
       ring: ratio(s.ring, s.floorCallable),
       accept: ratio(s.accept, s.floorCallable),
       end: ratio(s.end, s.floorCallable),
     },
+    ringOverAccept: s.ring.median / s.accept.median,
+    answerOverRing: s.startAnswer.median / s.ring.median,
+    breakdown: Object.fromEntries(
+      PHASES.filter((p) => phases[p]?.length).map((p) => [p, summarize(phases[p] ?? [])]),
+    ),
   };
 }

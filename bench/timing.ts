@@ -1,9 +1,12 @@
 /**
  * 6. Deadline timing: how long after each deadline a client's listener sees its effect, with
  * every deadline applied by its Cloud Tasks task (the sweep ticker is off during the bench).
- * Calls start 250 ms apart, so that their deadlines are spread as real ones are, after a
- * warm-up that starts the functions emulator's worker processes (one per concurrent request,
- * about a second each to start; deployed instances serve many requests each).
+ * Calls start 250 ms apart (500 ms in the full run), so that their deadlines are spread as
+ * real ones are, after a warm-up before each section that starts the functions emulator's
+ * worker processes (one per concurrent request, about a second each to start on a small
+ * machine; deployed instances serve many requests each). Nothing that goes wrong for one
+ * call aborts the run: a refused command or a wait that times out counts as missed, with
+ * its reason, as a missed deadline does.
  */
 import { newUser, type TestUser } from "../test/support/clients.js";
 import { pool } from "./lib/admin.js";
@@ -13,12 +16,16 @@ export interface TimingOptions {
   runs: number;
   /** The heartbeat timeout is 60 s: measured in the full run only. */
   heartbeat: boolean;
+  /** Between two calls' starts (default 250 ms). */
+  staggerMs?: number;
 }
 
 export interface TimingResult {
   runs: number;
-  /** Deadlines whose effect was not seen within 10 s (reported, not thrown). */
+  /** Deadlines whose effect was not seen within 10 s, or whose call failed (not thrown). */
   missed: number;
+  /** Why, per section: a few distinct reasons each. */
+  missedReasons: Record<string, string[]>;
   invitation: Summary;
   receipt: Summary;
   heartbeat: Summary | null;
@@ -30,12 +37,40 @@ interface Started {
   timeout: number;
 }
 
-const STAGGER_MS = 250;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
-/** Runs `one` for every pair, each starting STAGGER_MS after the one before. */
-function staggered<T>(pairs: [TestUser, TestUser][], one: (p: [TestUser, TestUser]) => Promise<T>) {
-  return Promise.all(pairs.map(async (p, i) => (await sleep(i * STAGGER_MS), one(p))));
+/** Runs `one` for every pair, each starting `stagger` ms after the one before. */
+function staggered<T>(
+  pairs: [TestUser, TestUser][],
+  stagger: number,
+  one: (p: [TestUser, TestUser]) => Promise<T>,
+) {
+  return Promise.all(pairs.map(async (p, i) => (await sleep(i * stagger), one(p))));
+}
+
+/**
+ * Starts the emulator's workers for a section: `width` calls at once, each through what the
+ * section will use (start, its deadline task, cancel), then waits for them to settle. Errors
+ * are ignored: this only warms.
+ */
+async function warm(pairs: [TestUser, TestUser][], width: number, opts: object): Promise<void> {
+  await Promise.all(
+    pairs.slice(0, width).map(async ([a, b]) => {
+      try {
+        const s = await a.call<Started>("startCall", {
+          callees: [{ id: b.uid }],
+          type: 1,
+          ...opts,
+        });
+        await a.call("heartbeat", { call_id: s.call_id });
+        await sleep(2500);
+        await a.call("cancelCall", { call_id: s.call_id });
+        await b.waitState((x) => x?.status === "idle" || x === undefined, "warm-up", 30_000);
+      } catch {
+        // warming only
+      }
+    }),
+  );
 }
 
 export async function timing(
@@ -49,40 +84,58 @@ export async function timing(
   );
 
   let missed = 0;
-  progress("timing: warm-up");
-  await Promise.all(
-    pairs.slice(0, 6).map(async ([a, b]) => {
+  const missedReasons: Record<string, string[]> = {};
+  /** Counts a call of `section` as missed, keeping a few distinct reasons. */
+  const miss = (section: string, e: unknown): number => {
+    missed += 1;
+    const why = e instanceof Error ? e.message.slice(0, 160) : String(e);
+    const list = (missedReasons[section] ??= []);
+    if (list.length < 5 && !list.includes(why)) list.push(why);
+    return NaN;
+  };
+  const stagger = opts.staggerMs ?? 250;
+  const width = Math.min(pairs.length, 8);
+  /** Frees a pair for the next section; a pair that does not get free is only reported. */
+  const free = async ([a, b]: [TestUser, TestUser], callId: string, section: string) => {
+    await a.call("cancelCall", { call_id: callId }).catch(() => undefined);
+    await b
+      .waitState((x) => x?.status === "idle" || x === undefined, "idle", 60_000)
+      .catch((e: unknown) => miss(`${section} (freeing the pair)`, e));
+  };
+
+  progress("timing: warm-up (invitation timeouts)");
+  await warm(pairs, width, { timeout: 2 });
+  progress("timing: invitation timeouts");
+  const invitation = await staggered(pairs, stagger, async ([a, b]) => {
+    try {
       const s = await a.call<Started>("startCall", {
         callees: [{ id: b.uid }],
         type: 1,
         timeout: 2,
       });
-      await a.call("heartbeat", { call_id: s.call_id }).catch(() => undefined);
-      await b.waitState((x) => x?.status === "idle" || x === undefined, "warm-up", 60_000);
-      await sleep(2500);
-    }),
-  );
-  progress("timing: invitation timeouts");
-  const invitation = await staggered(pairs, async ([a, b]) => {
-    const s = await a.call<Started>("startCall", { callees: [{ id: b.uid }], type: 1, timeout: 2 });
-    try {
       await b.waitState((x) => x?.status === "ringing" && x.call_id === s.call_id, "ringing");
       await b.waitState((x) => x?.status === "idle", "timed out", 60_000);
-    } catch {
-      missed += 1;
-      return NaN;
+      return Date.now() - Date.parse(s.deadline_at);
+    } catch (e) {
+      return miss("invitation", e);
     }
-    return Date.now() - Date.parse(s.deadline_at);
   });
 
+  progress("timing: warm-up (not-received checks)");
+  await warm(pairs, width, { timeout: 8, not_received_check: true });
   progress("timing: not-received checks");
-  const receipt = await staggered(pairs, async ([a, b]) => {
-    const s = await a.call<Started>("startCall", {
-      callees: [{ id: b.uid }],
-      type: 1,
-      timeout: 8,
-      not_received_check: true,
-    });
+  const receipt = await staggered(pairs, stagger, async ([a, b]) => {
+    let s: Started;
+    try {
+      s = await a.call<Started>("startCall", {
+        callees: [{ id: b.uid }],
+        type: 1,
+        timeout: 8,
+        not_received_check: true,
+      });
+    } catch (e) {
+      return miss("not-received", e);
+    }
     const checkAt = Date.parse(s.deadline_at) - s.timeout * 1000 + 5000;
     const flipped = () =>
       a
@@ -93,50 +146,37 @@ export async function timing(
       .then(() => true)
       .catch(() => false);
     const delay = Date.now() - checkAt;
-    if (!seen) {
-      missed += 1;
-      if (process.env.RINGBACK_BENCH_DEBUG) {
-        const { adminDb } = await import("./lib/admin.js");
-        const doc = (await adminDb().collection("calls").doc(s.call_id).get()).data();
-        const notes = await adminDb()
-          .collection("users")
-          .doc(a.uid)
-          .collection("notifications")
-          .where("call_id", "==", s.call_id)
-          .get();
-        console.error(
-          "MISSED",
-          s.call_id,
-          JSON.stringify(doc?.users),
-          notes.docs.map((d) => JSON.stringify(d.data().body)),
-          JSON.stringify(a.notifications(s.call_id).map((n) => n.body)),
-        );
-      }
-    }
+    if (!seen) miss("not-received", new Error("not seen within 10 s"));
     // Free the pair (the call may have timed out meanwhile: then there is nothing to cancel).
-    await a.call("cancelCall", { call_id: s.call_id }).catch(() => undefined);
-    await b.waitState((x) => x?.status === "idle", "idle", 60_000);
+    await free([a, b], s.call_id, "not-received");
     return seen ? delay : NaN;
   });
 
   let heartbeat: Summary | null = null;
   if (opts.heartbeat) {
+    progress("timing: warm-up (heartbeat timeouts)");
+    await warm(pairs, width, { timeout: 2 });
     progress("timing: heartbeat timeouts (about 70 s)");
-    const delays = await staggered(pairs, async ([a, b]) => {
-      const s = await a.call<Started>("startCall", { callees: [{ id: b.uid }], type: 1 });
-      await b.waitState((x) => x?.call_id === s.call_id, "ringing");
-      await b.call("acceptCall", { call_id: s.call_id });
-      // The caller's last heartbeat was the start: its deadline is 60 s after created_at.
-      const deadline = Date.parse(s.deadline_at) - s.timeout * 1000 + 60_000;
-      await b.waitState((x) => x?.status === "idle", "timed out", 120_000);
-      return Date.now() - deadline;
+    const delays = await staggered(pairs, stagger, async ([a, b]) => {
+      try {
+        const s = await a.call<Started>("startCall", { callees: [{ id: b.uid }], type: 1 });
+        await b.waitState((x) => x?.call_id === s.call_id, "ringing");
+        await b.call("acceptCall", { call_id: s.call_id });
+        // The caller's last heartbeat was the start: its deadline is 60 s after created_at.
+        const deadline = Date.parse(s.deadline_at) - s.timeout * 1000 + 60_000;
+        await b.waitState((x) => x?.status === "idle", "timed out", 120_000);
+        return Date.now() - deadline;
+      } catch (e) {
+        return miss("heartbeat", e);
+      }
     });
-    heartbeat = summarize(delays);
+    heartbeat = summarize(delays.filter((d) => !Number.isNaN(d)));
   }
   await Promise.all(users.map((u) => u.close()));
   return {
     runs: opts.runs,
     missed,
+    missedReasons,
     invitation: summarize(invitation.filter((d) => !Number.isNaN(d))),
     receipt: summarize(receipt.filter((d) => !Number.isNaN(d))),
     heartbeat,

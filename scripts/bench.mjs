@@ -1,4 +1,6 @@
-// `npm run bench [-- --quick] [-- --only=a,b] [-- --write]`: every section against a stack with
+// `npm run bench [-- --quick] [-- --only=a,b] [-- --write]`; `npm run bench -- --scale` runs the
+// cost section alone and prints SCALE.md's capacity and cost model from its figures.
+// every section against a stack with
 // webhooks off (the default), then the webhooks section against a stack whose functions post
 // their callbacks to the bench's receiver; the second run adds its section to the first's
 // results (bench/results/latest.json, and BENCHMARKS.md with --write).
@@ -12,7 +14,8 @@ const offset = Number(process.env.RINGBACK_PORT_OFFSET ?? 0);
 
 const args = process.argv.slice(2);
 const onlyArg = args.find((a) => a.startsWith("--only="));
-const parts = onlyArg ? onlyArg.slice("--only=".length).split(",") : ALL;
+const scale = args.includes("--scale");
+const parts = onlyArg ? onlyArg.slice("--only=".length).split(",") : scale ? ["cost"] : ALL;
 const rest = args.filter((a) => a !== onlyArg);
 const first = parts.filter((p) => p !== "webhooks");
 
@@ -23,6 +26,8 @@ const bench = (extra, env) =>
   sh("node", ["scripts/stack.mjs", "--", "tsx", "bench/run.ts", ...rest, ...extra], {
     RINGBACK_SWEEP_INTERVAL_MS: "0",
     RINGBACK_BENCH_FUNCTIONS: "1",
+    // startCall's answers carry their phases (functions/src/adapters/benchTimings.ts).
+    RINGBACK_BENCH_TIMINGS: "1",
     ...env,
   });
 

@@ -22,3 +22,23 @@ exports.benchFloorWrite = onCall({ region: "us-central1" }, async (request) => {
     .set({ n: typeof n === "number" ? n : null, at: FieldValue.serverTimestamp() });
   return { ok: true };
 });
+
+/**
+ * Floor (c): one Firestore transaction (read one doc, write one doc), which a client listener
+ * then sees: the least a transactional command can cost, what Ringback's commands are held to.
+ */
+exports.benchFloorTransaction = onCall({ region: "us-central1" }, async (request) => {
+  if (!request.auth) throw new HttpsError("unauthenticated", "Sign in first.");
+  const n = request.data?.n;
+  const db = getFirestore();
+  const ref = db.collection("users").doc(request.auth.uid).collection("probes").doc("floorTx");
+  await db.runTransaction(async (tx) => {
+    const before = await tx.get(ref);
+    tx.set(ref, {
+      n: typeof n === "number" ? n : null,
+      previous: before.exists ? before.get("n") : null,
+      at: FieldValue.serverTimestamp(),
+    });
+  });
+  return { ok: true };
+});

@@ -1,21 +1,86 @@
-/** Wires and exports the deployed functions; nothing else lives here. */
+/**
+ * Wires and exports the deployed functions; nothing else lives here. Loading this module
+ * defines every function (its trigger and options, triggers.ts) but loads no handler: each
+ * handler, with what it needs (zod, Firestore, Auth, task queues), loads on its function's
+ * first request, so an instance starts about as fast as a one-callable module (BENCHMARKS.md,
+ * cold start). callApi, the HTTP door, loads each command's handler on its first use too.
+ */
 import "./platform.js"; // first: global options and the admin app, before any function
+import { onCall, onRequest, type CallableRequest } from "firebase-functions/v2/https";
+import { onSchedule } from "firebase-functions/v2/scheduler";
+import { onTaskDispatched, type Request } from "firebase-functions/v2/tasks";
+import { lazy } from "./lazy.js";
+import { extensionId } from "./platform.js";
+import {
+  deadlineQueue,
+  httpDoorOptions,
+  pushQueue,
+  sweepSchedule,
+  webhookQueue,
+} from "./triggers.js";
 
-export { startCall } from "./functions/startCall.js";
-export { cancelCall } from "./functions/cancelCall.js";
-export { acceptCall } from "./functions/acceptCall.js";
-export { declineCall } from "./functions/declineCall.js";
-export { endCall } from "./functions/endCall.js";
-export { heartbeat } from "./functions/heartbeat.js";
-export { inviteToCall } from "./functions/inviteToCall.js";
-export { joinCall } from "./functions/joinCall.js";
-export { quitCall } from "./functions/quitCall.js";
-export { listCalls } from "./functions/listCalls.js";
-export { ackCall } from "./functions/ackCall.js";
-export { registerDevice } from "./functions/registerDevice.js";
-export { unregisterDevice } from "./functions/unregisterDevice.js";
-export { sweepTimeouts } from "./functions/sweepTimeouts.js";
-export { deadlineTask } from "./functions/deadlineTask.js";
-export { webhookTask } from "./functions/webhookTask.js";
-export { callApi } from "./functions/callApi.js";
-export { pushTask } from "./functions/pushTask.js";
+type Callable = (request: CallableRequest<unknown>) => Promise<unknown>;
+const callable = (load: () => Promise<Callable>) => onCall(lazy(load));
+type Task = (request: Request<unknown>) => Promise<void>;
+const task = (options: typeof deadlineQueue, load: () => Promise<Task>) =>
+  onTaskDispatched(options, lazy(load));
+
+export const startCall = callable(async () => (await import("./functions/startCall.js")).startCall);
+export const cancelCall = callable(
+  async () => (await import("./functions/cancelCall.js")).cancelCall,
+);
+export const acceptCall = callable(
+  async () => (await import("./functions/acceptCall.js")).acceptCall,
+);
+export const declineCall = callable(
+  async () => (await import("./functions/declineCall.js")).declineCall,
+);
+export const endCall = callable(async () => (await import("./functions/endCall.js")).endCall);
+export const heartbeat = callable(async () => (await import("./functions/heartbeat.js")).heartbeat);
+export const inviteToCall = callable(
+  async () => (await import("./functions/inviteToCall.js")).inviteToCall,
+);
+export const joinCall = callable(async () => (await import("./functions/joinCall.js")).joinCall);
+export const quitCall = callable(async () => (await import("./functions/quitCall.js")).quitCall);
+export const listCalls = callable(async () => (await import("./functions/listCalls.js")).listCalls);
+export const ackCall = callable(async () => (await import("./functions/ackCall.js")).ackCall);
+export const registerDevice = callable(
+  async () => (await import("./functions/registerDevice.js")).registerDevice,
+);
+export const unregisterDevice = callable(
+  async () => (await import("./functions/unregisterDevice.js")).unregisterDevice,
+);
+
+const sweep = lazy(async () => (await import("./functions/sweepTimeouts.js")).sweepTimeouts);
+/**
+ * Installed as an extension, the sweep is a 1st-gen scheduled function (extension.yaml's
+ * scheduleTrigger), the only kind of schedule an extension can declare; deployed as a
+ * codebase, a 2nd-gen one.
+ */
+export const sweepTimeouts = extensionId()
+  ? extensionSweep()
+  : onSchedule(sweepSchedule, () => sweep());
+
+/** Loaded only in an extension: the 1st-gen SDK adds most of a second to every cold start. */
+function extensionSweep() {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const v1 = require("firebase-functions/v1") as typeof import("firebase-functions/v1");
+  return v1.pubsub.schedule(sweepSchedule.schedule).onRun(() => sweep());
+}
+
+export const deadlineTask = task(
+  deadlineQueue,
+  async () => (await import("./functions/deadlineTask.js")).deadlineTask,
+);
+export const webhookTask = task(
+  webhookQueue,
+  async () => (await import("./functions/webhookTask.js")).webhookTask,
+);
+export const pushTask = task(
+  pushQueue,
+  async () => (await import("./functions/pushTask.js")).pushTask,
+);
+export const callApi = onRequest(
+  httpDoorOptions,
+  lazy(async () => (await import("./functions/callApi.js")).callApi),
+);

@@ -5,7 +5,8 @@
  * after the params are checked.
  */
 import { initializeApp } from "firebase-admin/app";
-import { onInit, setGlobalOptions } from "firebase-functions/v2";
+import { onInit } from "firebase-functions/v2/core";
+import { setGlobalOptions } from "firebase-functions/v2/options";
 import { webhookSettings } from "./adapters/webhookSettings.js";
 import { logs } from "./adapters/logs.js";
 import { recorderHost, voipSettings } from "./adapters/pushSettings.js";

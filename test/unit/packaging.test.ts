@@ -11,7 +11,7 @@ const ROOT = path.resolve(import.meta.dirname, "../..");
 const read = (p: string) => fs.readFileSync(path.join(ROOT, p), "utf8");
 const all = (text: string, re: RegExp) => [...text.matchAll(re)].map((m) => m[1] as string);
 
-const exported = all(read("functions/src/index.ts"), /^export \{ (\w+) \}/gm).sort();
+const exported = all(read("functions/src/index.ts"), /^export const (\w+) =/gm).sort();
 const declaredParams = all(read("functions/src/params.ts"), /define\w+\("(\w+)"/g).sort();
 const extension = read("extension.yaml");
 const resources = extension.slice(extension.indexOf("\nresources:"));
@@ -42,13 +42,19 @@ describe("extension.yaml", () => {
   });
 
   it("gives the task queues the retry configs the code declares", () => {
-    for (const [fn, attempts] of [
-      ["deadlineTask", 10],
-      ["webhookTask", 6],
+    const triggers = read("functions/src/triggers.ts");
+    for (const [fn, queue, attempts] of [
+      ["deadlineTask", "deadlineQueue", 10],
+      ["webhookTask", "webhookQueue", 6],
+      ["pushTask", "pushQueue", 8],
     ] as const) {
-      const code = read(`functions/src/functions/${fn}.ts`);
-      const declared = fn === "webhookTask" ? /MAX_ATTEMPTS = (\d+)/ : /maxAttempts: (\d+)/;
-      expect(Number(declared.exec(code)?.[1])).toBe(attempts);
+      expect(read("functions/src/index.ts")).toMatch(new RegExp(`${fn} = task\\(\\s*${queue},`));
+      const options = triggers.slice(triggers.indexOf(`export const ${queue}:`)).split("\n};")[0]!;
+      const declared = /maxAttempts: (\w+)/.exec(options)?.[1] ?? "";
+      const value = /^\d+$/.test(declared)
+        ? declared
+        : new RegExp(`const ${declared} = (\\d+)`).exec(triggers)?.[1];
+      expect(Number(value), queue).toBe(attempts);
       const block = resources.slice(resources.indexOf(`- name: ${fn}`)).split("\n  - name")[0];
       expect(block).toContain(`maxAttempts: ${attempts}`);
     }

@@ -5,6 +5,7 @@
 import { HttpsError } from "firebase-functions/v2/https";
 import { MAX_INVITEES } from "../core/types.js";
 import { lookupCallees, type Lookup } from "./authUsers.js";
+import { phase } from "./benchTimings.js";
 import type { Ctx } from "./context.js";
 import { loggedOut } from "./devices.js";
 
@@ -19,6 +20,16 @@ export async function findCallees(
   actor: string,
   callees: readonly { id: string; name?: string }[],
 ): Promise<Callees> {
+  checkCallees(ctx, actor, callees);
+  return lookUp(ctx, actor, callees);
+}
+
+/** The checks that need no lookup: more callees than the param allows, naming oneself. */
+export function checkCallees(
+  ctx: Ctx,
+  actor: string,
+  callees: readonly { id: string; name?: string }[],
+): void {
   const max = ctx.cfg.maxInvitees ?? MAX_INVITEES;
   if (callees.length > max) {
     throw new HttpsError("invalid-argument", `callees: at most ${max} in one command.`, {
@@ -32,11 +43,24 @@ export async function findCallees(
       field: "callees",
     });
   }
+}
+
+/**
+ * The lookups (Auth users and devices, side by side); refuses a list of no user. startCall
+ * runs this beside its transaction's reads (start.ts), after checkCallees.
+ */
+export async function lookUp(
+  ctx: Ctx,
+  actor: string,
+  callees: readonly { id: string; name?: string }[],
+): Promise<Callees> {
   const [{ found, missing, actorName }, offline] = await Promise.all([
-    lookupCallees(actor, callees),
-    loggedOut(
-      ctx,
-      callees.map((c) => c.id),
+    phase("auth_lookup", () => lookupCallees(actor, callees)),
+    phase("device_check", () =>
+      loggedOut(
+        ctx,
+        callees.map((c) => c.id),
+      ),
     ),
   ]);
   if (found.length === 0) {

@@ -6,13 +6,13 @@ import type { z } from "zod";
 import type { Draft } from "../core/draft.js";
 import { runCommand } from "./commands.js";
 import { context } from "./config.js";
-import { validatedOnCall } from "./validatedOnCall.js";
+import { validated, type CallableHandler } from "./validatedOnCall.js";
 
 export function commandCallable<S extends z.ZodType<{ call_id: string }>>(
   schema: S,
   command: (d: Draft, actor: string, input: z.output<S>) => void,
-) {
-  return validatedOnCall(schema, (caller, data) =>
+): CallableHandler {
+  return validated(schema, (caller, data) =>
     runCommand(context(), data.call_id, caller.uid, (d) => command(d, caller.uid, data)),
   );
 }

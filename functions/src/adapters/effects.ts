@@ -18,9 +18,13 @@ export type EffectHandlers = {
 /** Pauses before the second and third attempt: a blip is retried, an outage is recorded. */
 const RETRY_AFTER_MS = [100, 400];
 
+/** First attempts already under way (started beside the commit), by effect. */
+export type Early = ReadonlyMap<Effect, Promise<void>>;
+
 export async function deliverEffects(
   handlers: EffectHandlers | undefined,
   effects: readonly Effect[],
+  early: Early = new Map(),
 ): Promise<void> {
   if (!handlers || effects.length === 0) return;
   await Promise.all(
@@ -28,7 +32,8 @@ export async function deliverEffects(
       const handle = handlers[effect.kind] as (e: Effect) => Promise<void>;
       for (let attempt = 0; ; attempt++) {
         try {
-          return await handle(effect);
+          const started = attempt === 0 ? early.get(effect) : undefined;
+          return await (started ?? handle(effect));
         } catch (e) {
           const pause = RETRY_AFTER_MS[attempt];
           if (pause === undefined) {

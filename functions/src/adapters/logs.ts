@@ -1,5 +1,5 @@
 /** Named log events: one function per thing worth telling an operator, so each reads the same. */
-import { logger } from "firebase-functions";
+import * as logger from "firebase-functions/logger";
 import type { Effect } from "../core/effects.js";
 
 /**

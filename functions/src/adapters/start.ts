@@ -7,6 +7,7 @@ import { createHash } from "node:crypto";
 import { admitStart, startCall, type StartInput } from "../core/create.js";
 import type { Invitees } from "../core/ringing.js";
 import type { StartResult, UserRef } from "../core/types.js";
+import { clock, mark } from "./benchTimings.js";
 import { currentCalls } from "./busy.js";
 import type { Ctx } from "./context.js";
 import { collections } from "./firestore.js";
@@ -29,24 +30,62 @@ export interface StartParties extends Omit<Invitees, "busy"> {
   request_hash: string;
 }
 
-export async function runStartCall(
+export function runStartCall(
   ctx: Ctx,
   input: StartInput,
   parties: StartParties,
 ): Promise<StartResult> {
-  const callId = parties.call_id ?? collections(ctx.db).calls.doc().id;
-  const callerId = parties.caller.id;
-  const uids = [callerId, ...parties.callees.map((c) => c.id)];
+  return runStartBeside(
+    ctx,
+    input,
+    {
+      ...(parties.call_id !== undefined ? { call_id: parties.call_id } : {}),
+      caller_id: parties.caller.id,
+      callee_ids: parties.callees.map((c) => c.id),
+      request_hash: parties.request_hash,
+    },
+    Promise.resolve(parties),
+  );
+}
+
+/** What a start names before anything is looked up: enough to read its documents. */
+export interface StartRequest {
+  call_id?: string;
+  caller_id: string;
+  /** Every callee the request names (those who turn out to be no user are read, not used). */
+  callee_ids: readonly string[];
+  request_hash: string;
+}
+
+/**
+ * startCall with its lookups (Auth users, devices: `parties`) running beside the
+ * transaction's first reads rather than before them: the reads need only the ids the request
+ * names, and the decision waits for whichever of the two is slower. A lookup that fails
+ * (none of the callees is a user) fails the transaction before anything is written; a replay
+ * answers without it.
+ */
+export async function runStartBeside(
+  ctx: Ctx,
+  input: StartInput,
+  request: StartRequest,
+  parties: Promise<StartParties>,
+): Promise<StartResult> {
+  parties.catch(() => undefined); // awaited in the transaction; a replay never needs it
+  const callId = request.call_id ?? collections(ctx.db).calls.doc().id;
+  const callerId = request.caller_id;
+  const uids = [callerId, ...request.callee_ids];
   return transact(ctx, async (uow) => {
+    const t0 = clock();
     const [existing, bucket] = await Promise.all([
-      uow.readCallAndUsers(parties.call_id, uids),
+      uow.readCallAndUsers(request.call_id, uids),
       ctx.cfg.startLimit ? uow.readBucket(callerId) : undefined,
     ]);
+    mark("tx_read", t0);
     const admission = admitStart(
       {
         call_id: callId,
         caller_id: callerId,
-        request_hash: parties.request_hash,
+        request_hash: request.request_hash,
         existing,
         bucket,
       },
@@ -54,13 +93,18 @@ export async function runStartCall(
       ctx.cfg,
     );
     if (admission.kind === "replay") return admission.result;
+    const t1 = clock();
     const busyIn = await currentCalls(ctx, uow, uids);
+    mark("tx_read_busy", t1);
+    const t2 = clock();
+    const found = await parties;
+    mark("lookup_wait", t2); // how much longer the lookups took than the reads
     const outcome = startCall(
       input,
       {
-        ...parties,
+        ...found,
         call_id: callId,
-        busy: new Set(parties.callees.map((c) => c.id).filter((u) => busyIn(u) !== undefined)),
+        busy: new Set(found.callees.map((c) => c.id).filter((u) => busyIn(u) !== undefined)),
         callerBusyIn: busyIn(callerId),
       },
       uow.now,

@@ -9,7 +9,9 @@ import { Draft } from "../core/draft.js";
 import { DomainError, type Settled } from "../core/errors.js";
 import type { Call } from "../core/types.js";
 import type { Ctx } from "./context.js";
-import { deliverEffects } from "./effects.js";
+import type { Effect } from "../core/effects.js";
+import { clock, count, mark } from "./benchTimings.js";
+import { deliverEffects, type EffectHandlers, type Early } from "./effects.js";
 import { collections } from "./firestore.js";
 import { isLostTransaction } from "./grpcErrors.js";
 import { logs } from "./logs.js";
@@ -27,10 +29,13 @@ const LOST_TRANSACTION_ATTEMPTS = 3;
 export async function transact<T>(ctx: Ctx, decide: (uow: UnitOfWork) => Promise<T>): Promise<T> {
   const col = collections(ctx.db);
   let uow: UnitOfWork | undefined;
+  let early: Early = new Map();
   let result: Settled<T>;
+  let decided = 0;
   for (let attempt = 1; ; attempt++) {
     try {
       result = await ctx.db.runTransaction(async (tx) => {
+        count("tx_attempts");
         uow = new UnitOfWork(tx, col, Date.now(), ctx.outbox ?? false, ctx.push ?? false);
         let r: Settled<T>;
         try {
@@ -40,8 +45,12 @@ export async function transact<T>(ctx: Ctx, decide: (uow: UnitOfWork) => Promise
           r = { ok: false, error: e };
         }
         await uow.stageWrites();
+        // Deadline tasks are enqueued beside the commit, not after it (see startEarly).
+        early = startEarly(ctx.effects, uow.effects(), uow.now);
+        decided = clock();
         return r;
       });
+      mark("commit", decided);
       break;
     } catch (e) {
       if (!isLostTransaction(e) || attempt >= LOST_TRANSACTION_ATTEMPTS) throw e;
@@ -50,9 +59,37 @@ export async function transact<T>(ctx: Ctx, decide: (uow: UnitOfWork) => Promise
   }
   const notified = uow?.notified() ?? [];
   if (notified.length > 0) logs.notified(notified);
-  if (uow) await deliverEffects(ctx.effects, uow.effects());
+  const t0 = clock();
+  if (uow) await deliverEffects(ctx.effects, uow.effects(), early);
+  mark("post_commit", t0);
   if (!result.ok) throw result.error;
   return result.value;
+}
+
+/**
+ * How far ahead a deadline must be for its task to be enqueued before the commit lands. The
+ * task is named after the call and the moment (tasks.ts), so an attempt whose commit fails
+ * leaves at most a task that finds the call absent or nothing due; a task due sooner than
+ * this could run before the commit and miss what it was for, so it waits for the commit.
+ */
+const EARLY_ENQUEUE_MIN_LEAD_MS = 3000;
+
+/**
+ * Starts the first attempt of each deadline-task enqueue of a decided unit while its commit
+ * is in flight, so that the answer waits for the slower of the two, not their sum (the
+ * enqueue used to sit between the commit and startCall's answer). Retries, and recording an
+ * enqueue that failed (`undelivered`), still happen after the commit, in deliverEffects.
+ */
+function startEarly(handlers: EffectHandlers | undefined, effects: Effect[], now: number): Early {
+  const early = new Map<Effect, Promise<void>>();
+  if (!handlers) return early;
+  for (const e of effects) {
+    if (e.kind !== "schedule_deadline" || e.at - now < EARLY_ENQUEUE_MIN_LEAD_MS) continue;
+    const attempt = handlers.schedule_deadline(e);
+    attempt.catch(() => undefined); // judged after the commit (or moot if it fails)
+    early.set(e, attempt);
+  }
+  return early;
 }
 
 export const callNotFound = (callId: string): DomainError =>

@@ -2,12 +2,15 @@
  * The one callable wrapper: requires auth (and App Check when the param says so), validates
  * `data` with a zod schema (errors become `invalid-argument` naming the field), refuses a body
  * that names another user as the actor, maps every thrown error through toHttpsError, and logs
- * one `command` event per request (what it answered).
+ * one `command` event per request (what it answered). `validated` makes the handler (what each
+ * functions/*.ts exports, loaded on its function's first request, index.ts); the HTTP door
+ * (callApi) runs the same handlers, so its commands are checked and logged alike.
  */
 import { onCall, HttpsError, type CallableRequest } from "firebase-functions/v2/https";
 import type { z } from "zod";
 import { ENFORCE_APP_CHECK } from "../params.js";
 import { explainIssue } from "../schemas.js";
+import { clock, mark, timed } from "./benchTimings.js";
 import { toHttpsError, validationError } from "./httpsErrors.js";
 import { logs } from "./logs.js";
 
@@ -17,13 +20,25 @@ export interface Caller {
   name: string;
 }
 
+/** What a callable runs for a request (index.ts wires it, loaded on the first request). */
+export type CallableHandler = (request: CallableRequest<unknown>) => Promise<unknown>;
+
+/** The callable `validated` makes, defined here rather than in index.ts (tests, tools). */
 export function validatedOnCall<S extends z.ZodType, R>(
   schema: S,
   handler: (caller: Caller, data: z.output<S>, request: CallableRequest<unknown>) => Promise<R>,
 ) {
+  return onCall(validated(schema, handler));
+}
+
+/** The checks every callable makes before its handler runs, around the handler, and its log. */
+export function validated<S extends z.ZodType, R>(
+  schema: S,
+  handler: (caller: Caller, data: z.output<S>, request: CallableRequest<unknown>) => Promise<R>,
+): CallableHandler {
   // The deployed function's name (set by Cloud Functions and the emulator alike), for the logs.
   const command = () => process.env.FUNCTION_TARGET ?? "callable";
-  return onCall(async (request: CallableRequest<unknown>) => {
+  return async (request: CallableRequest<unknown>) => {
     const data = request.data as { call_id?: unknown } | null;
     const by = request.auth?.uid ?? "(signed out)";
     try {
@@ -42,14 +57,14 @@ export function validatedOnCall<S extends z.ZodType, R>(
       });
       throw err;
     }
-  });
+  };
 }
 
 async function answerCall<S extends z.ZodType, R>(
   request: CallableRequest<unknown>,
   schema: S,
   handler: (caller: Caller, data: z.output<S>, request: CallableRequest<unknown>) => Promise<R>,
-): Promise<R> {
+): Promise<unknown> {
   if (!request.auth) {
     throw new HttpsError("unauthenticated", "Sign in first.", { reason: "unauthenticated" });
   }
@@ -60,19 +75,23 @@ async function answerCall<S extends z.ZodType, R>(
       reason: "app_check",
     });
   }
-  const parsed = schema.safeParse(request.data ?? {}, { error: explainIssue });
-  if (!parsed.success) throw validationError(parsed.error);
-  assertSelf(request.auth.uid, parsed.data);
-  const token = request.auth.token as { name?: unknown };
-  const caller = {
-    uid: request.auth.uid,
-    name: typeof token.name === "string" ? token.name : "",
-  };
-  try {
-    return await handler(caller, parsed.data, request);
-  } catch (e) {
-    throw toHttpsError(e);
-  }
+  const auth = request.auth;
+  const { value, timings } = await timed(async () => {
+    const t0 = clock();
+    const parsed = schema.safeParse(request.data ?? {}, { error: explainIssue });
+    if (!parsed.success) throw validationError(parsed.error);
+    assertSelf(auth.uid, parsed.data);
+    mark("validation", t0);
+    const token = auth.token as { name?: unknown };
+    const caller = { uid: auth.uid, name: typeof token.name === "string" ? token.name : "" };
+    try {
+      return await handler(caller, parsed.data, request);
+    } catch (e) {
+      throw toHttpsError(e);
+    }
+  });
+  // Only when the bench's stack asks (benchTimings.ts): never in a deployment's answers.
+  return timings && value && typeof value === "object" ? { ...value, timings_ms: timings } : value;
 }
 
 /**

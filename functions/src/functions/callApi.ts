@@ -1,30 +1,25 @@
-import { onRequest } from "firebase-functions/v2/https";
-import { httpDoor } from "../adapters/httpDoor.js";
-import { notificationStream } from "../adapters/httpStream.js";
-import { acceptCall } from "./acceptCall.js";
-import { cancelCall } from "./cancelCall.js";
-import { declineCall } from "./declineCall.js";
-import { endCall } from "./endCall.js";
-import { heartbeat } from "./heartbeat.js";
-import { startCall } from "./startCall.js";
+import { httpDoor, type Runnable } from "../adapters/httpDoor.js";
+import type { CallableHandler } from "../adapters/validatedOnCall.js";
+import { lazy } from "../lazy.js";
+
+/** A command the door runs: its callable's own handler, loaded on the door's first use of it. */
+const command = (load: () => Promise<CallableHandler>): Runnable => ({ run: lazy(load) });
 
 /**
  * ZEGO Call's HTTP request protocol (docs/protocol.md#http-api-zego-call-compatible):
  * `POST …/callApi/call/<command>` runs the callable of that name, `GET
- * …/callApi/call/notifications` streams the user's notifications. Streams are mostly idle,
- * so one instance holds many; the timeout stays above RINGBACK_STREAM_SECONDS (at most 3540).
+ * …/callApi/call/notifications` streams the user's notifications. Its trigger and options
+ * are in index.ts and triggers.ts; each command's handler, and the stream's, loads on the
+ * first request that needs it, so a door that only streams never loads startCall's code.
  */
-export const callApi = onRequest(
-  { invoker: "public", cpu: 1, concurrency: 200, timeoutSeconds: 3600 },
-  httpDoor(
-    {
-      start_call: startCall,
-      cancel_call: cancelCall,
-      accept_call: acceptCall,
-      decline_call: declineCall,
-      end_call: endCall,
-      heartbeat,
-    },
-    notificationStream,
-  ),
+export const callApi = httpDoor(
+  {
+    start_call: command(async () => (await import("./startCall.js")).startCall),
+    cancel_call: command(async () => (await import("./cancelCall.js")).cancelCall),
+    accept_call: command(async () => (await import("./acceptCall.js")).acceptCall),
+    decline_call: command(async () => (await import("./declineCall.js")).declineCall),
+    end_call: command(async () => (await import("./endCall.js")).endCall),
+    heartbeat: command(async () => (await import("./heartbeat.js")).heartbeat),
+  },
+  lazy(async () => (await import("../adapters/httpStream.js")).notificationStream),
 );

@@ -1,9 +1,8 @@
-import { onTaskDispatched } from "firebase-functions/v2/tasks";
+import type { Request } from "firebase-functions/v2/tasks";
 import { z } from "zod";
 import { settleCall } from "../adapters/commands.js";
 import { context } from "../adapters/config.js";
 import { logs } from "../adapters/logs.js";
-import { DEADLINE_QUEUE_CONCURRENCY, DEADLINE_QUEUE_RATE } from "../params.js";
 import { callIdSchema } from "../schemas.js";
 
 const payload = z.object({ call_id: callIdSchema, at: z.number() });
@@ -14,24 +13,15 @@ const EARLY_MS = 1000;
 /**
  * Applies a call's deadlines at the moment they fall due: the same transaction as the
  * sweep's, so a task that runs late, twice or out of order changes nothing once the state
- * has moved on; and it schedules the call's next deadline task if one is needed.
+ * has moved on; and it schedules the call's next deadline task if one is needed. Its queue's
+ * options are in triggers.ts.
  */
-export const deadlineTask = onTaskDispatched(
-  {
-    retryConfig: { maxAttempts: 10, minBackoffSeconds: 1, maxBackoffSeconds: 60 },
-    // The queue's own limits (params, SCALE.md): dispatches a second and at once.
-    rateLimits: {
-      maxDispatchesPerSecond: DEADLINE_QUEUE_RATE,
-      maxConcurrentDispatches: DEADLINE_QUEUE_CONCURRENCY,
-    },
-  },
-  async (req) => {
-    const parsed = payload.safeParse(req.data);
-    if (!parsed.success) return logs.malformedTask(req.data); // never retry what cannot succeed
-    const { call_id, at } = parsed.data;
-    const early = at - Date.now();
-    if (early > EARLY_MS) throw new Error(`deadline task for ${call_id} ran ${early} ms early`);
-    if (early > 0) await new Promise((r) => setTimeout(r, early));
-    await settleCall(context(), call_id);
-  },
-);
+export async function deadlineTask(req: Request<unknown>): Promise<void> {
+  const parsed = payload.safeParse(req.data);
+  if (!parsed.success) return logs.malformedTask(req.data); // never retry what cannot succeed
+  const { call_id, at } = parsed.data;
+  const early = at - Date.now();
+  if (early > EARLY_MS) throw new Error(`deadline task for ${call_id} ran ${early} ms early`);
+  if (early > 0) await new Promise((r) => setTimeout(r, early));
+  await settleCall(context(), call_id);
+}

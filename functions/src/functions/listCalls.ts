@@ -1,7 +1,7 @@
 import { HttpsError } from "firebase-functions/v2/https";
 import { listCalls as list, type ListCursor } from "../adapters/callList.js";
 import { context } from "../adapters/config.js";
-import { validatedOnCall } from "../adapters/validatedOnCall.js";
+import { validated } from "../adapters/validatedOnCall.js";
 import { LIST_PAGE_LIMIT, type Call } from "../core/types.js";
 import { callIdSchema, listCallsSchema } from "../schemas.js";
 
@@ -62,7 +62,7 @@ function entry(call: Call, uid: string) {
 }
 
 /** queryCallInvitationList: the caller's calls, newest first, a page at a time. */
-export const listCalls = validatedOnCall(listCallsSchema, async (caller, data) => {
+export const listCalls = validated(listCallsSchema, async (caller, data) => {
   const after = data.next_flag ? decode(data.next_flag) : undefined;
   const ctx = context();
   const count = Math.min(data.count, ctx.cfg.listPageLimit ?? LIST_PAGE_LIMIT);

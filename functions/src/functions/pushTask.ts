@@ -1,10 +1,10 @@
-import { onTaskDispatched } from "firebase-functions/v2/tasks";
+import type { Request } from "firebase-functions/v2/tasks";
 import { z } from "zod";
 import { firestore } from "../adapters/firestore.js";
 import { logs } from "../adapters/logs.js";
 import { deliverPush } from "../adapters/pushDelivery.js";
 import { pushSenders } from "../adapters/pushSettings.js";
-import { APNS_KEY, PUSH_QUEUE_CONCURRENCY, PUSH_QUEUE_RATE } from "../params.js";
+import { APNS_KEY } from "../params.js";
 
 const payload = z.object({ job_ids: z.array(z.string().min(1).max(400)).min(1).max(200) });
 
@@ -12,28 +12,18 @@ const payload = z.object({ job_ids: z.array(z.string().min(1).max(400)).min(1).m
  * Sends the push jobs of one change (a ring or a cancel to each user's devices), side by side.
  * An attempt with devices that failed for now, or a cancel waiting for its ring to finish,
  * throws so the queue runs it again 1, 2, 4, 8 s later: the jobs already done are skipped,
- * and a ring never goes after its deadline (docs/protocol.md#offline-push).
+ * and a ring never goes after its deadline (docs/protocol.md#offline-push). Its queue's
+ * options are in triggers.ts.
  */
-export const pushTask = onTaskDispatched(
-  {
-    retryConfig: { maxAttempts: 8, minBackoffSeconds: 1, maxBackoffSeconds: 8, maxDoublings: 3 },
-    // The queue's own limits (params, SCALE.md): dispatches a second and at once.
-    rateLimits: {
-      maxDispatchesPerSecond: PUSH_QUEUE_RATE,
-      maxConcurrentDispatches: PUSH_QUEUE_CONCURRENCY,
-    },
-    secrets: [APNS_KEY],
-  },
-  async (req) => {
-    const parsed = payload.safeParse(req.data);
-    if (!parsed.success) return logs.malformedTask(req.data); // never retry what cannot succeed
-    const senders = pushSenders(APNS_KEY.value());
-    const ids = parsed.data.job_ids;
-    const outcomes = await Promise.all(ids.map((id) => deliverPush(firestore(), id, senders)));
-    const again = ids.filter((_, i) => outcomes[i] === "retry" || outcomes[i] === "wait");
-    if (again.length > 0) {
-      logs.pushRetry(again, req.retryCount + 1);
-      throw new Error(`push jobs ${again.join(", ")}: to run again; the queue retries`);
-    }
-  },
-);
+export async function pushTask(req: Request<unknown>): Promise<void> {
+  const parsed = payload.safeParse(req.data);
+  if (!parsed.success) return logs.malformedTask(req.data); // never retry what cannot succeed
+  const senders = pushSenders(APNS_KEY.value());
+  const ids = parsed.data.job_ids;
+  const outcomes = await Promise.all(ids.map((id) => deliverPush(firestore(), id, senders)));
+  const again = ids.filter((_, i) => outcomes[i] === "retry" || outcomes[i] === "wait");
+  if (again.length > 0) {
+    logs.pushRetry(again, req.retryCount + 1);
+    throw new Error(`push jobs ${again.join(", ")}: to run again; the queue retries`);
+  }
+}

@@ -1,6 +1,6 @@
 import { context } from "../adapters/config.js";
 import { registerDevice as register } from "../adapters/devices.js";
-import { validatedOnCall } from "../adapters/validatedOnCall.js";
+import { validated } from "../adapters/validatedOnCall.js";
 import { MAX_DEVICES } from "../params.js";
 import { registerDeviceSchema } from "../schemas.js";
 
@@ -8,7 +8,7 @@ import { registerDeviceSchema } from "../schemas.js";
  * Login on a device: keeps users/{uid}/devices/{device_id} (platform, tokens, last seen); a
  * token not given keeps the stored one (docs/protocol.md#devices-and-delivery-receipts).
  */
-export const registerDevice = validatedOnCall(registerDeviceSchema, (caller, data) =>
+export const registerDevice = validated(registerDeviceSchema, (caller, data) =>
   register(
     context(),
     caller.uid,
