@@ -260,6 +260,31 @@ async function main() {
         ...Object.entries(r.missedReasons).map(([k, v]) => `Missed (${k}): ${v.join("; ")}`),
       ],
     });
+    if (r.tasks) {
+      const t = r.tasks;
+      sections.push({
+        title: `6b. The deadline tasks' time (${t.tasks} tasks, as the function logged it)`,
+        head: ["", "median", "p95", "worst"],
+        rows: [
+          [
+            "deadline → handler starts (queue, emulator worker)",
+            med(t.startedLate),
+            p95(t.startedLate),
+            ms(t.startedLate.max),
+          ],
+          [
+            "in the handler (Ringback's settle)",
+            med(t.inFunction),
+            p95(t.inFunction),
+            ms(t.inFunction.max),
+          ],
+          ["of which the commit", med(t.commit), p95(t.commit), ms(t.commit.max)],
+        ],
+        notes: [
+          `Transactions that ran more than once (contention on the call doc): ${t.retriedTransactions}; tasks that were a queue retry: ${t.queueRetries}.`,
+        ],
+      });
+    }
   }
 
   if (only.includes("throughput")) {

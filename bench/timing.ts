@@ -8,6 +8,9 @@
  * call aborts the run: a refused command or a wait that times out counts as missed, with
  * its reason, as a missed deadline does.
  */
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { newUser, type TestUser } from "../test/support/clients.js";
 import { pool } from "./lib/admin.js";
 import { summarize, type Summary } from "./lib/stats.js";
@@ -20,7 +23,60 @@ export interface TimingOptions {
   staggerMs?: number;
 }
 
+/** One deadline task's phases, as the function logged them (logs.benchDeadlineTask). */
+interface TaskTimings {
+  at: number;
+  started_late_ms: number;
+  retry: number;
+  total?: number;
+  tx_read?: number;
+  commit?: number;
+  post_commit?: number;
+  tx_attempts?: number;
+}
+
+/** Where the deadline tasks' time went: the queue and the emulator's worker, or Ringback. */
+export interface TaskBreakdown {
+  tasks: number;
+  /** From the deadline to the handler's start: the scheduler's delay and the worker's spawn. */
+  startedLate: Summary;
+  /** In the handler: Ringback's own work (the settle transaction and what follows). */
+  inFunction: Summary;
+  commit: Summary;
+  /** Tasks whose transaction ran more than once (contention on the call doc). */
+  retriedTransactions: number;
+  /** Tasks that were the queue's retry of a failed attempt. */
+  queueRetries: number;
+}
+
+/** Reads the stack's log for the deadline tasks that ran since `since` (ms). */
+function taskBreakdown(since: number): TaskBreakdown | null {
+  const file = path.join(ROOT, ".runtime", "firebase.log");
+  if (!fs.existsSync(file)) return null;
+  const rows: TaskTimings[] = [];
+  for (const line of fs.readFileSync(file, "utf8").split("\n")) {
+    if (!line.includes("bench: deadlineTask timings")) continue;
+    try {
+      const t = JSON.parse(line.slice(line.indexOf("{"))) as TaskTimings;
+      if (t.at >= since) rows.push(t);
+    } catch {
+      // a line cut by the logger: skipped
+    }
+  }
+  if (rows.length === 0) return null;
+  return {
+    tasks: rows.length,
+    startedLate: summarize(rows.map((r) => r.started_late_ms)),
+    inFunction: summarize(rows.map((r) => r.total ?? NaN).filter((v) => !Number.isNaN(v))),
+    commit: summarize(rows.map((r) => r.commit ?? NaN).filter((v) => !Number.isNaN(v))),
+    retriedTransactions: rows.filter((r) => (r.tx_attempts ?? 1) > 1).length,
+    queueRetries: rows.filter((r) => r.retry > 0).length,
+  };
+}
+
 export interface TimingResult {
+  /** Deadline tasks of this section, from the functions' own timings (null: none logged). */
+  tasks: TaskBreakdown | null;
   runs: number;
   /** Deadlines whose effect was not seen within 10 s, or whose call failed (not thrown). */
   missed: number;
@@ -37,6 +93,7 @@ interface Started {
   timeout: number;
 }
 
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
 /** Runs `one` for every pair, each starting `stagger` ms after the one before. */
@@ -83,6 +140,7 @@ export async function timing(
     (_, i) => [users[2 * i], users[2 * i + 1]] as [TestUser, TestUser],
   );
 
+  const began = Date.now();
   let missed = 0;
   const missedReasons: Record<string, string[]> = {};
   /** Counts a call of `section` as missed, keeping a few distinct reasons. */
@@ -174,6 +232,7 @@ export async function timing(
   }
   await Promise.all(users.map((u) => u.close()));
   return {
+    tasks: taskBreakdown(began),
     runs: opts.runs,
     missed,
     missedReasons,

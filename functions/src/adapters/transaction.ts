@@ -116,7 +116,9 @@ export function onCall<F, R>(
   step: CallStep<F, R>,
 ): Promise<{ call: Call; changed: boolean; value: R }> {
   return transact(ctx, async (uow) => {
+    const t0 = clock();
     const call = await uow.readCallAndUsers(callId, step.users ?? []);
+    mark("tx_read", t0);
     if (!call) throw callNotFound(callId);
     const d = new Draft(call, uow.now, ctx.cfg);
     applyDue(d);

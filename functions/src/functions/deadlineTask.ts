@@ -2,6 +2,7 @@ import type { Request } from "firebase-functions/v2/tasks";
 import { z } from "zod";
 import { settleCall } from "../adapters/commands.js";
 import { context } from "../adapters/config.js";
+import { timed } from "../adapters/benchTimings.js";
 import { logs } from "../adapters/logs.js";
 import { callIdSchema } from "../schemas.js";
 
@@ -23,5 +24,16 @@ export async function deadlineTask(req: Request<unknown>): Promise<void> {
   const early = at - Date.now();
   if (early > EARLY_MS) throw new Error(`deadline task for ${call_id} ran ${early} ms early`);
   if (early > 0) await new Promise((r) => setTimeout(r, early));
-  await settleCall(context(), call_id);
+  const started = Date.now();
+  const { timings } = await timed(() => settleCall(context(), call_id));
+  // The bench tells the queue's and the emulator's delay from Ringback's own work by these.
+  if (timings) {
+    logs.benchDeadlineTask({
+      call_id,
+      at,
+      started_late_ms: started - at,
+      retry: req.retryCount,
+      ...timings,
+    });
+  }
 }
