@@ -281,7 +281,7 @@ async function main() {
           ["of which the commit", med(t.commit), p95(t.commit), ms(t.commit.max)],
         ],
         notes: [
-          `Transactions that ran more than once (contention on the call doc): ${t.retriedTransactions}; tasks that were a queue retry: ${t.queueRetries}.`,
+          `Transactions that ran more than once (contention on the call doc): ${t.retriedTransactions}; tasks that were a queue retry: ${t.queueRetries}; requests the functions emulator failed because a new worker did not load in time ("Failed to load function", whole stack run): ${t.workerLoadFailures}.`,
         ],
       });
     }

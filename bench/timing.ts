@@ -47,6 +47,8 @@ export interface TaskBreakdown {
   retriedTransactions: number;
   /** Tasks that were the queue's retry of a failed attempt. */
   queueRetries: number;
+  /** Requests the functions emulator failed because a new worker did not load in time. */
+  workerLoadFailures: number;
 }
 
 /** Reads the stack's log for the deadline tasks that ran since `since` (ms). */
@@ -54,7 +56,9 @@ function taskBreakdown(since: number): TaskBreakdown | null {
   const file = path.join(ROOT, ".runtime", "firebase.log");
   if (!fs.existsSync(file)) return null;
   const rows: TaskTimings[] = [];
-  for (const line of fs.readFileSync(file, "utf8").split("\n")) {
+  const lines = fs.readFileSync(file, "utf8").split("\n");
+  const workerLoadFailures = lines.filter((l) => l.includes("Failed to load function")).length;
+  for (const line of lines) {
     if (!line.includes("bench: deadlineTask timings")) continue;
     try {
       const t = JSON.parse(line.slice(line.indexOf("{"))) as TaskTimings;
@@ -63,7 +67,7 @@ function taskBreakdown(since: number): TaskBreakdown | null {
       // a line cut by the logger: skipped
     }
   }
-  if (rows.length === 0) return null;
+  if (rows.length === 0 && workerLoadFailures === 0) return null;
   return {
     tasks: rows.length,
     startedLate: summarize(rows.map((r) => r.started_late_ms)),
@@ -71,6 +75,7 @@ function taskBreakdown(since: number): TaskBreakdown | null {
     commit: summarize(rows.map((r) => r.commit ?? NaN).filter((v) => !Number.isNaN(v))),
     retriedTransactions: rows.filter((r) => (r.tx_attempts ?? 1) > 1).length,
     queueRetries: rows.filter((r) => r.retry > 0).length,
+    workerLoadFailures,
   };
 }
 

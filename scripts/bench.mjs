@@ -28,6 +28,10 @@ const bench = (extra, env) =>
     RINGBACK_BENCH_FUNCTIONS: "1",
     // startCall's answers carry their phases (functions/src/adapters/benchTimings.ts).
     RINGBACK_BENCH_TIMINGS: "1",
+    // The functions emulator gives a new worker 30 s to load before it fails the request
+    // ("Failed to load function"); on a loaded 2-core machine a worker spawned under load
+    // can take longer, and the failed deadline task then waits out the queue's backoff.
+    FUNCTIONS_DISCOVERY_TIMEOUT: process.env.FUNCTIONS_DISCOVERY_TIMEOUT ?? "120",
     ...env,
   });
 
