@@ -343,6 +343,39 @@ describe("the notification stream", () => {
     stream.close();
   });
 
+  it("delivers what is committed before its listener's first snapshot (a slow one)", async () => {
+    const [bob] = await users("bob");
+    // Many recent notifications make the stream's first snapshot slow to arrive.
+    const db = adminDb();
+    const mine = db.collection("users").doc(bob.uid).collection("notifications");
+    for (let b = 0; b < 8; b++) {
+      const batch = db.batch();
+      for (let i = 0; i < 400; i++) {
+        batch.set(mine.doc(), {
+          call_id: "old",
+          path: "/call/notify_call_end",
+          body: { call_id: "old", id: "" },
+          created_at: Timestamp.now(),
+          seq: b * 400 + i,
+        });
+      }
+      await batch.commit();
+    }
+    const stream = await openStream(bob);
+    await stream.waitComment(/ringback notifications/);
+    const fresh = mine.doc();
+    await fresh.set({
+      call_id: "new",
+      path: "/call/notify_call_end",
+      body: { call_id: "new", id: "" },
+      created_at: Timestamp.now(),
+      seq: 9999,
+    });
+    const events = await stream.waitEvents(1, 30_000);
+    expect(events.map((e) => e.id.split("@")[0])).toEqual([fresh.id]);
+    stream.close();
+  });
+
   it("resumes with Last-Event-ID after a disconnect: nothing missed, nothing twice", async () => {
     const [alice, bob] = await users("alice", "bob");
     const first = await openStream(bob);

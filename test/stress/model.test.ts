@@ -280,7 +280,9 @@ async function run(scenario: Step[]): Promise<void> {
       await timeJump(61_000);
     } else {
       const calls = step.cmds.flatMap(({ cmd, times }) => Array.from({ length: times }, () => cmd));
-      await Promise.all(
+      // Every command is answered before the step can fail: a command still in flight would
+      // land in the next run (fast-check's shrinking reruns at once) as a call nobody made.
+      const settled = await Promise.allSettled(
         calls.map(async (cmd) => {
           // A command for a user with no call goes to the next user who has one, so that most
           // generated commands act on live calls.
@@ -405,6 +407,12 @@ async function run(scenario: Step[]): Promise<void> {
           }
         }),
       );
+      const failed = settled.find((r) => r.status === "rejected");
+      if (failed) {
+        // Shown at once: a long run reports its first failure only after shrinking.
+        console.error(`stress: ${String((failed.reason as Error)?.message ?? failed.reason)}`);
+        throw failed.reason;
+      }
     }
     stats.msCommands += Date.now() - t;
     t = Date.now();
@@ -416,6 +424,7 @@ async function run(scenario: Step[]): Promise<void> {
     stats.msChecks += Date.now() - t;
     stats.checks += 1;
     if (violations.length) {
+      console.error(`stress: invariants broken after step ${n}:\n${violations.join("\n")}`);
       throw new Error(`after step ${n} (${JSON.stringify(step)}):\n${violations.join("\n")}`);
     }
     t = Date.now();

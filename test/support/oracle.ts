@@ -315,11 +315,26 @@ export function explain(
     const pending = dues(s);
     type Cand = { at: number; op?: number; due?: Due };
     const cands: Cand[] = [];
+    const plain = JSON.stringify(s);
     for (const i of rest) {
       const op = ops[i] as Op;
       if (rest.some((j) => (ops[j] as Op).answered + TOL < op.sent)) continue;
       if (pending.some((d) => d.at < op.sent - TOL)) continue;
-      cands.push({ at: op.answered, op: i });
+      // A refusal that may come now, gets its answer here and changes nothing goes now, with
+      // no other branch: a serialization placing it later stays one with it here (what had
+      // to precede it already has; a refusal changes nothing there either). This keeps wide
+      // steps, where half the commands are refused, searchable.
+      const s2 = structuredClone(s);
+      const said = !op.answer.ok ? command(s2, op.cmd, now[i] as number, op.answer) : undefined;
+      if (said && sameAnswer(said, op.answer) && JSON.stringify(s2) === plain) {
+        return rec(
+          s2,
+          rest.filter((j) => j !== i),
+          [...path, `${label(op.cmd)}: ${show(op.answer)} [${op.sent}..${op.answered}]`],
+        );
+      }
+      // Ops in the order the server stamped them, where the database shows it.
+      cands.push({ at: now[i] as number, op: i });
     }
     for (const d of pending) {
       if (rest.some((j) => (ops[j] as Op).answered + TOL < d.at)) continue;

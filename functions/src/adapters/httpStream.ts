@@ -78,6 +78,10 @@ export async function notificationStream(req: Request, res: Response): Promise<v
     "x-accel-buffering": "no",
   });
   res.flushHeaders();
+  // A fresh stream starts where it opened, not at its listener's first snapshot: that
+  // snapshot can come seconds later (a cold instance, a large lookback) and would hide what
+  // was committed in between.
+  const opened = Timestamp.now();
   res.write(`: ringback notifications for ${creds.auth.uid}, for ${seconds} s\nretry: 1000\n\n`);
 
   const since = (cursor?.time.toMillis() ?? Date.now()) - LOOKBACK_MS;
@@ -101,7 +105,7 @@ export async function notificationStream(req: Request, res: Response): Promise<v
       (snap) => {
         if (!open) return;
         const fresh = cursor === undefined;
-        const from: Cursor = cursor ?? { time: snap.readTime, id: "" };
+        const from: Cursor = cursor ?? { time: opened, id: "" };
         const added = snap
           .docChanges()
           .filter((ch) => ch.type === "added" && after(from, ch.doc.createTime, ch.doc.id))
