@@ -7,7 +7,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { SHARDS, shardOf } from "../../functions/src/adapters/shards.js";
+import { SHARDS, shardGroups, shardOf } from "../../functions/src/adapters/shards.js";
 
 interface IndexField {
   fieldPath: string;
@@ -98,5 +98,16 @@ describe("shardOf", () => {
     for (let i = 0; i < SHARDS * 200; i++) counts[shardOf(`c${i}-${i * 7919}`)]!++;
     expect(Math.min(...counts)).toBeGreaterThan(100);
     expect(Math.max(...counts)).toBeLessThan(300);
+  });
+});
+
+describe("shardGroups", () => {
+  it("names every shard exactly once, at most 30 to a group (one `in` query each)", () => {
+    const groups = shardGroups();
+    expect(groups.length).toBe(Math.ceil(SHARDS / 30));
+    for (const g of groups) expect(g.length).toBeLessThanOrEqual(30);
+    expect(groups.flat().sort((a, b) => a - b)).toEqual(
+      Array.from({ length: SHARDS }, (_, i) => i),
+    );
   });
 });

@@ -9,7 +9,7 @@ import type { Ctx } from "./context.js";
 import { deliverEffects } from "./effects.js";
 import { collections } from "./firestore.js";
 import type { PushJobDoc } from "./pushOutbox.js";
-import { allShards } from "./shards.js";
+import { shardGroups } from "./shards.js";
 
 /** How long a job may wait for its first attempt before the sweep enqueues it again. */
 export const PUSH_UNSENT_GRACE_MS = 15_000;
@@ -21,12 +21,12 @@ export async function resendUnsentPushes(
   if (!ctx.push) return 0;
   const now = opts.now ?? Date.now();
   const jobs = collections(ctx.db).pushJobs;
-  // Every shard's oldest unsent jobs, side by side (shards.ts): `unsent_since` grows with
+  // Every shard group's oldest unsent jobs, side by side (shards.ts): `unsent_since` grows with
   // time, so its index begins with the shard to spread the writes.
   const pages = await Promise.all(
-    allShards().map((shard) =>
+    shardGroups().map((shards) =>
       jobs
-        .where("shard", "==", shard)
+        .where("shard", "in", shards)
         .where("unsent_since", "<=", Timestamp.fromMillis(now - PUSH_UNSENT_GRACE_MS))
         .orderBy("unsent_since")
         .limit(opts.limit ?? 200)

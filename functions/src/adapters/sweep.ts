@@ -1,7 +1,7 @@
 /**
  * The backstop sweep (docs/protocol.md#timeouts): finds calls whose earliest deadline has
- * passed through the index on (`shard`, `next_deadline_at`) (never a scan of all calls), every
- * shard queried side by side (shards.ts), and settles each in its own transaction. One call that fails is logged, counted and backed off
+ * passed through the index on (`shard`, `next_deadline_at`) (never a scan of all calls), the
+ * shards queried in groups side by side (shards.ts), and settles each in its own transaction. One call that fails is logged, counted and backed off
  * (docs/protocol.md#deadline-tasks-and-the-sweep); it never stops the sweep.
  */
 import {
@@ -13,7 +13,7 @@ import {
 import { settleCall } from "./commands.js";
 import type { Ctx } from "./context.js";
 import { logs } from "./logs.js";
-import { allShards, limited, semaphore } from "./shards.js";
+import { limited, semaphore, shardGroups } from "./shards.js";
 
 export interface SweepCounts {
   examined: number;
@@ -50,8 +50,8 @@ async function backOff(snap: QueryDocumentSnapshot, now: number): Promise<void> 
     .catch(() => undefined);
 }
 
-/** How many shards' queries are in flight at once. */
-const SHARD_QUERIES = 16;
+/** How many shard groups' queries are in flight at once (all of them: there are 3). */
+const SHARD_QUERIES = 4;
 
 /** Returns how many calls it examined, changed, and failed to settle. */
 export async function sweepDue(
@@ -75,11 +75,11 @@ export async function sweepDue(
       }
     });
   const calls = ctx.db.collection("calls");
-  await limited(allShards(), SHARD_QUERIES, async (shard) => {
+  await limited(shardGroups(), SHARD_QUERIES, async (shards) => {
     let cursor: QueryDocumentSnapshot | undefined;
     while (Date.now() < stopAt) {
       let q = calls
-        .where("shard", "==", shard)
+        .where("shard", "in", shards)
         .where("next_deadline_at", "<=", Timestamp.fromMillis(now))
         .orderBy("next_deadline_at")
         .select("next_deadline_at", "sweep_failures")
@@ -95,7 +95,7 @@ export async function sweepDue(
     // Live calls whose deadline task failed to enqueue (task_at cleared, see tasks.ts):
     // settling one finds it has no task and enqueues its next deadline's.
     const orphans = await calls
-      .where("shard", "==", shard)
+      .where("shard", "in", shards)
       .where("task_at", "==", null)
       .where("next_deadline_at", "!=", null)
       .select("next_deadline_at", "sweep_failures")

@@ -9,7 +9,7 @@ import type { CallbackEvent } from "../core/callbacks.js";
 import type { Ctx } from "./context.js";
 import { deliverEffects } from "./effects.js";
 import { collections } from "./firestore.js";
-import { allShards } from "./shards.js";
+import { shardGroups } from "./shards.js";
 import type { OutboxDoc } from "./webhookOutbox.js";
 
 /** How long an event may wait for its first attempt before the sweep enqueues it again. */
@@ -22,12 +22,12 @@ export async function resendUnsent(
   if (!ctx.outbox) return 0;
   const now = opts.now ?? Date.now();
   const events = collections(ctx.db).webhookEvents;
-  // Every shard's oldest unsent events, side by side (shards.ts): `unsent_since` grows with
+  // Every shard group's oldest unsent events, side by side (shards.ts): `unsent_since` grows with
   // time, so its index begins with the shard to spread the writes.
   const pages = await Promise.all(
-    allShards().map((shard) =>
+    shardGroups().map((shards) =>
       events
-        .where("shard", "==", shard)
+        .where("shard", "in", shards)
         .where("unsent_since", "<=", Timestamp.fromMillis(now - UNSENT_GRACE_MS))
         .orderBy("unsent_since")
         .limit(opts.limit ?? 200)
