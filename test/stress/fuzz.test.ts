@@ -15,7 +15,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { clearDatabase, databaseFootprint } from "../support/admin.js";
 import { ring, users } from "../support/calls.js";
 import { getAuth } from "firebase/auth";
-import { closeAll, type TestUser } from "../support/clients.js";
+import { clearListening, closeAll, type TestUser } from "../support/clients.js";
 import { env } from "../support/env.js";
 import { api } from "../support/http.js";
 
@@ -33,7 +33,7 @@ beforeAll(async () => {
 // A fresh call for each callable: its first deadline (alice's heartbeat, 60 s) is far past
 // the callable's runs, so nothing but a malformed request could write while they go on.
 beforeEach(async () => {
-  await clearDatabase();
+  await clearListening([alice, bob], clearDatabase);
   ({ call_id: callId } = await ring(alice, bob, { mode: "advanced", timeout: 600 }));
 });
 

@@ -8,7 +8,7 @@ import type { DocumentReference } from "firebase-admin/firestore";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { adminDb, clearDatabase } from "../support/admin.js";
 import { ringAll, users } from "../support/calls.js";
-import { closeAll, type TestUser } from "../support/clients.js";
+import { clearListening, closeAll, type TestUser } from "../support/clients.js";
 import { checkInvariants, type Snapshot } from "../support/invariants.js";
 
 afterAll(closeAll);
@@ -23,7 +23,7 @@ beforeAll(async () => {
 });
 
 beforeEach(async () => {
-  await clearDatabase();
+  await clearListening([alice, bob, carol, dave], clearDatabase);
   ({ call_id: callId } = await ringAll(alice, [bob, carol], { mode: "advanced" }));
   const first = await checkInvariants(adminDb());
   expect(first.violations).toEqual([]);

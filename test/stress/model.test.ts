@@ -18,7 +18,7 @@ import fc from "fast-check";
 import { Timestamp } from "firebase-admin/firestore";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminDb, clearDatabase, triggerSweep } from "../support/admin.js";
-import { closeAll, newUser, type TestUser } from "../support/clients.js";
+import { clearListening, closeAll, newUser, type TestUser } from "../support/clients.js";
 import { checkInvariants, type Snapshot } from "../support/invariants.js";
 import { Oracle, readView, type Op } from "../support/oracle.js";
 import type { Answer, Command } from "../support/referenceModel.js";
@@ -182,8 +182,9 @@ afterAll(async () => {
 });
 
 async function clearAll(): Promise<void> {
-  await clearDatabase();
-  // Every listener has seen its user become idle before the scenario starts.
+  // With every listener stopped (clients.ts, relisten), then listening again from scratch:
+  // every user's first snapshot is the cleared database.
+  await clearListening(people, clearDatabase);
   await Promise.all(people.map((p) => p.waitState((s) => s === undefined, "cleared")));
   if (WEBHOOKS) {
     // Half the users log in (a device), so call_create names some invitees and not others;

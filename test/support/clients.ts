@@ -18,6 +18,7 @@ import {
   doc,
   getFirestore,
   onSnapshot,
+  terminate,
   type DocumentData,
   type Firestore,
 } from "firebase/firestore";
@@ -66,6 +67,13 @@ export interface TestUser {
   waitNotification(path: string, callId: string): Promise<Notification>;
   /** Resolves once `check` holds, re-checked whenever this user's doc or notifications change. */
   until(check: () => boolean, what: string, timeoutMs?: number): Promise<void>;
+  /**
+   * Stops this user's listeners and its Firestore client, runs `meanwhile` (clearing the
+   * database), then listens again from a new client, from scratch (no notification kept).
+   * Deleting the documents under a live notifications listener can stall every snapshot of
+   * that client on the emulator for up to a minute (test/README.md, "Clearing").
+   */
+  relisten(meanwhile: () => Promise<void>): Promise<void>;
   /** Signs out of everything: stops this user's listeners and deletes its app. */
   close(): Promise<void>;
 }
@@ -137,9 +145,13 @@ export async function newUser(label = "user", sameUserAs?: TestUser): Promise<Te
   const functions = getFunctions(app, "us-central1");
   const fn = hostPort(env.functionsOrigin);
   connectFunctionsEmulator(functions, fn.host, fn.port);
-  const db = getFirestore(app);
-  const fs = hostPort(env.firestoreHost);
-  connectFirestoreEmulator(db, fs.host, fs.port);
+  const connectDb = (): Firestore => {
+    const fresh = getFirestore(app);
+    const fs = hostPort(env.firestoreHost);
+    connectFirestoreEmulator(fresh, fs.host, fs.port);
+    return fresh;
+  };
+  let db = connectDb();
 
   let state: DocumentData | undefined;
   let stateSeen = false;
@@ -154,45 +166,50 @@ export async function newUser(label = "user", sameUserAs?: TestUser): Promise<Te
   const fail = (e: Error) => {
     throw new Error(`snapshot listener for ${label} failed: ${e.message}`);
   };
-  const mine = [
-    onSnapshot(
-      doc(db, "users", uid),
-      (s) => {
-        state = s.data();
-        stateSeen = true;
-        changed();
-      },
-      fail,
-    ),
-    onSnapshot(
-      collection(db, "users", uid, "notifications"),
-      (s) => {
-        for (const ch of s.docChanges()) {
-          if (ch.type === "added")
-            notes.push({ id: ch.doc.id, ...(ch.doc.data() as Omit<Notification, "id">) });
-        }
-        notes.sort((a, b) => (a.call_id === b.call_id ? a.seq - b.seq : 0));
-        notesSeen = true;
-        changed();
-      },
-      fail,
-    ),
-  ];
-  unsubscribers.push(...mine);
-
-  // Like an app that subscribes at sign-in: both listeners are live before anything happens.
-  await waitUntil(
-    () => (stateSeen && notesSeen ? true : undefined),
-    subscribe,
-    `${label}: first snapshots`,
-  );
+  let mine: (() => void)[] = [];
+  const listen = async (): Promise<void> => {
+    mine = [
+      onSnapshot(
+        doc(db, "users", uid),
+        (s) => {
+          state = s.data();
+          stateSeen = true;
+          changed();
+        },
+        fail,
+      ),
+      onSnapshot(
+        collection(db, "users", uid, "notifications"),
+        (s) => {
+          for (const ch of s.docChanges()) {
+            if (ch.type === "added")
+              notes.push({ id: ch.doc.id, ...(ch.doc.data() as Omit<Notification, "id">) });
+          }
+          notes.sort((a, b) => (a.call_id === b.call_id ? a.seq - b.seq : 0));
+          notesSeen = true;
+          changed();
+        },
+        fail,
+      ),
+    ];
+    unsubscribers.push(...mine);
+    // Like an app that subscribes at sign-in: both listeners are live before anything happens.
+    await waitUntil(
+      () => (stateSeen && notesSeen ? true : undefined),
+      subscribe,
+      `${label}: first snapshots`,
+    );
+  };
+  await listen();
 
   return {
     uid,
     name: label,
     email,
     app,
-    db,
+    get db() {
+      return db;
+    },
     functions,
     async call<T>(name: string, data: unknown = {}) {
       const res = await httpsCallable(functions, name)(data);
@@ -218,6 +235,16 @@ export async function newUser(label = "user", sameUserAs?: TestUser): Promise<Te
       waitUntil(() => (check() ? true : undefined), subscribe, `${label}: ${what}`, timeoutMs).then(
         () => undefined,
       ),
+    async relisten(meanwhile) {
+      mine.forEach((u) => u());
+      await terminate(db);
+      state = undefined;
+      stateSeen = notesSeen = false;
+      notes.length = 0;
+      await meanwhile();
+      db = connectDb();
+      await listen();
+    },
     async close() {
       mine.forEach((u) => u());
       const i = apps.indexOf(app);
@@ -266,6 +293,34 @@ export async function watchDoc(user: TestUser, path: string): Promise<DocWatch> 
       waitUntil(() => (pred(data) ? { v: data } : undefined), subscribe, what).then((x) => x.v),
     stop,
   };
+}
+
+/**
+ * Clears the database while none of `users` listens, then has each listen again from a new
+ * Firestore client (TestUser.relisten says why).
+ */
+export async function clearListening(
+  users: readonly TestUser[],
+  clear: () => Promise<void>,
+): Promise<void> {
+  let stopped = 0;
+  let release!: () => void;
+  const cleared = new Promise<void>((r) => (release = r));
+  await Promise.all(
+    users.map((u) =>
+      u.relisten(async () => {
+        // The last user to stop clears; every user listens again once it has.
+        if (++stopped === users.length) {
+          try {
+            await clear();
+          } finally {
+            release();
+          }
+        }
+        await cleared;
+      }),
+    ),
+  );
 }
 
 export async function closeAll(): Promise<void> {
