@@ -4,12 +4,11 @@
  * `unsent_since` set a while later; it is enqueued again under its own name. A ring found
  * after its deadline is marked expired by its task, never sent.
  */
-import { Timestamp } from "firebase-admin/firestore";
 import type { Ctx } from "./context.js";
 import { deliverEffects } from "./effects.js";
 import { collections } from "./firestore.js";
 import type { PushJobDoc } from "./pushOutbox.js";
-import { shardGroups } from "./shards.js";
+import { unsentSince } from "./unsent.js";
 
 /** How long a job may wait for its first attempt before the sweep enqueues it again. */
 export const PUSH_UNSENT_GRACE_MS = 15_000;
@@ -20,20 +19,11 @@ export async function resendUnsentPushes(
 ): Promise<number> {
   if (!ctx.push) return 0;
   const now = opts.now ?? Date.now();
-  const jobs = collections(ctx.db).pushJobs;
-  // Every shard group's oldest unsent jobs, side by side (shards.ts): `unsent_since` grows with
-  // time, so its index begins with the shard to spread the writes.
-  const pages = await Promise.all(
-    shardGroups().map((shards) =>
-      jobs
-        .where("shard", "in", shards)
-        .where("unsent_since", "<=", Timestamp.fromMillis(now - PUSH_UNSENT_GRACE_MS))
-        .orderBy("unsent_since")
-        .limit(opts.limit ?? 200)
-        .get(),
-    ),
+  const docs = await unsentSince<PushJobDoc>(
+    collections(ctx.db).pushJobs,
+    now - PUSH_UNSENT_GRACE_MS,
+    opts.limit ?? 200,
   );
-  const docs = pages.flatMap((p) => p.docs.map((s) => s.data() as PushJobDoc));
   await deliverEffects(
     ctx.effects,
     docs.map((d) => ({ kind: "push" as const, at: d.created_at.toMillis(), jobs: [d.job] })),

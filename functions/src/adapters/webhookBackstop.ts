@@ -4,12 +4,11 @@
  * `unsent_since` set a while later; it is enqueued again under its own name, so an event
  * whose task merely waits in the queue is not enqueued twice.
  */
-import { Timestamp } from "firebase-admin/firestore";
 import type { CallbackEvent } from "../core/callbacks.js";
 import type { Ctx } from "./context.js";
 import { deliverEffects } from "./effects.js";
 import { collections } from "./firestore.js";
-import { shardGroups } from "./shards.js";
+import { unsentSince } from "./unsent.js";
 import type { OutboxDoc } from "./webhookOutbox.js";
 
 /** How long an event may wait for its first attempt before the sweep enqueues it again. */
@@ -21,20 +20,11 @@ export async function resendUnsent(
 ): Promise<number> {
   if (!ctx.outbox) return 0;
   const now = opts.now ?? Date.now();
-  const events = collections(ctx.db).webhookEvents;
-  // Every shard group's oldest unsent events, side by side (shards.ts): `unsent_since` grows with
-  // time, so its index begins with the shard to spread the writes.
-  const pages = await Promise.all(
-    shardGroups().map((shards) =>
-      events
-        .where("shard", "in", shards)
-        .where("unsent_since", "<=", Timestamp.fromMillis(now - UNSENT_GRACE_MS))
-        .orderBy("unsent_since")
-        .limit(opts.limit ?? 200)
-        .get(),
-    ),
+  const docs = await unsentSince<OutboxDoc>(
+    collections(ctx.db).webhookEvents,
+    now - UNSENT_GRACE_MS,
+    opts.limit ?? 200,
   );
-  const docs = pages.flatMap((p) => p.docs.map((s) => s.data() as OutboxDoc));
   await deliverEffects(
     ctx.effects,
     docs.map((d) => ({
