@@ -1,0 +1,95 @@
+/**
+ * The shard backfill (functions/src/adapters/backfillShards.ts) on the real emulator: rows
+ * written before `shard` existed are invisible to the sweeps until it runs, and found after.
+ */
+import { initializeApp } from "firebase-admin/app";
+import { FieldValue, getFirestore, Timestamp } from "firebase-admin/firestore";
+import { beforeAll, describe, expect, it } from "vitest";
+import { backfillShards } from "../../functions/src/adapters/backfillShards.js";
+import type { Ctx } from "../../functions/src/adapters/context.js";
+import { prepare } from "../../functions/src/adapters/firestore.js";
+import { shardOf } from "../../functions/src/adapters/shards.js";
+import { sweepDue } from "../../functions/src/adapters/sweep.js";
+import { unsentSince } from "../../functions/src/adapters/unsent.js";
+import { startDirect } from "../../bench/lib/inProcess.js";
+import { env } from "../support/env.js";
+
+const PROJECT = "demo-ringback-backfill";
+let ctx: Ctx;
+
+beforeAll(async () => {
+  const res = await fetch(
+    `http://${env.firestoreHost}/emulator/v1/projects/${PROJECT}/databases/(default)/documents`,
+    { method: "DELETE" },
+  );
+  expect(res.status).toBe(200);
+  const db = prepare(getFirestore(initializeApp({ projectId: PROJECT }, "backfill-tests")));
+  ctx = { db, cfg: { heartbeatIntervalS: 20, heartbeatTimeoutMs: 60_000 } };
+});
+
+/** A row as an older deployment wrote it: the same, without `shard`. */
+const unshard = (path: string) => ctx.db.doc(path).update({ shard: FieldValue.delete() });
+
+describe("backfillShards", () => {
+  it("makes calls, outbox events and push jobs written without a shard visible to the sweeps", async () => {
+    // A live overdue call, an ended one, and one that already has its shard.
+    const old = (await startDirect(ctx, { caller: "a0", callees: ["b0"], timeout: 1 })).call_id;
+    const ended = (await startDirect(ctx, { caller: "a1", callees: ["b1"], timeout: 1 })).call_id;
+    const current = (await startDirect(ctx, { caller: "a2", callees: ["b2"], timeout: 1 })).call_id;
+    await unshard(`calls/${old}`);
+    await ctx.db.doc(`calls/${ended}`).update({
+      shard: FieldValue.delete(),
+      state: "ended",
+      next_deadline_at: null,
+      task_at: null,
+    });
+    // Outbox rows and push jobs: one never attempted (unsent), one already delivered.
+    const past = Timestamp.fromMillis(Date.now() - 3_600_000);
+    for (const col of ["webhook_events", "push_jobs"]) {
+      await ctx.db.doc(`${col}/unsent`).set({ call_id: old, unsent_since: past });
+      await ctx.db.doc(`${col}/sent`).set({ call_id: old, unsent_since: null });
+    }
+    await new Promise((r) => setTimeout(r, 1100)); // the calls' 1 s ring is over
+
+    // Before: the old call and rows are invisible (only the call with a shard is swept).
+    expect(await sweepDue(ctx)).toMatchObject({ examined: 1, changed: 1 });
+    for (const col of ["webhook_events", "push_jobs"])
+      expect(await unsentSince(ctx.db.collection(col), Date.now(), 10)).toEqual([]);
+
+    // A dry run counts and writes nothing.
+    const dry = await backfillShards(ctx.db, { dryRun: true, pageSize: 2 });
+    expect(dry).toEqual({
+      calls: { scanned: 3, stale: 1, written: 0 },
+      webhook_events: { scanned: 2, stale: 1, written: 0 },
+      push_jobs: { scanned: 2, stale: 1, written: 0 },
+    });
+    expect((await ctx.db.doc(`calls/${old}`).get()).data()?.shard).toBeUndefined();
+
+    // The run (pages of 2, so it pages): only what a sweep still needs is written.
+    const run = await backfillShards(ctx.db, { pageSize: 2 });
+    expect(run).toEqual({
+      calls: { scanned: 3, stale: 1, written: 1 },
+      webhook_events: { scanned: 2, stale: 1, written: 1 },
+      push_jobs: { scanned: 2, stale: 1, written: 1 },
+    });
+    expect((await ctx.db.doc(`calls/${old}`).get()).data()?.shard).toBe(shardOf(old));
+    expect((await ctx.db.doc(`calls/${ended}`).get()).data()?.shard).toBeUndefined();
+    expect((await ctx.db.doc(`calls/${current}`).get()).data()?.shard).toBe(shardOf(current));
+    for (const col of ["webhook_events", "push_jobs"]) {
+      const found = await unsentSince<{ call_id: string }>(ctx.db.collection(col), Date.now(), 10);
+      expect(found).toEqual([{ call_id: old, unsent_since: past, shard: shardOf(old) }]);
+      expect((await ctx.db.doc(`${col}/sent`).get()).data()?.shard).toBeUndefined();
+    }
+
+    // After: the sweep finds the old call and times it out.
+    expect(await sweepDue(ctx)).toMatchObject({ examined: 1, changed: 1 });
+    expect((await ctx.db.doc(`calls/${old}`).get()).data()).toMatchObject({
+      state: "ended",
+      end_reason: "no_answer",
+    });
+
+    // A second run finds nothing left to do.
+    const again = await backfillShards(ctx.db);
+    expect(Object.values(again).map((c) => c.stale)).toEqual([0, 0, 0]);
+  });
+});
