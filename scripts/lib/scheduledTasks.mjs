@@ -11,7 +11,9 @@
 // next n enqueues of that queue fail (HTTP 500, which firebase-admin does not retry itself);
 // `POST /faults {"prefix": "<task id prefix>", "count": n}` makes the next n enqueues of tasks
 // whose id starts with the prefix fail with 503 UNAVAILABLE, as Cloud Tasks does when it is
-// down; `DELETE /faults` clears those.
+// down; `DELETE /faults` clears those. `GET /_busy` answers how many tasks are being
+// dispatched and how many wait to be retried (the stress tests wait for none before clearing
+// the database between scenarios, so that no task of one scenario lands in the next).
 import http from "node:http";
 import { backoffMs, maxAttempts } from "./functionsManifest.mjs";
 
@@ -28,13 +30,17 @@ export function startScheduledTasks({ host, port, functions, project, region, lo
   const failEnqueues = new Map(); // queue -> enqueues still to refuse (fault tests)
   const faults = new Map(); // task id prefix -> enqueues still to fail
   let closed = false;
+  let inflight = 0; // dispatches waiting for the function's answer
+  const retrying = new Set(); // task ids waiting for their next attempt
   const idOf = (name) => String(name).split("/").pop();
 
   const dispatch = async (queue, id, body, attempt) => {
     timers.delete(id);
+    retrying.delete(id);
     if (closed) return;
     let ok = false;
     let why = "";
+    inflight++;
     try {
       const res = await fetch(`http://${functions}/${project}/${region}/${queue}`, {
         method: "POST",
@@ -53,6 +59,8 @@ export function startScheduledTasks({ host, port, functions, project, region, lo
       why = `HTTP ${res.status}`;
     } catch (err) {
       why = err.cause?.code ?? err.message;
+    } finally {
+      inflight--;
     }
     if (ok || closed) return;
     const config = retryConfigs[queue] ?? {};
@@ -62,6 +70,7 @@ export function startScheduledTasks({ host, port, functions, project, region, lo
     }
     if (!errors.has(why)) log(`task ${id} failed (${why}); retrying (shown once per error)`);
     errors.add(why);
+    retrying.add(id);
     timers.set(
       id,
       setTimeout(() => dispatch(queue, id, body, attempt + 1), backoffMs(config, attempt + 1)),
@@ -85,6 +94,9 @@ export function startScheduledTasks({ host, port, functions, project, region, lo
           return reply(400, { error: { status: "INVALID_ARGUMENT", message: "not JSON" } });
         }
       }
+      if (req.method === "GET" && req.url === "/_busy") {
+        return reply(200, { inflight, retrying: retrying.size });
+      }
       if (req.url === "/faults") {
         if (req.method === "DELETE") faults.clear();
         else {
@@ -100,6 +112,7 @@ export function startScheduledTasks({ host, port, functions, project, region, lo
         if (!timers.has(taskId)) return reply(404, { error: { status: "NOT_FOUND" } });
         clearTimeout(timers.get(taskId));
         timers.delete(taskId);
+        retrying.delete(taskId);
         return reply(200, {});
       }
       if (req.method !== "POST" || taskId) {

@@ -154,3 +154,24 @@ export async function clearDatabase(): Promise<void> {
   }
   expect(status, `clearing ${url}`).toBe(200);
 }
+
+/**
+ * Waits until the runner's scheduled-task delivery (scripts/lib/scheduledTasks.mjs) has no
+ * task being dispatched and none waiting for a retry, at most `timeoutMs`. Resolves whether
+ * it is idle: between stress scenarios, so that a slow deadline task of one scenario does
+ * not commit into the next one's cleared database.
+ */
+export async function tasksIdle(timeoutMs = 120_000): Promise<boolean> {
+  const host = process.env.RINGBACK_SCHEDULED_TASKS;
+  if (!host) throw new Error("RINGBACK_SCHEDULED_TASKS is not set: run through the stack.");
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const busy = (await (await fetch(`http://${host}/_busy`)).json()) as {
+      inflight: number;
+      retrying: number;
+    };
+    if (busy.inflight === 0 && busy.retrying === 0) return true;
+    if (Date.now() > until) return false;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
