@@ -1,14 +1,17 @@
 /**
  * 3. Sweep scaling: one sweep with 100 overdue calls among 0, 1,000 and 10,000 calls that
  * are not due. The sweep runs in this process (sweepDue, the scheduled function's body) on a
- * project of its own, with a Meter counting its reads and writes; the same indexed query
- * alone is timed too, as the emulator's floor for finding the due calls.
+ * project of its own, with a Meter counting its reads and writes. Timed alone too: the sweep's
+ * own due queries (its 3 shard groups' first pages, side by side), one of them when it finds
+ * nothing (what the emulator spends per query whatever it returns), and the single-field
+ * query the sweep used before its index was sharded, for comparison.
  */
 import { randomUUID } from "node:crypto";
 import { Timestamp } from "firebase-admin/firestore";
 import type { Ctx } from "../functions/src/adapters/context.js";
 import { collections } from "../functions/src/adapters/firestore.js";
-import { sweepDue } from "../functions/src/adapters/sweep.js";
+import { dueQuery, sweepDue } from "../functions/src/adapters/sweep.js";
+import { shardGroups } from "../functions/src/adapters/shards.js";
 import { startCall } from "../functions/src/core/create.js";
 import { adminDb, clearProject, pool } from "./lib/admin.js";
 import { startDirect } from "./lib/inProcess.js";
@@ -27,7 +30,12 @@ export interface SweepPoint {
   notDue: number;
   runs: number;
   time: Summary;
+  /** The sweep's due queries alone (3 shard groups side by side, first page). */
   queryTime: Summary;
+  /** One shard group's due query that finds nothing. */
+  emptyQueryTime: Summary;
+  /** The unsharded single-field query (`next_deadline_at <= now`), for comparison. */
+  unshardedTime: Summary;
   reads: number;
   writes: number;
   examined: number;
@@ -40,6 +48,7 @@ export interface SweepResult {
   /** Largest against smallest background, medians. */
   timeRatio: number;
   queryTimeRatio: number;
+  emptyQueryTimeRatio: number;
   readsRatio: number;
 }
 
@@ -98,6 +107,8 @@ export async function sweepScaling(
     present = size;
     const times: number[] = [];
     const queryTimes: number[] = [];
+    const emptyTimes: number[] = [];
+    const unshardedTimes: number[] = [];
     let reads = 0;
     let writes = 0;
     let examined = 0;
@@ -105,16 +116,26 @@ export async function sweepScaling(
     for (let run = 0; run < opts.runs; run++) {
       const lastDeadline = await addOverdue(ctx);
       await new Promise((r) => setTimeout(r, Math.max(0, lastDeadline - Date.now() + 20)));
-      const q0 = now();
-      const due = await db
-        .collection("calls")
-        .where("next_deadline_at", "<=", Timestamp.now())
+      const calls = db.collection("calls");
+      const at = Date.now();
+      let q0 = now();
+      const pages = await Promise.all(shardGroups().map((g) => dueQuery(calls, g, at, 200).get()));
+      queryTimes.push(now() - q0);
+      const due = pages.reduce((n, p) => n + p.size, 0);
+      if (due !== OVERDUE) throw new Error(`sweep bench: ${due} due, not ${OVERDUE}`);
+      q0 = now();
+      const none = await dueQuery(calls, shardGroups()[0] as number[], 0, 200).get();
+      emptyTimes.push(now() - q0);
+      if (!none.empty) throw new Error("sweep bench: a call due before 1970");
+      q0 = now();
+      const unsharded = await calls
+        .where("next_deadline_at", "<=", Timestamp.fromMillis(at))
         .orderBy("next_deadline_at")
         .select("next_deadline_at")
         .limit(200)
         .get();
-      queryTimes.push(now() - q0);
-      if (due.size !== OVERDUE) throw new Error(`sweep bench: ${due.size} due, not ${OVERDUE}`);
+      unshardedTimes.push(now() - q0);
+      if (unsharded.size !== OVERDUE) throw new Error(`sweep bench: unsharded ${unsharded.size}`);
       const before = meter.snapshot();
       const t0 = now();
       const r = await sweepDue(ctx);
@@ -133,6 +154,8 @@ export async function sweepScaling(
       runs: opts.runs,
       time: summarize(times),
       queryTime: summarize(queryTimes),
+      emptyQueryTime: summarize(emptyTimes),
+      unshardedTime: summarize(unshardedTimes),
       reads,
       writes,
       examined,
@@ -147,6 +170,7 @@ export async function sweepScaling(
     points,
     timeRatio: last.time.median / first.time.median,
     queryTimeRatio: last.queryTime.median / first.queryTime.median,
+    emptyQueryTimeRatio: last.emptyQueryTime.median / first.emptyQueryTime.median,
     readsRatio: last.reads / first.reads,
   };
 }
