@@ -2,29 +2,21 @@
  * The shard backfill (functions/src/adapters/backfillShards.ts) on the real emulator: rows
  * written before `shard` existed are invisible to the sweeps until it runs, and found after.
  */
-import { initializeApp } from "firebase-admin/app";
-import { FieldValue, getFirestore, Timestamp } from "firebase-admin/firestore";
+import { FieldValue, Timestamp } from "firebase-admin/firestore";
 import { beforeAll, describe, expect, it } from "vitest";
 import { backfillShards } from "../../functions/src/adapters/backfillShards.js";
 import type { Ctx } from "../../functions/src/adapters/context.js";
-import { prepare } from "../../functions/src/adapters/firestore.js";
 import { shardOf } from "../../functions/src/adapters/shards.js";
 import { sweepDue } from "../../functions/src/adapters/sweep.js";
 import { unsentSince } from "../../functions/src/adapters/unsent.js";
 import { startDirect } from "../../bench/lib/inProcess.js";
-import { env } from "../support/env.js";
+import { directProject } from "../support/directProject.js";
 
 const PROJECT = "demo-ringback-backfill";
 let ctx: Ctx;
 
 beforeAll(async () => {
-  const res = await fetch(
-    `http://${env.firestoreHost}/emulator/v1/projects/${PROJECT}/databases/(default)/documents`,
-    { method: "DELETE" },
-  );
-  expect(res.status).toBe(200);
-  const db = prepare(getFirestore(initializeApp({ projectId: PROJECT }, "backfill-tests")));
-  ctx = { db, cfg: { heartbeatIntervalS: 20, heartbeatTimeoutMs: 60_000 } };
+  ctx = await directProject(PROJECT);
 });
 
 /** A row as an older deployment wrote it: the same, without `shard`. */

@@ -3,16 +3,13 @@
  * of its own: the figures BENCHMARKS.md reports, held here so a change that adds a read or a
  * write to a hot path fails. The user docs a call already holds busy are never read.
  */
-import { initializeApp } from "firebase-admin/app";
-import { getFirestore } from "firebase-admin/firestore";
 import { beforeAll, describe, expect, it } from "vitest";
 import { runCommand } from "../../functions/src/adapters/commands.js";
 import type { Ctx } from "../../functions/src/adapters/context.js";
-import { prepare } from "../../functions/src/adapters/firestore.js";
 import { accept, decline, end, heartbeat } from "../../functions/src/core/commands.js";
 import { startDirect } from "../../bench/lib/inProcess.js";
 import { instrumented, Meter, type MeterSnapshot } from "../../bench/lib/meteredFirestore.js";
-import { env } from "../support/env.js";
+import { directProject } from "../support/directProject.js";
 
 const PROJECT = "demo-ringback-cost";
 const meter = new Meter();
@@ -20,16 +17,7 @@ let ctx: Ctx;
 let n = 0;
 
 beforeAll(async () => {
-  const res = await fetch(
-    `http://${env.firestoreHost}/emulator/v1/projects/${PROJECT}/databases/(default)/documents`,
-    { method: "DELETE" },
-  );
-  expect(res.status).toBe(200);
-  const db = prepare(getFirestore(initializeApp({ projectId: PROJECT }, "cost-tests")));
-  ctx = {
-    db: instrumented(db, { meter }),
-    cfg: { heartbeatIntervalS: 20, heartbeatTimeoutMs: 60_000 },
-  };
+  ctx = await directProject(PROJECT, (db) => instrumented(db, { meter }));
 });
 
 async function counted<T>(fn: () => Promise<T>): Promise<[T, MeterSnapshot]> {

@@ -3,28 +3,19 @@
  * leaves no trace; the same command then succeeds. Run through the adapters in process (the
  * callables add nothing inside the transaction) on a project of its own.
  */
-import { initializeApp } from "firebase-admin/app";
-import { getFirestore } from "firebase-admin/firestore";
 import { beforeAll, describe, expect, it } from "vitest";
 import { runCommand, settleCall } from "../../functions/src/adapters/commands.js";
 import type { Ctx } from "../../functions/src/adapters/context.js";
-import { prepare } from "../../functions/src/adapters/firestore.js";
 import { accept } from "../../functions/src/core/commands.js";
 import { startDirect } from "../../bench/lib/inProcess.js";
 import { instrumented } from "../../bench/lib/meteredFirestore.js";
-import { env } from "../support/env.js";
+import { directProject } from "../support/directProject.js";
 
 const PROJECT = "demo-ringback-faults";
 let ctx: Ctx;
 
 beforeAll(async () => {
-  const res = await fetch(
-    `http://${env.firestoreHost}/emulator/v1/projects/${PROJECT}/databases/(default)/documents`,
-    { method: "DELETE" },
-  );
-  expect(res.status).toBe(200);
-  const db = prepare(getFirestore(initializeApp({ projectId: PROJECT }, "fault-tests")));
-  ctx = { db, cfg: { heartbeatIntervalS: 20, heartbeatTimeoutMs: 60_000 } };
+  ctx = await directProject(PROJECT);
 });
 
 /** Every document of the project, as text: the whole trace a command could leave. */

@@ -3,27 +3,19 @@
  * emulator project of its own, so the count of calls it examines is exact: it must find
  * the overdue calls through `next_deadline_at` and never look at the others.
  */
-import { initializeApp } from "firebase-admin/app";
-import { getFirestore, Timestamp } from "firebase-admin/firestore";
+import { Timestamp } from "firebase-admin/firestore";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Ctx } from "../../functions/src/adapters/context.js";
 import { shardOf } from "../../functions/src/adapters/shards.js";
 import { sweepDue } from "../../functions/src/adapters/sweep.js";
 import { startDirect } from "../../bench/lib/inProcess.js";
-import { prepare } from "../../functions/src/adapters/firestore.js";
-import { env } from "../support/env.js";
+import { directProject } from "../support/directProject.js";
 
 const PROJECT = "demo-ringback-sweep";
 let ctx: Ctx;
 
 beforeAll(async () => {
-  const res = await fetch(
-    `http://${env.firestoreHost}/emulator/v1/projects/${PROJECT}/databases/(default)/documents`,
-    { method: "DELETE" },
-  );
-  expect(res.status).toBe(200);
-  const db = prepare(getFirestore(initializeApp({ projectId: PROJECT }, "sweep-tests")));
-  ctx = { db, cfg: { heartbeatIntervalS: 20, heartbeatTimeoutMs: 60_000 } };
+  ctx = await directProject(PROJECT);
 });
 
 async function start(caller: string, callee: string, timeout: number): Promise<string> {
