@@ -14,11 +14,19 @@
  * `npm run stress` runs many more. A summary goes to .runtime/stress-summary.json.
  */
 import fs from "node:fs";
+import v8 from "node:v8";
+import { runInNewContext } from "node:vm";
 import fc from "fast-check";
 import { Timestamp } from "firebase-admin/firestore";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminDb, clearDatabase, tasksIdle, triggerSweep } from "../support/admin.js";
-import { clearListening, closeAll, newUser, type TestUser } from "../support/clients.js";
+import {
+  clearListening,
+  closeAll,
+  liveListeners,
+  newUser,
+  type TestUser,
+} from "../support/clients.js";
 import { checkInvariants, type Snapshot } from "../support/invariants.js";
 import { Oracle, readView, type Op } from "../support/oracle.js";
 import type { Answer, Command } from "../support/referenceModel.js";
@@ -159,6 +167,10 @@ const stats = {
   scenariosPlanned: SCENARIOS,
   scenariosGenerated: 0,
   timeLimitHit: false,
+  /** The test's heap (MB) after each clear: the first, the largest, the last (a leak shows). */
+  heapMbFirst: 0,
+  heapMbMax: 0,
+  heapMbLast: 0,
 };
 
 /** With webhooks on (the webhook run of `npm test`), every step's events are checked too. */
@@ -181,6 +193,12 @@ afterAll(async () => {
   await receiver.close();
 });
 
+/** A full collection, so the heap after each clear is what the test still holds. */
+const collectGarbage = (() => {
+  v8.setFlagsFromString("--expose-gc");
+  return runInNewContext("gc") as () => void;
+})();
+
 async function clearAll(): Promise<void> {
   // A deadline task of the last scenario still running (or waiting for its retry) would
   // commit into this one's cleared database: notifications for a call nobody here made.
@@ -189,6 +207,15 @@ async function clearAll(): Promise<void> {
   // With every listener stopped (clients.ts, relisten), then listening again from scratch:
   // every user's first snapshot is the cleared database.
   await clearListening(people, clearDatabase);
+  // Each user's two listeners and nothing else: a stopped listener kept anywhere holds its
+  // whole terminated Firestore client, and the long run ran out of heap on them.
+  if (liveListeners() !== people.length * 2)
+    throw new Error(`${liveListeners()} snapshot listeners live, ${people.length * 2} expected`);
+  collectGarbage();
+  const heapMb = Math.round(process.memoryUsage().heapUsed / 1e6);
+  stats.heapMbFirst ||= heapMb;
+  stats.heapMbMax = Math.max(stats.heapMbMax, heapMb);
+  stats.heapMbLast = heapMb;
   await Promise.all(people.map((p) => p.waitState((s) => s === undefined, "cleared")));
   if (WEBHOOKS) {
     // Half the users log in (a device), so call_create names some invitees and not others;

@@ -18,7 +18,6 @@ import {
   doc,
   getFirestore,
   onSnapshot,
-  terminate,
   type DocumentData,
   type Firestore,
 } from "firebase/firestore";
@@ -31,7 +30,17 @@ import {
 import { env, hostPort } from "./env.js";
 
 const apps: FirebaseApp[] = [];
-const unsubscribers: (() => void)[] = [];
+/**
+ * Every live snapshot listener's unsubscribe. A stopped listener leaves it: each one holds its
+ * Firestore client (cache, streams), so keeping stopped ones piles up a terminated client per
+ * user per relisten (the 80-minute stress run ran out of heap at 58 minutes).
+ */
+const unsubscribers = new Set<() => void>();
+
+/** Snapshot listeners now live (a test that relistens checks none is left behind). */
+export function liveListeners(): number {
+  return unsubscribers.size;
+}
 
 export interface Notification {
   id: string;
@@ -68,10 +77,11 @@ export interface TestUser {
   /** Resolves once `check` holds, re-checked whenever this user's doc or notifications change. */
   until(check: () => boolean, what: string, timeoutMs?: number): Promise<void>;
   /**
-   * Stops this user's listeners and its Firestore client, runs `meanwhile` (clearing the
-   * database), then listens again from a new client, from scratch (no notification kept).
-   * Deleting the documents under a live notifications listener can stall every snapshot of
-   * that client on the emulator for up to a minute (test/README.md, "Clearing").
+   * Stops this user's listeners and deletes its app instance, runs `meanwhile` (clearing the
+   * database), then signs in again on a new app instance and listens from scratch (no
+   * notification kept). Deleting the documents under a live notifications listener can stall
+   * every snapshot of that client on the emulator for up to a minute (docs/testing.md,
+   * "Clearing the database under live listeners").
    */
   relisten(meanwhile: () => Promise<void>): Promise<void>;
   /** Signs out of everything: stops this user's listeners and deletes its app. */
@@ -131,27 +141,28 @@ const PASSWORD = "secret-password";
  * own app instance, with its own listeners), as a second phone or a laptop would be.
  */
 export async function newUser(label = "user", sameUserAs?: TestUser): Promise<TestUser> {
-  const app = newApp();
-  const auth = getAuth(app);
-  connectAuthEmulator(auth, `http://${env.authHost}`, { disableWarnings: true });
   const email = sameUserAs?.email ?? `${label}-${randomUUID()}@example.com`.toLowerCase();
-  const cred = sameUserAs
-    ? await signInWithEmailAndPassword(auth, email, PASSWORD)
-    : await createUserWithEmailAndPassword(auth, email, PASSWORD);
-  if (!sameUserAs) await updateProfile(cred.user, { displayName: label });
-  await cred.user.getIdToken(true);
-  const uid = cred.user.uid;
-
-  const functions = getFunctions(app, "us-central1");
-  const fn = hostPort(env.functionsOrigin);
-  connectFunctionsEmulator(functions, fn.host, fn.port);
-  const connectDb = (): Firestore => {
-    const fresh = getFirestore(app);
+  /** A new app instance signed in as this user, with its callables and Firestore client. */
+  const signedIn = async (create: boolean) => {
+    const app = newApp();
+    const auth = getAuth(app);
+    connectAuthEmulator(auth, `http://${env.authHost}`, { disableWarnings: true });
+    const cred = create
+      ? await createUserWithEmailAndPassword(auth, email, PASSWORD)
+      : await signInWithEmailAndPassword(auth, email, PASSWORD);
+    if (create) await updateProfile(cred.user, { displayName: label });
+    await cred.user.getIdToken(true);
+    const functions = getFunctions(app, "us-central1");
+    const fn = hostPort(env.functionsOrigin);
+    connectFunctionsEmulator(functions, fn.host, fn.port);
+    const db = getFirestore(app);
     const fs = hostPort(env.firestoreHost);
-    connectFirestoreEmulator(fresh, fs.host, fs.port);
-    return fresh;
+    connectFirestoreEmulator(db, fs.host, fs.port);
+    return { app, functions, db, uid: cred.user.uid };
   };
-  let db = connectDb();
+  const first = await signedIn(!sameUserAs);
+  const uid = first.uid;
+  let { app, functions, db } = first;
 
   let state: DocumentData | undefined;
   let stateSeen = false;
@@ -167,6 +178,17 @@ export async function newUser(label = "user", sameUserAs?: TestUser): Promise<Te
     throw new Error(`snapshot listener for ${label} failed: ${e.message}`);
   };
   let mine: (() => void)[] = [];
+  /** Stops this user's listeners and deletes its app instance (and with it every client). */
+  const dropApp = async (): Promise<void> => {
+    mine.forEach((u) => {
+      u();
+      unsubscribers.delete(u);
+    });
+    mine = [];
+    const i = apps.indexOf(app);
+    if (i >= 0) apps.splice(i, 1);
+    await deleteApp(app);
+  };
   const listen = async (): Promise<void> => {
     mine = [
       onSnapshot(
@@ -192,7 +214,7 @@ export async function newUser(label = "user", sameUserAs?: TestUser): Promise<Te
         fail,
       ),
     ];
-    unsubscribers.push(...mine);
+    mine.forEach((u) => unsubscribers.add(u));
     // Like an app that subscribes at sign-in: both listeners are live before anything happens.
     await waitUntil(
       () => (stateSeen && notesSeen ? true : undefined),
@@ -206,11 +228,15 @@ export async function newUser(label = "user", sameUserAs?: TestUser): Promise<Te
     uid,
     name: label,
     email,
-    app,
+    get app() {
+      return app;
+    },
     get db() {
       return db;
     },
-    functions,
+    get functions() {
+      return functions;
+    },
     async call<T>(name: string, data: unknown = {}) {
       const res = await httpsCallable(functions, name)(data);
       return res.data as T;
@@ -236,21 +262,18 @@ export async function newUser(label = "user", sameUserAs?: TestUser): Promise<Te
         () => undefined,
       ),
     async relisten(meanwhile) {
-      mine.forEach((u) => u());
-      await terminate(db);
+      // A whole new app instance, not only a new Firestore client: a client terminated in an
+      // app that lives on stays reachable from it (17 MB a round for 20 users, measured), and
+      // the long stress run ran out of heap on them.
+      await dropApp();
       state = undefined;
       stateSeen = notesSeen = false;
       notes.length = 0;
       await meanwhile();
-      db = connectDb();
+      ({ app, functions, db } = await signedIn(false));
       await listen();
     },
-    async close() {
-      mine.forEach((u) => u());
-      const i = apps.indexOf(app);
-      if (i >= 0) apps.splice(i, 1);
-      await deleteApp(app);
-    },
+    close: dropApp,
   };
 }
 
@@ -275,7 +298,7 @@ export async function watchDoc(user: TestUser, path: string): Promise<DocWatch> 
     listeners.add(l);
     return () => listeners.delete(l);
   };
-  const stop = onSnapshot(
+  const unsubscribe = onSnapshot(
     doc(user.db, path),
     (s) => {
       data = s.data();
@@ -286,7 +309,11 @@ export async function watchDoc(user: TestUser, path: string): Promise<DocWatch> 
       throw new Error(`snapshot listener on ${path} failed: ${e.message}`);
     },
   );
-  unsubscribers.push(stop);
+  const stop = (): void => {
+    unsubscribe();
+    unsubscribers.delete(stop);
+  };
+  unsubscribers.add(stop);
   await waitUntil(() => (seen ? true : undefined), subscribe, `${path}: first snapshot`);
   return {
     wait: (pred, what = path) =>
@@ -324,6 +351,7 @@ export async function clearListening(
 }
 
 export async function closeAll(): Promise<void> {
-  unsubscribers.splice(0).forEach((u) => u());
+  unsubscribers.forEach((u) => u());
+  unsubscribers.clear();
   await Promise.all(apps.splice(0).map((a) => deleteApp(a)));
 }
