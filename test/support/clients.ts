@@ -32,8 +32,7 @@ import { env, hostPort } from "./env.js";
 const apps: FirebaseApp[] = [];
 /**
  * Every live snapshot listener's unsubscribe. A stopped listener leaves it: each one holds its
- * Firestore client (cache, streams), so keeping stopped ones piles up a terminated client per
- * user per relisten (the 80-minute stress run ran out of heap at 58 minutes).
+ * Firestore client (cache, streams), which must go when its user relistens (relisten says why).
  */
 const unsubscribers = new Set<() => void>();
 
