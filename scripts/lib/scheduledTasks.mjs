@@ -12,8 +12,10 @@
 // `POST /faults {"prefix": "<task id prefix>", "count": n}` makes the next n enqueues of tasks
 // whose id starts with the prefix fail with 503 UNAVAILABLE, as Cloud Tasks does when it is
 // down; `DELETE /faults` clears those. `GET /_busy` answers how many tasks are being
-// dispatched and how many wait to be retried (the stress tests wait for none before clearing
-// the database between scenarios, so that no task of one scenario lands in the next).
+// dispatched and how many wait to be retried. `DELETE /_pending` drops every task not yet
+// dispatched (scheduled or waiting for a retry; one being dispatched is not retried): the
+// stress tests drop them and wait for none in flight before clearing the database between
+// scenarios, so that no task of one scenario commits into the next one's cleared database.
 import http from "node:http";
 import { backoffMs, maxAttempts } from "./functionsManifest.mjs";
 
@@ -32,12 +34,14 @@ export function startScheduledTasks({ host, port, functions, project, region, lo
   let closed = false;
   let inflight = 0; // dispatches waiting for the function's answer
   const retrying = new Set(); // task ids waiting for their next attempt
+  let epoch = 0; // moves on at each DELETE /_pending: a dispatch from before it is not retried
   const idOf = (name) => String(name).split("/").pop();
 
   const dispatch = async (queue, id, body, attempt) => {
     timers.delete(id);
     retrying.delete(id);
     if (closed) return;
+    const started = epoch;
     let ok = false;
     let why = "";
     inflight++;
@@ -62,7 +66,7 @@ export function startScheduledTasks({ host, port, functions, project, region, lo
     } finally {
       inflight--;
     }
-    if (ok || closed) return;
+    if (ok || closed || epoch !== started) return;
     const config = retryConfigs[queue] ?? {};
     if (attempt + 1 >= maxAttempts(config)) {
       log(`task ${id} failed ${attempt + 1} times (${why}): given up`);
@@ -96,6 +100,14 @@ export function startScheduledTasks({ host, port, functions, project, region, lo
       }
       if (req.method === "GET" && req.url === "/_busy") {
         return reply(200, { inflight, retrying: retrying.size });
+      }
+      if (req.method === "DELETE" && req.url === "/_pending") {
+        epoch++;
+        const dropped = timers.size;
+        for (const t of timers.values()) clearTimeout(t);
+        timers.clear();
+        retrying.clear();
+        return reply(200, { dropped, inflight });
       }
       if (req.url === "/faults") {
         if (req.method === "DELETE") faults.clear();

@@ -156,14 +156,17 @@ export async function clearDatabase(): Promise<void> {
 }
 
 /**
- * Waits until the runner's scheduled-task delivery (scripts/lib/scheduledTasks.mjs) has no
- * task being dispatched and none waiting for a retry, at most `timeoutMs`. Resolves whether
- * it is idle: between stress scenarios, so that a slow deadline task of one scenario does
- * not commit into the next one's cleared database.
+ * Drops every task the runner's scheduled-task delivery (scripts/lib/scheduledTasks.mjs) has
+ * not dispatched yet, then waits until none is being dispatched, at most `timeoutMs`.
+ * Resolves whether it got there. Between stress scenarios, before the database is cleared: a
+ * deadline task of one scenario that read its call before the clear would otherwise commit
+ * into the next scenario's cleared database (the emulator's clear ignores transactions).
  */
-export async function tasksIdle(timeoutMs = 120_000): Promise<boolean> {
+export async function dropTasks(timeoutMs = 120_000): Promise<boolean> {
   const host = process.env.RINGBACK_SCHEDULED_TASKS;
   if (!host) throw new Error("RINGBACK_SCHEDULED_TASKS is not set: run through the stack.");
+  const dropped = await fetch(`http://${host}/_pending`, { method: "DELETE" });
+  if (!dropped.ok) throw new Error(`dropping scheduled tasks: HTTP ${dropped.status}`);
   const until = Date.now() + timeoutMs;
   for (;;) {
     const busy = (await (await fetch(`http://${host}/_busy`)).json()) as {

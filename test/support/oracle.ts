@@ -306,6 +306,22 @@ export function explain(
       depth += 1;
     }
   };
+  // A branch that has told someone more than the database did, or ended a call otherwise
+  // than the database shows, cannot recover: notifications and ended calls never go back.
+  // Cutting it at once keeps a wrong early choice from costing the whole budget below it.
+  const deadEnd = (s: MState): string | undefined => {
+    for (const [k, n] of Object.entries(s.notes)) {
+      if (n > (stepNotes[k] ?? 0))
+        return `notification ${k}: model ${n}, database ${stepNotes[k] ?? 0}`;
+    }
+    for (const c of Object.values(s.calls)) {
+      if (c.state !== "ended") continue;
+      const d = v.calls[c.call_id];
+      if (!d || d.state !== "ended" || d.end_reason !== (c.end_reason ?? null))
+        return `call ${c.call_id}: model ended/${c.end_reason ?? "-"}, database ${d?.state}/${d?.end_reason ?? "-"}`;
+    }
+    return undefined;
+  };
   const rec = (s: MState, rest: number[], path: string[]): MState | undefined => {
     if (++nodes > budget) throw new Budget();
     const key = createHash("sha1").update(JSON.stringify(s)).digest("base64") + rest.join(",");
@@ -355,6 +371,11 @@ export function explain(
           );
           continue;
         }
+        const dead = deadEnd(s2);
+        if (dead) {
+          fail(path.length, [...path, step], dead);
+          continue;
+        }
         const r = rec(
           s2,
           rest.filter((j) => j !== c.op),
@@ -363,6 +384,11 @@ export function explain(
         if (r) return r;
       } else if (c.due) {
         fire(s2, c.due.call_id);
+        const dead = deadEnd(s2);
+        if (dead) {
+          fail(path.length, path, `deadline ${c.due.kind} ${c.due.call_id.slice(0, 6)}: ${dead}`);
+          continue;
+        }
         const r = rec(s2, rest, [
           ...path,
           `deadline ${c.due.kind} ${c.due.call_id.slice(0, 6)} at ${c.due.at}`,

@@ -81,3 +81,74 @@ describe("the stress oracle", () => {
     expect(diff).toMatch(/notify_invitation_timeout \{\}: model 1, database 0/);
   });
 });
+
+describe("the stress oracle's search", () => {
+  // Found by the 57-minute stress run: the server stamps a command when its transaction attempt
+  // begins, before its reads, so a startCall stamped before gina's endCall can still read her
+  // idle (it committed after). The database's order is valid; the oracle must find it among
+  // a wide step's many orders, and not spend its budget below the stamp order's wrong branch.
+  it("finds a serialization in which a command committed after a later-stamped one", () => {
+    const T1 = T0 + 10_000;
+    const base = emptyState();
+    const hello: Command = {
+      name: "startCall",
+      actor: "hal",
+      callees: ["gina"],
+      mode: "common",
+      timeout: 60,
+      check: false,
+      call_id: "c0",
+    };
+    const accept: Command = { name: "acceptCall", actor: "gina", call_id: "c0" };
+    const setup = [
+      { cmd: hello, answer: command(base, hello, T0), sent: T0 - 10, answered: T0 + 10 },
+      { cmd: accept, answer: command(base, accept, T0 + 100), sent: T0 + 90, answered: T0 + 110 },
+    ];
+    const oracle = new Oracle();
+    expect(oracle.compare(viewOf(base, { ...base.notes }, T0 + 200), setup)).toBeUndefined();
+
+    const start: Command = {
+      name: "startCall",
+      actor: "alice",
+      callees: ["gina", "bob"],
+      mode: "common",
+      timeout: 60,
+      check: false,
+      call_id: "c1",
+    };
+    const end: Command = { name: "endCall", actor: "gina", call_id: "c0" };
+    // Twelve independent calls stamped between the two: the orders to search.
+    const fillers: Command[] = Array.from({ length: 12 }, (_, i) => ({
+      name: "startCall",
+      actor: `f${i}`,
+      callees: [`g${i}`],
+      mode: "common",
+      timeout: 60,
+      check: false,
+      call_id: `k${i}`,
+    }));
+    // The database's order: gina's endCall, the fillers, then alice's startCall (stamped first).
+    const db = structuredClone(base);
+    db.notes = {};
+    const endAnswer = command(db, end, T1 + 300);
+    const fillerAnswers = fillers.map((f, i) => command(db, f, T1 + 100 + i * 10));
+    const startAnswer = command(db, start, T1 + 50);
+    expect(db.calls.c1?.users.gina?.state).toBe("inviting");
+    const notes = { ...base.notes };
+    for (const [k, n] of Object.entries(db.notes)) notes[k] = (notes[k] ?? 0) + n;
+    const ops = [
+      { cmd: start, answer: startAnswer, sent: T1, answered: T1 + 2_000 },
+      { cmd: end, answer: endAnswer, sent: T1, answered: T1 + 300 },
+      ...fillers.map((cmd, i) => ({
+        cmd,
+        answer: fillerAnswers[i] as (typeof fillerAnswers)[number],
+        sent: T1,
+        answered: T1 + 1_000 + i,
+      })),
+    ];
+    expect(oracle.compare(viewOf(db, notes, T1 + 2_100), ops)).toBeUndefined();
+    expect(oracle.state.calls.c1?.users.gina?.state).toBe("inviting");
+    // The stamp order's first choice (alice before gina's endCall) dies at its first step.
+    expect(oracle.maxNodes).toBeLessThan(200);
+  });
+});
