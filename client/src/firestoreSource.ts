@@ -30,13 +30,24 @@ function toNotification(id: string, d: DocumentData): NotificationDoc {
   };
 }
 
-export function firestoreSource(db: Firestore): Source {
+/**
+ * Where the server keeps users' live state and calls: its params RINGBACK_USERS_COLLECTION
+ * and RINGBACK_CALLS_COLLECTION (default users and calls).
+ */
+export interface CollectionNames {
+  users?: string;
+  calls?: string;
+}
+
+export function firestoreSource(db: Firestore, names: CollectionNames = {}): Source {
+  const users = names.users ?? "users";
+  const calls = names.calls ?? "calls";
   const meta = { includeMetadataChanges: true };
   return {
     user: (uid, next, fail) =>
-      onSnapshot(doc(db, "users", uid), meta, (s) => next(s.data(), s.metadata.fromCache), fail),
+      onSnapshot(doc(db, users, uid), meta, (s) => next(s.data(), s.metadata.fromCache), fail),
     notes(uid, after, next, fail) {
-      const col = collection(db, "users", uid, "notifications");
+      const col = collection(db, users, uid, "notifications");
       const q =
         after === null
           ? query(col, orderBy("created_at"), limitToLast(FIRST_READ))
@@ -59,7 +70,7 @@ export function firestoreSource(db: Firestore): Source {
         fail,
       );
     },
-    call: (callId, next, fail) => onSnapshot(doc(db, "calls", callId), (s) => next(s.data()), fail),
-    getCall: async (callId) => (await getDoc(doc(db, "calls", callId))).data(),
+    call: (callId, next, fail) => onSnapshot(doc(db, calls, callId), (s) => next(s.data()), fail),
+    getCall: async (callId) => (await getDoc(doc(db, calls, callId))).data(),
   };
 }

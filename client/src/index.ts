@@ -17,5 +17,6 @@ export type {
 } from "./events.js";
 export type { RingbackState } from "./state.js";
 export type { Clock } from "./clock.js";
+export type { CollectionNames } from "./firestoreSource.js";
 export type { Source, RawDoc, Unsubscribe } from "./source.js";
 export type * from "./types.js";

@@ -12,7 +12,7 @@ import { systemClock, type Clock } from "./clock.js";
 import { commands, type Commands } from "./commands.js";
 import { Emitter } from "./emitter.js";
 import type { RingbackEvents } from "./events.js";
-import { firestoreSource } from "./firestoreSource.js";
+import { firestoreSource, type CollectionNames } from "./firestoreSource.js";
 import { Session } from "./session.js";
 import type { Source } from "./source.js";
 import { SIGNED_OUT, type RingbackState } from "./state.js";
@@ -25,6 +25,8 @@ export interface RingbackOptions {
    * Firebase Extension (`ext-ringback-` for the instance "ringback"); none for the codebase.
    */
   functionPrefix?: string;
+  /** The server's collection names, when its params moved them (default users and calls). */
+  collections?: CollectionNames;
   /** This device's id: recorded on accept, decline, join and ack; needed for registerDevice. */
   deviceId?: string;
   /** Instances to use instead of getAuth(app), getFirestore(app), getFunctions(app, region). */
@@ -64,7 +66,8 @@ export function getRingback(app: FirebaseApp, options: RingbackOptions = {}): Ri
 function createRingback(app: FirebaseApp, options: RingbackOptions): Ringback {
   const auth = options.auth ?? getAuth(app);
   const functions = options.functions ?? getFunctions(app, options.region ?? "us-central1");
-  const source = options.source ?? firestoreSource(options.firestore ?? getFirestore(app));
+  const source =
+    options.source ?? firestoreSource(options.firestore ?? getFirestore(app), options.collections);
   const clock = options.clock ?? systemClock;
   const cmds = commands(functions, options.deviceId, options.functionPrefix);
   const events = new Emitter<RingbackEvents>();

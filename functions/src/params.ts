@@ -4,6 +4,7 @@
  * (docs/protocol.md#limits-and-defaults).
  */
 import { defineBoolean, defineInt, defineSecret, defineString } from "firebase-functions/params";
+import { DEFAULT_NAMES, namesProblem, type SharedNames } from "./model/collections.js";
 
 /** Where the functions and task queues are deployed (an extension's LOCATION stands in). */
 export const REGION = defineString("RINGBACK_REGION", {
@@ -15,6 +16,29 @@ export const REGION = defineString("RINGBACK_REGION", {
       validationErrorMessage: "A Cloud Functions region, e.g. us-central1 or europe-west1.",
     },
   },
+});
+
+const COLLECTION_INPUT = {
+  text: {
+    validationRegex: "^[A-Za-z][A-Za-z0-9_-]{0,63}$",
+    validationErrorMessage: "A collection id: letters, digits, _ or -, starting with a letter.",
+  },
+};
+
+/** Where the users' live state is kept: often the app's own profile collection, shared. */
+export const USERS_COLLECTION = defineString("RINGBACK_USERS_COLLECTION", {
+  default: "users",
+  description:
+    "The collection of users/{uid} docs Ringback writes its five fields into (merged, never " +
+    "replacing the app's fields); clients subscribe to it.",
+  input: COLLECTION_INPUT,
+});
+
+/** Where calls are kept; move it when the app has a `calls` collection of its own. */
+export const CALLS_COLLECTION = defineString("RINGBACK_CALLS_COLLECTION", {
+  default: "calls",
+  description: "The collection of Ringback's call documents; clients read their own calls.",
+  input: COLLECTION_INPUT,
 });
 
 export const CALL_TIMEOUT_SECONDS = defineInt("RINGBACK_CALL_TIMEOUT_SECONDS", {
@@ -242,6 +266,11 @@ const MEMORY_SIZES = [256, 512, 1024, 2048, 4096];
  * loads (platform.ts) and whenever the config is read.
  */
 export function checkParams(): void {
+  const names = sharedNames();
+  const problem = namesProblem(names);
+  if (problem) {
+    throw new Error(`${USERS_COLLECTION.name} / ${CALLS_COLLECTION.name}: ${problem}`);
+  }
   for (const [param, min, max] of RANGES) {
     const v = param.value();
     if (!Number.isInteger(v) || v < min || v > max) {
@@ -267,4 +296,15 @@ export function checkParams(): void {
         `shorter than ${HEARTBEAT_TIMEOUT_SECONDS.name} = ${HEARTBEAT_TIMEOUT_SECONDS.value()}.`,
     );
   }
+}
+
+/**
+ * The shared collections' names. Outside a functions runtime (a test or a script using the
+ * adapters) an unset param reads "", which means its default.
+ */
+export function sharedNames(): SharedNames {
+  return {
+    users: USERS_COLLECTION.value() || DEFAULT_NAMES.users,
+    calls: CALLS_COLLECTION.value() || DEFAULT_NAMES.calls,
+  };
 }

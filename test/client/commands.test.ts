@@ -4,6 +4,7 @@ import { RingbackError } from "../../client/src/index.js";
 import { adminDb } from "../support/admin.js";
 import { closeAll } from "../support/clients.js";
 import { closeSdkUsers, connected, ringing, sdkUser, trio } from "./sdkUsers.js";
+import { userPath } from "../support/names.js";
 
 afterAll(async () => {
   await closeSdkUsers();
@@ -17,7 +18,9 @@ describe("@ringback/client: more commands", () => {
       device_id: "bob-phone",
       devices: 1,
     });
-    const stored = await adminDb().doc(`users/${bob.uid}/devices/bob-phone`).get();
+    const stored = await adminDb()
+      .doc(`${userPath(bob.uid)}/devices/bob-phone`)
+      .get();
     expect(stored.get("platform")).toBe("web");
     expect(await bob.rb.unregisterDevice()).toEqual({ device_id: "bob-phone", devices: 0 });
 

@@ -24,6 +24,7 @@ import {
 } from "../../client/src/index.js";
 import { waitUntil } from "../support/clients.js";
 import { env, hostPort } from "../support/env.js";
+import { names as collectionNames } from "../support/names.js";
 
 const PASSWORD = "secret-password";
 const open: SdkUser[] = [];
@@ -78,6 +79,7 @@ export async function sdkUser(
   connectFunctionsEmulator(getFunctions(app, "us-central1"), fn.host, fn.port);
 
   const rb = getRingback(app, {
+    collections: collectionNames,
     ...(opts.deviceId ? { deviceId: opts.deviceId } : {}),
     ...(opts.clock ? { clock: opts.clock } : {}),
   });

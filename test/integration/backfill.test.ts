@@ -10,7 +10,11 @@ import { shardOf } from "../../functions/src/adapters/shards.js";
 import { sweepDue } from "../../functions/src/adapters/sweep.js";
 import { unsentSince } from "../../functions/src/adapters/unsent.js";
 import { startDirect } from "../../bench/lib/inProcess.js";
+import { PRIVATE_COLLECTIONS as P } from "../../functions/src/model/collections.js";
 import { directProject } from "../support/directProject.js";
+import { names } from "../support/names.js";
+
+const C = names.calls;
 
 const PROJECT = "demo-ringback-backfill";
 let ctx: Ctx;
@@ -28,8 +32,8 @@ describe("backfillShards", () => {
     const old = (await startDirect(ctx, { caller: "a0", callees: ["b0"], timeout: 1 })).call_id;
     const ended = (await startDirect(ctx, { caller: "a1", callees: ["b1"], timeout: 1 })).call_id;
     const current = (await startDirect(ctx, { caller: "a2", callees: ["b2"], timeout: 1 })).call_id;
-    await unshard(`calls/${old}`);
-    await ctx.db.doc(`calls/${ended}`).update({
+    await unshard(`${C}/${old}`);
+    await ctx.db.doc(`${C}/${ended}`).update({
       shard: FieldValue.delete(),
       state: "ended",
       next_deadline_at: null,
@@ -37,7 +41,7 @@ describe("backfillShards", () => {
     });
     // Outbox rows and push jobs: one never attempted (unsent), one already delivered.
     const past = Timestamp.fromMillis(Date.now() - 3_600_000);
-    for (const col of ["webhook_events", "push_jobs"]) {
+    for (const col of [P.webhookEvents, P.pushJobs]) {
       await ctx.db.doc(`${col}/unsent`).set({ call_id: old, unsent_since: past });
       await ctx.db.doc(`${col}/sent`).set({ call_id: old, unsent_since: null });
     }
@@ -45,29 +49,29 @@ describe("backfillShards", () => {
 
     // Before: the old call and rows are invisible (only the call with a shard is swept).
     expect(await sweepDue(ctx)).toMatchObject({ examined: 1, changed: 1 });
-    for (const col of ["webhook_events", "push_jobs"])
+    for (const col of [P.webhookEvents, P.pushJobs])
       expect(await unsentSince(ctx.db.collection(col), Date.now(), 10)).toEqual([]);
 
     // A dry run counts and writes nothing.
     const dry = await backfillShards(ctx.db, { dryRun: true, pageSize: 2 });
     expect(dry).toEqual({
-      calls: { scanned: 3, stale: 1, written: 0 },
-      webhook_events: { scanned: 2, stale: 1, written: 0 },
-      push_jobs: { scanned: 2, stale: 1, written: 0 },
+      [C]: { scanned: 3, stale: 1, written: 0 },
+      [P.webhookEvents]: { scanned: 2, stale: 1, written: 0 },
+      [P.pushJobs]: { scanned: 2, stale: 1, written: 0 },
     });
-    expect((await ctx.db.doc(`calls/${old}`).get()).data()?.shard).toBeUndefined();
+    expect((await ctx.db.doc(`${C}/${old}`).get()).data()?.shard).toBeUndefined();
 
     // The run (pages of 2, so it pages): only what a sweep still needs is written.
     const run = await backfillShards(ctx.db, { pageSize: 2 });
     expect(run).toEqual({
-      calls: { scanned: 3, stale: 1, written: 1 },
-      webhook_events: { scanned: 2, stale: 1, written: 1 },
-      push_jobs: { scanned: 2, stale: 1, written: 1 },
+      [C]: { scanned: 3, stale: 1, written: 1 },
+      [P.webhookEvents]: { scanned: 2, stale: 1, written: 1 },
+      [P.pushJobs]: { scanned: 2, stale: 1, written: 1 },
     });
-    expect((await ctx.db.doc(`calls/${old}`).get()).data()?.shard).toBe(shardOf(old));
-    expect((await ctx.db.doc(`calls/${ended}`).get()).data()?.shard).toBeUndefined();
-    expect((await ctx.db.doc(`calls/${current}`).get()).data()?.shard).toBe(shardOf(current));
-    for (const col of ["webhook_events", "push_jobs"]) {
+    expect((await ctx.db.doc(`${C}/${old}`).get()).data()?.shard).toBe(shardOf(old));
+    expect((await ctx.db.doc(`${C}/${ended}`).get()).data()?.shard).toBeUndefined();
+    expect((await ctx.db.doc(`${C}/${current}`).get()).data()?.shard).toBe(shardOf(current));
+    for (const col of [P.webhookEvents, P.pushJobs]) {
       const found = await unsentSince<{ call_id: string }>(ctx.db.collection(col), Date.now(), 10);
       expect(found).toEqual([{ call_id: old, unsent_since: past, shard: shardOf(old) }]);
       expect((await ctx.db.doc(`${col}/sent`).get()).data()?.shard).toBeUndefined();
@@ -75,7 +79,7 @@ describe("backfillShards", () => {
 
     // After: the sweep finds the old call and times it out.
     expect(await sweepDue(ctx)).toMatchObject({ examined: 1, changed: 1 });
-    expect((await ctx.db.doc(`calls/${old}`).get()).data()).toMatchObject({
+    expect((await ctx.db.doc(`${C}/${old}`).get()).data()).toMatchObject({
       state: "ended",
       end_reason: "no_answer",
     });

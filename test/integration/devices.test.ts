@@ -7,6 +7,7 @@ import { adminDb, callDoc, privateOf } from "../support/admin.js";
 import { ring, users, type Started } from "../support/calls.js";
 import { closeAll, newUser } from "../support/clients.js";
 import { expectCallError } from "../support/expect.js";
+import { userPath } from "../support/names.js";
 
 afterAll(closeAll);
 
@@ -20,7 +21,7 @@ describe("registerDevice / unregisterDevice", () => {
       voip_token: "voip-1",
     });
     expect(r1).toEqual({ device_id: "bob-phone", devices: 1 });
-    const ref = adminDb().collection("users").doc(bob.uid).collection("devices").doc("bob-phone");
+    const ref = adminDb().doc(userPath(bob.uid)).collection("devices").doc("bob-phone");
     const first = (await ref.get()).data();
     expect(first).toMatchObject({ platform: "ios", fcm_token: "fcm-1", voip_token: "voip-1" });
     // Registering again (a new token, say) keeps when it was first registered.

@@ -10,6 +10,7 @@ import { adminDb, footprint, forceState } from "../support/admin.js";
 import { ring, users } from "../support/calls.js";
 import { closeAll, type TestUser } from "../support/clients.js";
 import { api, idToken, openStream, type ApiAnswer } from "../support/http.js";
+import { userPath } from "../support/names.js";
 
 afterAll(closeAll);
 
@@ -347,7 +348,7 @@ describe("the notification stream", () => {
     const [bob] = await users("bob");
     // Many recent notifications make the stream's first snapshot slow to arrive.
     const db = adminDb();
-    const mine = db.collection("users").doc(bob.uid).collection("notifications");
+    const mine = db.doc(userPath(bob.uid)).collection("notifications");
     for (let b = 0; b < 8; b++) {
       const batch = db.batch();
       for (let i = 0; i < 400; i++) {

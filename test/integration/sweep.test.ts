@@ -10,6 +10,7 @@ import { shardOf } from "../../functions/src/adapters/shards.js";
 import { sweepDue } from "../../functions/src/adapters/sweep.js";
 import { startDirect } from "../../bench/lib/inProcess.js";
 import { directProject } from "../support/directProject.js";
+import { names } from "../support/names.js";
 
 const PROJECT = "demo-ringback-sweep";
 let ctx: Ctx;
@@ -33,7 +34,7 @@ describe("sweepDue", () => {
 
     expect(await sweepDue(ctx)).toEqual({ examined: 8, changed: 8, failed: 0, rescheduled: 0 });
     for (const id of due) {
-      const call = (await ctx.db.collection("calls").doc(id).get()).data();
+      const call = (await ctx.db.collection(names.calls).doc(id).get()).data();
       expect(call?.shard).toBe(shardOf(id)); // the index shard the sweep found it under
       expect(call).toMatchObject({
         state: "ended",
@@ -42,11 +43,11 @@ describe("sweepDue", () => {
       });
     }
     for (const id of notDue) {
-      expect((await ctx.db.collection("calls").doc(id).get()).data()?.state).toBe("ringing");
+      expect((await ctx.db.collection(names.calls).doc(id).get()).data()?.state).toBe("ringing");
     }
-    const b0 = (await ctx.db.collection("users").doc("b0").get()).data();
+    const b0 = (await ctx.db.collection(names.users).doc("b0").get()).data();
     expect(b0).toMatchObject({ status: "idle", call_id: null, incoming: null });
-    const notes = await ctx.db.collection("users").doc("b0").collection("notifications").get();
+    const notes = await ctx.db.collection(names.users).doc("b0").collection("notifications").get();
     expect(notes.docs.map((d) => d.data().path).sort()).toEqual([
       "/call/notify_call_invited",
       "/call/notify_invitation_timeout",
@@ -67,7 +68,7 @@ describe("sweepDue", () => {
       rescheduled: 0,
     });
     const states = await Promise.all(
-      ids.map(async (id) => (await ctx.db.collection("calls").doc(id).get()).data()?.state),
+      ids.map(async (id) => (await ctx.db.collection(names.calls).doc(id).get()).data()?.state),
     );
     expect(states.every((s) => s === "ended")).toBe(true);
   });
@@ -76,7 +77,7 @@ describe("sweepDue", () => {
     // A poison call: its users list names somebody the call has no entry for, so every
     // attempt to settle it throws. Its deadline is the oldest, so it sorts first.
     const poison = await start("x0", "y0", 1);
-    const ref = ctx.db.collection("calls").doc(poison);
+    const ref = ctx.db.collection(names.calls).doc(poison);
     await ref.update({
       user_ids: ["x0", "y0", "ghost"],
       next_deadline_at: Timestamp.fromMillis(Date.now() - 60_000),
@@ -93,7 +94,7 @@ describe("sweepDue", () => {
       rescheduled: 0,
     });
     for (const id of ids) {
-      expect((await ctx.db.collection("calls").doc(id).get()).get("state")).toBe("ended");
+      expect((await ctx.db.collection(names.calls).doc(id).get()).get("state")).toBe("ended");
     }
     // Backed off: the poison call is no longer due, so the next sweeps do not meet it first.
     const backedOff = (await ref.get()).data()!;

@@ -1,8 +1,9 @@
 /**
- * firestore.rules: every collection × signed-out / owner / other user × read / write.
- * Runs in its own emulator project so that clearing it never touches other tests.
+ * The rules block that `npm run print-config` prints for the collection names under test (the
+ * default ones, and others in npm test's smoke pass), as a whole rules file: every collection
+ * × signed-out / owner / other user × read / write. Runs in its own emulator project so that
+ * clearing it never touches other tests. test/rules/appRules.test.ts runs the example app's.
  */
-import { readFileSync } from "node:fs";
 import {
   assertFails,
   assertSucceeds,
@@ -23,7 +24,13 @@ import {
   type Firestore,
 } from "firebase/firestore";
 import { afterAll, beforeAll, describe, it } from "vitest";
+import { PRIVATE_COLLECTIONS as P } from "../../functions/src/model/collections.js";
+import { rulesFile } from "../../scripts/ops/ringbackConfig.js";
 import { env, hostPort } from "../support/env.js";
+import { names } from "../support/names.js";
+
+const U = names.users;
+const C = names.calls;
 
 let testEnv: RulesTestEnvironment;
 
@@ -31,38 +38,42 @@ beforeAll(async () => {
   const { host, port } = hostPort(env.firestoreHost);
   testEnv = await initializeTestEnvironment({
     projectId: "demo-ringback-rules",
-    firestore: { host, port, rules: readFileSync("firestore.rules", "utf8") },
+    firestore: { host, port, rules: rulesFile(names) },
   });
   await testEnv.clearFirestore();
   await testEnv.withSecurityRulesDisabled(async (ctx) => {
     const db = ctx.firestore();
-    await setDoc(doc(db, "calls/c1"), {
+    await setDoc(doc(db, `${C}/c1`), {
       call_id: "c1",
       user_ids: ["alice", "bob"],
       state: "ringing",
     });
-    await setDoc(doc(db, "users/alice"), { status: "calling", call_id: "c1" });
-    await setDoc(doc(db, "users/alice/notifications/n1"), {
+    await setDoc(doc(db, `${U}/alice`), { status: "calling", call_id: "c1" });
+    await setDoc(doc(db, `${U}/alice/notifications/n1`), {
       path: "/call/notify_call_accept",
       call_id: "c1",
     });
-    await setDoc(doc(db, "calls/c1/private/server"), { start_request_hash: "h", users: {} });
-    await setDoc(doc(db, "users/alice/devices/phone"), { device_id: "phone", fcm_token: "t" });
+    await setDoc(doc(db, `${C}/c1/private/server`), { start_request_hash: "h", users: {} });
+    await setDoc(doc(db, `${U}/alice/devices/phone`), { device_id: "phone", fcm_token: "t" });
+    await setDoc(doc(db, `${U}/alice/blocked/mallory`), { blocked_at: 1 });
+    // The app's own subcollection beside Ringback's: Ringback's block opens none of it.
+    await setDoc(doc(db, `${U}/alice/app_private/x`), { note: "the app's" });
+    await setDoc(doc(db, `${P.rateLimits}/alice`), { tokens: 3 });
     await setDoc(doc(db, "elsewhere/x"), { a: 1 });
     // The webhook outbox names a call and its users, yet no client may read it.
-    await setDoc(doc(db, "webhook_events/c1-1-cb0"), {
+    await setDoc(doc(db, `${P.webhookEvents}/c1-1-cb0`), {
       call_id: "c1",
       event: "call_create",
       fields: { user_ids: ["alice"], caller: "alice" },
       status: "pending",
     });
     // The push outbox and token owners hold users' push tokens: server only.
-    await setDoc(doc(db, "push_jobs/c1-ring-abc"), {
+    await setDoc(doc(db, `${P.pushJobs}/c1-ring-abc`), {
       call_id: "c1",
       uid: "alice",
       devices: { phone: { fcm_token: "t" } },
     });
-    await setDoc(doc(db, "push_tokens/fcm_token-abc"), { uid: "alice", device_id: "phone" });
+    await setDoc(doc(db, `${P.pushTokens}/fcm_token-abc`), { uid: "alice", device_id: "phone" });
   });
 });
 
@@ -82,16 +93,19 @@ function dbAs(who: Who): Firestore {
 
 /** For each document: who may read it (nobody may write anything). */
 const DOCS: { path: string; readers: Who[] }[] = [
-  { path: "calls/c1", readers: ["owner"] },
-  { path: "users/alice", readers: ["owner"] },
-  { path: "users/alice/notifications/n1", readers: ["owner"] },
-  { path: "users/alice/devices/phone", readers: ["owner"] },
+  { path: `${C}/c1`, readers: ["owner"] },
+  { path: `${U}/alice`, readers: ["owner"] },
+  { path: `${U}/alice/notifications/n1`, readers: ["owner"] },
+  { path: `${U}/alice/devices/phone`, readers: ["owner"] },
   // The server's private part of a call: not even its participants read it.
-  { path: "calls/c1/private/server", readers: [] },
+  { path: `${C}/c1/private/server`, readers: [] },
+  { path: `${U}/alice/blocked/mallory`, readers: ["owner"] },
+  { path: `${U}/alice/app_private/x`, readers: [] },
+  { path: `${P.rateLimits}/alice`, readers: [] },
   { path: "elsewhere/x", readers: [] },
-  { path: "webhook_events/c1-1-cb0", readers: [] },
-  { path: "push_jobs/c1-ring-abc", readers: [] },
-  { path: "push_tokens/fcm_token-abc", readers: [] },
+  { path: `${P.webhookEvents}/c1-1-cb0`, readers: [] },
+  { path: `${P.pushJobs}/c1-ring-abc`, readers: [] },
+  { path: `${P.pushTokens}/fcm_token-abc`, readers: [] },
 ];
 
 describe("documents", () => {
@@ -116,29 +130,22 @@ describe("documents", () => {
 describe("queries", () => {
   it("a user lists the calls that name them, not others'", async () => {
     await assertSucceeds(
-      getDocs(
-        query(collection(dbAs("owner"), "calls"), where("user_ids", "array-contains", "alice")),
-      ),
+      getDocs(query(collection(dbAs("owner"), C), where("user_ids", "array-contains", "alice"))),
     );
     await assertFails(
-      getDocs(
-        query(collection(dbAs("other"), "calls"), where("user_ids", "array-contains", "alice")),
-      ),
+      getDocs(query(collection(dbAs("other"), C), where("user_ids", "array-contains", "alice"))),
     );
-    await assertFails(getDocs(collection(dbAs("owner"), "calls")));
+    await assertFails(getDocs(collection(dbAs("owner"), C)));
     await assertFails(
       getDocs(
-        query(
-          collection(dbAs("signed-out"), "calls"),
-          where("user_ids", "array-contains", "alice"),
-        ),
+        query(collection(dbAs("signed-out"), C), where("user_ids", "array-contains", "alice")),
       ),
     );
   });
 
   it("nobody lists the push outbox or the token owners, not even the users they name", async () => {
     for (const who of ["signed-out", "owner", "other"] as Who[]) {
-      for (const c of ["push_jobs", "push_tokens"]) {
+      for (const c of [P.pushJobs, P.pushTokens, P.rateLimits]) {
         await assertFails(getDocs(collection(dbAs(who), c)));
         await assertFails(getDocs(query(collection(dbAs(who), c), where("uid", "==", "alice"))));
       }
@@ -147,26 +154,26 @@ describe("queries", () => {
 
   it("nobody lists the webhook outbox, not even the users it names", async () => {
     for (const who of ["signed-out", "owner", "other"] as Who[]) {
-      await assertFails(getDocs(collection(dbAs(who), "webhook_events")));
+      await assertFails(getDocs(collection(dbAs(who), P.webhookEvents)));
       await assertFails(
-        getDocs(query(collection(dbAs(who), "webhook_events"), where("call_id", "==", "c1"))),
+        getDocs(query(collection(dbAs(who), P.webhookEvents), where("call_id", "==", "c1"))),
       );
     }
   });
 
   it("a user lists only their own notifications", async () => {
-    await assertSucceeds(getDocs(collection(dbAs("owner"), "users/alice/notifications")));
-    await assertFails(getDocs(collection(dbAs("other"), "users/alice/notifications")));
-    await assertFails(getDocs(collection(dbAs("signed-out"), "users/alice/notifications")));
+    await assertSucceeds(getDocs(collection(dbAs("owner"), `${U}/alice/notifications`)));
+    await assertFails(getDocs(collection(dbAs("other"), `${U}/alice/notifications`)));
+    await assertFails(getDocs(collection(dbAs("signed-out"), `${U}/alice/notifications`)));
   });
 
   it("a user lists only their own devices", async () => {
-    await assertSucceeds(getDocs(collection(dbAs("owner"), "users/alice/devices")));
-    await assertFails(getDocs(collection(dbAs("other"), "users/alice/devices")));
+    await assertSucceeds(getDocs(collection(dbAs("owner"), `${U}/alice/devices`)));
+    await assertFails(getDocs(collection(dbAs("other"), `${U}/alice/devices`)));
   });
 
   it("collection-group queries reach nobody else's documents", async () => {
-    for (const group of ["notifications", "devices", "private"]) {
+    for (const group of ["notifications", "devices", "blocked", "private"]) {
       for (const who of ["owner", "other", "signed-out"] as Who[]) {
         await assertFails(getDocs(collectionGroup(dbAs(who), group)));
       }

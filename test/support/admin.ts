@@ -2,10 +2,11 @@
 import { getApps, initializeApp, type App } from "firebase-admin/app";
 import { getFirestore, Timestamp, type Firestore } from "firebase-admin/firestore";
 import { expect } from "vitest";
-import { collections, prepare } from "../../functions/src/adapters/firestore.js";
+import { collections, prepare, USER_WRITE } from "../../functions/src/adapters/firestore.js";
 import type { UserState } from "../../functions/src/core/types.js";
 import { earliestDeadline, ringing as isPending, userDocOf } from "./reference.js";
 import { env } from "./env.js";
+import { callPath, names, userPath } from "./names.js";
 
 let app: App | undefined;
 let db: Firestore | undefined;
@@ -20,8 +21,8 @@ export function adminDb(): Firestore {
 }
 
 export async function callDoc(callId: string): Promise<FirebaseFirestore.DocumentData> {
-  const snap = await adminDb().collection("calls").doc(callId).get();
-  expect(snap.exists, `calls/${callId} exists`).toBe(true);
+  const snap = await adminDb().doc(callPath(callId)).get();
+  expect(snap.exists, `${callPath(callId)} exists`).toBe(true);
   return snap.data() as FirebaseFirestore.DocumentData;
 }
 
@@ -38,7 +39,7 @@ export async function triggerSweep(): Promise<void> {
  * back by `ms`, and the call's next deadline with it, as if they had been silent that long.
  */
 export async function silence(callId: string, uid: string, ms: number): Promise<void> {
-  const ref = adminDb().collection("calls").doc(callId);
+  const ref = adminDb().doc(callPath(callId));
   await adminDb().runTransaction(async (tx) => {
     const d = (await tx.get(ref)).data() as FirebaseFirestore.DocumentData;
     const hb = d.users[uid].heartbeat_at as Timestamp;
@@ -57,9 +58,9 @@ export async function footprint(uids: string[]): Promise<string> {
   const db = adminDb();
   const parts: unknown[] = [];
   for (const uid of uids) {
-    const user = await db.collection("users").doc(uid).get();
-    const notes = await db.collection("users").doc(uid).collection("notifications").get();
-    const calls = await db.collection("calls").where("user_ids", "array-contains", uid).get();
+    const user = await db.doc(userPath(uid)).get();
+    const notes = await db.doc(userPath(uid)).collection("notifications").get();
+    const calls = await db.collection(names.calls).where("user_ids", "array-contains", uid).get();
     parts.push([
       uid,
       user.data() ?? null,
@@ -76,7 +77,11 @@ export async function footprint(uids: string[]): Promise<string> {
 export async function privateOf(
   callId: string,
 ): Promise<FirebaseFirestore.DocumentData | undefined> {
-  return (await adminDb().doc(`calls/${callId}/private/server`).get()).data();
+  return (
+    await adminDb()
+      .doc(`${callPath(callId)}/private/server`)
+      .get()
+  ).data();
 }
 
 /**
@@ -101,7 +106,7 @@ export async function forceState(callId: string, uid: string, state: UserState):
     call.next_deadline_at = earliestDeadline(call, 60_000);
     tx.set(col.calls.doc(callId), call);
     // The docs' user document for each user (the docs' table, not the server's projection).
-    for (const id of call.user_ids) tx.set(col.users.doc(id), userDocOf(call, id, now));
+    for (const id of call.user_ids) tx.set(col.users.doc(id), userDocOf(call, id, now), USER_WRITE);
   });
 }
 
@@ -131,10 +136,10 @@ export async function forget(callIds: string[], uids: string[]): Promise<void> {
   const db = adminDb();
   const batch = db.batch();
   for (const id of callIds) {
-    batch.delete(db.collection("calls").doc(id));
-    batch.delete(db.doc(`calls/${id}/private/server`));
+    batch.delete(db.doc(callPath(id)));
+    batch.delete(db.doc(`${callPath(id)}/private/server`));
   }
-  for (const uid of uids) batch.delete(db.collection("users").doc(uid));
+  for (const uid of uids) batch.delete(db.doc(userPath(uid)));
   await batch.commit();
 }
 

@@ -28,6 +28,7 @@ import {
   type Functions,
 } from "firebase/functions";
 import { env, hostPort } from "./env.js";
+import { names } from "./names.js";
 
 const apps: FirebaseApp[] = [];
 /**
@@ -191,7 +192,7 @@ export async function newUser(label = "user", sameUserAs?: TestUser): Promise<Te
   const listen = async (): Promise<void> => {
     mine = [
       onSnapshot(
-        doc(db, "users", uid),
+        doc(db, names.users, uid),
         (s) => {
           state = s.data();
           stateSeen = true;
@@ -200,7 +201,7 @@ export async function newUser(label = "user", sameUserAs?: TestUser): Promise<Te
         fail,
       ),
       onSnapshot(
-        collection(db, "users", uid, "notifications"),
+        collection(db, names.users, uid, "notifications"),
         (s) => {
           for (const ch of s.docChanges()) {
             if (ch.type === "added")

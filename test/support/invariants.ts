@@ -32,6 +32,7 @@ import {
   statusOf as statusIn,
   STATES,
 } from "./reference.js";
+import { names } from "./names.js";
 
 export interface Snapshot {
   calls: Map<string, Call>;
@@ -70,8 +71,8 @@ export async function checkInvariants(
   const [callSnaps, userSnaps, noteSnaps] = await db.runTransaction(
     (tx) =>
       Promise.all([
-        tx.get(db.collection("calls").withConverter(callConverter)),
-        tx.get(db.collection("users")),
+        tx.get(db.collection(names.calls).withConverter(callConverter)),
+        tx.get(db.collection(names.users)),
         tx.get(db.collectionGroup("notifications")),
       ]),
     { readOnly: true },

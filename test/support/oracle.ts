@@ -27,6 +27,7 @@ import {
   type MDoc,
   type MState,
 } from "./referenceModel.js";
+import { names } from "./names.js";
 
 /** One command of a step as the server answered it. */
 export interface Op {
@@ -72,8 +73,8 @@ async function readOnce(db: Firestore): Promise<View> {
   const [calls, users, notes] = await db.runTransaction(
     (tx) =>
       Promise.all([
-        tx.get(db.collection("calls")),
-        tx.get(db.collection("users")),
+        tx.get(db.collection(names.calls)),
+        tx.get(db.collection(names.users)),
         tx.get(db.collectionGroup("notifications")),
       ]),
     { readOnly: true },

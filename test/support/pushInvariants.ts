@@ -9,6 +9,7 @@
 import type { Firestore } from "firebase-admin/firestore";
 import { isPending, type UserState } from "../../functions/src/core/types.js";
 import { pushes, type RecordedPush } from "./pushes.js";
+import { names } from "./names.js";
 
 const OPEN = ["pending", "sending", "retry"];
 
@@ -27,7 +28,7 @@ async function drained(db: Firestore, timeoutMs = 60_000): Promise<string[]> {
 export async function checkPushes(db: Firestore): Promise<{ violations: string[]; rings: number }> {
   const violations = await drained(db);
   const [calls, jobs, got] = await Promise.all([
-    db.collection("calls").get(),
+    db.collection(names.calls).get(),
     db.collection("push_jobs").where("type", "==", "cancel").get(),
     pushes(),
   ]);

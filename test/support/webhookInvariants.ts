@@ -21,6 +21,7 @@ import {
   type CallPrivate,
 } from "../../functions/src/adapters/firestore.js";
 import type { Call } from "../../functions/src/core/types.js";
+import { names } from "./names.js";
 
 interface Entry {
   event_id: string;
@@ -125,7 +126,7 @@ export async function checkWebhooks(
   const [callSnaps, privateSnaps, eventSnaps] = await db.runTransaction(
     (tx) =>
       Promise.all([
-        tx.get(db.collection("calls").withConverter(callConverter)),
+        tx.get(db.collection(names.calls).withConverter(callConverter)),
         tx.get(db.collectionGroup("private")), // who was logged out lives in the private part
         tx.get(db.collection("webhook_events")),
       ]),

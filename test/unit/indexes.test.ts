@@ -42,8 +42,8 @@ const composite = (group: string, fields: string[]) =>
 const TIME_FIELDS: Record<string, string[]> = {
   calls: ["created_at", "updated_at", "deadline_at", "ended_at", "next_deadline_at", "task_at"],
   users: ["updated_at"],
-  rate_limits: ["updated_at"],
-  webhook_events: [
+  ringback_rate_limits: ["updated_at"],
+  ringback_webhook_events: [
     "created_at",
     "unsent_since",
     "lease_until",
@@ -52,7 +52,7 @@ const TIME_FIELDS: Record<string, string[]> = {
     "timestamp",
     "expire_at",
   ],
-  push_jobs: ["created_at", "unsent_since", "lease_until", "expire_at"],
+  ringback_push_jobs: ["created_at", "unsent_since", "lease_until", "expire_at"],
 };
 
 function sources(dir: string): string[] {
@@ -74,8 +74,8 @@ describe("firestore.indexes.json", () => {
     expect(composite("calls", ["user_ids", "created_at", "__name__"])).toBe(true); // listCalls
     expect(composite("calls", ["shard", "next_deadline_at"])).toBe(true); // the sweep
     expect(composite("calls", ["shard", "task_at", "next_deadline_at"])).toBe(true); // orphans
-    expect(composite("webhook_events", ["shard", "unsent_since"])).toBe(true); // backstop
-    expect(composite("push_jobs", ["shard", "unsent_since"])).toBe(true); // push backstop
+    expect(composite("ringback_webhook_events", ["shard", "unsent_since"])).toBe(true); // backstop
+    expect(composite("ringback_push_jobs", ["shard", "unsent_since"])).toBe(true); // push backstop
     // Every field a server query filters or orders on is in a composite index or indexed alone.
     const used = new Set<string>();
     for (const file of sources(path.join(ROOT, "functions", "src"))) {

@@ -11,6 +11,7 @@
  * run twice, and beside live traffic (it sets one field that every live write sets the same).
  */
 import { FieldPath, type Firestore } from "firebase-admin/firestore";
+import { collections } from "./firestore.js";
 import { PUSH_JOBS } from "./pushOutbox.js";
 import { shardOf } from "./shards.js";
 import { OUTBOX } from "./webhookOutbox.js";
@@ -25,11 +26,11 @@ export interface BackfillCount {
 }
 
 /** Which rows a sweep still looks for: pending deadlines, or never-attempted deliveries. */
-const TARGETS = [
-  { collection: "calls", pending: ["next_deadline_at", "task_at"] },
+const targets = (db: Firestore) => [
+  { collection: collections(db).names.calls, pending: ["next_deadline_at", "task_at"] },
   { collection: OUTBOX, pending: ["unsent_since"] },
   { collection: PUSH_JOBS, pending: ["unsent_since"] },
-] as const;
+];
 
 export async function backfillShards(
   db: Firestore,
@@ -37,7 +38,7 @@ export async function backfillShards(
 ): Promise<Record<string, BackfillCount>> {
   const pageSize = opts.pageSize ?? 500;
   const out: Record<string, BackfillCount> = {};
-  for (const { collection, pending } of TARGETS) {
+  for (const { collection, pending } of targets(db)) {
     const count: BackfillCount = { scanned: 0, stale: 0, written: 0 };
     out[collection] = count;
     const writer = db.bulkWriter();

@@ -1,10 +1,12 @@
 /** listCalls' query: the calls a user is in, newest first, a page at a time. */
-import { FieldPath, Timestamp } from "firebase-admin/firestore";
+import { FieldPath, Timestamp, type QueryDocumentSnapshot } from "firebase-admin/firestore";
 import { Draft } from "../core/draft.js";
 import { applyDue } from "../core/timeouts.js";
 import type { Call } from "../core/types.js";
 import type { Ctx } from "./context.js";
+import { UnreadableDocument } from "../model/documents.js";
 import { collections } from "./firestore.js";
+import { logs } from "./logs.js";
 
 /** Where a page of listCalls ends: the last call's creation time and id. */
 export interface ListCursor {
@@ -32,14 +34,34 @@ export async function listCalls(
   if (after) q = q.startAfter(Timestamp.fromMillis(after.created_at), after.call_id);
   const snap = await q.get();
   const now = Date.now();
-  const calls = snap.docs.slice(0, count).map((doc) => {
-    const d = new Draft(doc.data(), now, ctx.cfg);
+  const page = snap.docs.slice(0, count);
+  const calls: Call[] = [];
+  for (const doc of page) {
+    const call = readable(doc);
+    if (!call) continue;
+    const d = new Draft(call, now, ctx.cfg);
     applyDue(d);
-    return d.call;
-  });
-  const last = calls[calls.length - 1];
+    calls.push(d.call);
+  }
+  // The cursor is the page's last document, shown or not, so a skipped one is never read again.
+  const last = page[page.length - 1];
+  const lastAt: unknown = last?.get("created_at");
   return {
     calls,
-    next: snap.size > count && last ? { created_at: last.created_at, call_id: last.call_id } : null,
+    next:
+      snap.size > count && last && lastAt instanceof Timestamp
+        ? { created_at: lastAt.toMillis(), call_id: last.id }
+        : null,
   };
+}
+
+/** A call of the page, or undefined (logged) when it does not parse: one bad call hides no others. */
+function readable(doc: QueryDocumentSnapshot<Call>): Call | undefined {
+  try {
+    return doc.data();
+  } catch (e) {
+    if (!(e instanceof UnreadableDocument)) throw e;
+    logs.unreadableDocument(e);
+    return undefined;
+  }
 }

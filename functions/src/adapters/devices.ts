@@ -2,7 +2,7 @@
  * A user's devices: `users/{uid}/devices/{device_id}`. Every device of a user reads the same
  * `users/{uid}` doc, so all of them ring and all stop at once when one answers; a user with
  * no registered device counts as logged out (docs/protocol.md#devices-and-delivery-receipts).
- * A push token belongs to one device of one user at a time: `push_tokens/{hash}` names its
+ * A push token belongs to one device of one user at a time: `ringback_push_tokens/{hash}` names its
  * owner, so a phone that changes accounts stops ringing for the old one.
  */
 import { createHash } from "node:crypto";
@@ -13,8 +13,9 @@ import {
   type Transaction,
 } from "firebase-admin/firestore";
 import { callerLoggedOut } from "../core/ending.js";
+import { PRIVATE_COLLECTIONS } from "../model/collections.js";
 import type { Ctx } from "./context.js";
-import { collections } from "./firestore.js";
+import { collections, readUserDoc } from "./firestore.js";
 import { onCall } from "./transaction.js";
 
 export interface DeviceInput {
@@ -29,7 +30,7 @@ type TokenField = "fcm_token" | "voip_token";
 const FIELDS: readonly TokenField[] = ["fcm_token", "voip_token"];
 
 /** Server-only: who holds each push token. */
-export const PUSH_TOKENS = "push_tokens";
+export const PUSH_TOKENS = PRIVATE_COLLECTIONS.pushTokens;
 
 const tokenRef = (db: Firestore, field: TokenField, token: string) =>
   db
@@ -151,7 +152,7 @@ export async function unregisterDevice(
 }
 
 async function cancelOwnRinging(ctx: Ctx, uid: string): Promise<void> {
-  const user = (await collections(ctx.db).users.doc(uid).get()).data();
+  const user = await readUserDoc(ctx.db, uid);
   if (user?.status !== "calling" || !user.call_id) return;
   await onCall(ctx, user.call_id, { act: (d) => callerLoggedOut(d, uid) }).catch(() => undefined);
 }

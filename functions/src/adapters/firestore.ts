@@ -6,15 +6,30 @@ import {
   getFirestore,
   Timestamp,
   type DocumentData,
+  type DocumentSnapshot,
   type Firestore,
   type FirestoreDataConverter,
   type QueryDocumentSnapshot,
 } from "firebase-admin/firestore";
 import type { Notice } from "../core/notifications.js";
-import { PUSH_JOBS } from "./pushOutbox.js";
+import type { Call, CallUser, UserDoc } from "../core/types.js";
+import {
+  CALL_PRIVATE,
+  PRIVATE_COLLECTIONS,
+  USER_SUBCOLLECTIONS,
+  type SharedNames,
+} from "../model/collections.js";
+import {
+  CALL_FIELDS,
+  CALL_PRIVATE_FIELDS,
+  parseOwn,
+  parseUserFields,
+  storedCall,
+  storedCallPrivate,
+  USER_FIELDS,
+} from "../model/documents.js";
+import { sharedNames } from "../params.js";
 import { shardOf } from "./shards.js";
-import { OUTBOX } from "./webhookOutbox.js";
-import type { Call, CallUser, Incoming, UserDoc } from "../core/types.js";
 
 let db: Firestore | undefined;
 
@@ -33,9 +48,6 @@ export function prepare(firestore: Firestore): Firestore {
 const ts = (ms: number): Timestamp => Timestamp.fromMillis(ms);
 const optTs = (ms: number | undefined): Timestamp | undefined =>
   ms === undefined ? undefined : ts(ms);
-const msOf = (t: unknown): number => (t as Timestamp).toMillis();
-const optMs = (t: unknown): number | undefined =>
-  t === undefined || t === null ? undefined : msOf(t);
 
 function mapUsers<A, B>(users: Record<string, A>, f: (u: A) => B): Record<string, B> {
   return Object.fromEntries(Object.entries(users).map(([k, u]) => [k, f(u)]));
@@ -61,48 +73,40 @@ export const callConverter: FirestoreDataConverter<Call> = {
       })),
     };
   },
+  /** Parsed, never cast: a call that does not parse throws UnreadableDocument (its path). */
   fromFirestore(snap: QueryDocumentSnapshot): Call {
-    const { shard: _shard, ...d } = snap.data();
-    return {
-      ...(d as Call),
-      created_at: msOf(d.created_at),
-      deadline_at: msOf(d.deadline_at),
-      ended_at: optMs(d.ended_at),
-      next_deadline_at: optMs(d.next_deadline_at) ?? null,
-      task_at: optMs(d.task_at) ?? null,
-      updated_at: msOf(d.updated_at),
-      users: mapUsers(d.users as Record<string, DocumentData>, (u) => ({
-        ...(u as CallUser),
-        heartbeat_at: optMs(u.heartbeat_at),
-        deadline_at: optMs(u.deadline_at),
-        receipt_deadline_at: optMs(u.receipt_deadline_at),
-        updated_at: msOf(u.updated_at),
-      })),
-    };
+    const { shard: _shard, ...call } = parseOwn(storedCall, snap.ref.path, snap.data());
+    return call as Call; // its private part (start_*) is merged in by mergeCall
   },
 };
 
+/**
+ * `users/{uid}` is the app's document too: Ringback reads only its five fields (a missing or
+ * malformed one reads as idle) and writes them with a field mask (USER_WRITE).
+ */
 export const userConverter: FirestoreDataConverter<UserDoc> = {
   toFirestore(u: UserDoc): DocumentData {
     return {
-      ...u,
+      status: u.status,
+      call_id: u.call_id,
       incoming: u.incoming ? { ...u.incoming, deadline_at: ts(u.incoming.deadline_at) } : null,
+      device_id: u.device_id,
       updated_at: ts(u.updated_at),
     };
   },
   fromFirestore(snap: QueryDocumentSnapshot): UserDoc {
-    const d = snap.data();
-    const incoming = d.incoming as
-      (Omit<Incoming, "deadline_at"> & { deadline_at: unknown }) | null;
-    return {
-      status: d.status,
-      call_id: d.call_id ?? null,
-      incoming: incoming ? { ...incoming, deadline_at: msOf(incoming.deadline_at) } : null,
-      device_id: d.device_id ?? null,
-      updated_at: msOf(d.updated_at),
-    };
+    return parseUserFields(snap.data());
   },
 };
+
+/** How every write of `users/{uid}` is made: Ringback's fields only, the app's left as they are. */
+export const USER_WRITE = { mergeFields: USER_FIELDS } as const;
+
+/** One user's doc outside a transaction, Ringback's fields only (undefined: no doc). */
+export async function readUserDoc(db: Firestore, uid: string): Promise<UserDoc | undefined> {
+  const [snap] = await db.getAll(collections(db).users.doc(uid), { fieldMask: [...USER_FIELDS] });
+  return snap?.data() as UserDoc | undefined; // the ref's converter parsed it
+}
 
 /**
  * What only the server reads of a call, kept in `calls/{id}/private/server` out of the
@@ -114,6 +118,21 @@ export interface CallPrivate {
   start_result?: Call["start_result"];
   users: Record<string, { device_id?: string; logged_out?: boolean }>;
 }
+
+/** A call's private part as stored, parsed (undefined when it has none). */
+export function parsePrivate(snap: DocumentSnapshot): CallPrivate | undefined {
+  const d = snap.data();
+  return d === undefined ? undefined : parseOwn(storedCallPrivate, snap.ref.path, d);
+}
+
+/**
+ * The fields a transaction's reads ask for: a call's, its private part's and Ringback's five
+ * of `users/{uid}` (one getAll reads all three kinds). The app's own fields of a user doc are
+ * never sent to Ringback, however large its profile.
+ */
+export const READ_MASK: readonly string[] = [
+  ...new Set([...CALL_FIELDS, ...CALL_PRIVATE_FIELDS, ...USER_FIELDS]),
+];
 
 /** Splits a call into the shared doc the participants read and its private part. */
 export function splitCall(call: Call): { shared: Call; priv: CallPrivate } {
@@ -157,22 +176,33 @@ export interface NotificationDoc {
   expire_at: Timestamp;
 }
 
-/** The collections of `db` (the deployed functions use `firestore()`). */
-export function collections(db: Firestore) {
+/**
+ * The collections of `db` (the deployed functions use `firestore()`), under the configured
+ * names of the two shared ones (params RINGBACK_USERS_COLLECTION, RINGBACK_CALLS_COLLECTION).
+ */
+export function collections(db: Firestore, names: SharedNames = sharedNames()) {
+  const user = (uid: string) => db.collection(names.users).doc(uid);
   return {
-    calls: db.collection("calls").withConverter(callConverter),
+    names,
+    calls: db.collection(names.calls).withConverter(callConverter),
     /** Server-only: the private part of a call (see CallPrivate; rules deny clients). */
     callPrivate: (callId: string) =>
-      db.collection("calls").doc(callId).collection("private").doc("server"),
-    users: db.collection("users").withConverter(userConverter),
-    notifications: (uid: string) => db.collection("users").doc(uid).collection("notifications"),
-    devices: (uid: string) => db.collection("users").doc(uid).collection("devices"),
-    /** Server-only: startCall's per-user rate-limit buckets (rules deny clients). */
-    rateLimits: db.collection("rate_limits"),
+      db
+        .collection(names.calls)
+        .doc(callId)
+        .collection(CALL_PRIVATE.collection)
+        .doc(CALL_PRIVATE.doc),
+    users: db.collection(names.users).withConverter(userConverter),
+    notifications: (uid: string) => user(uid).collection(USER_SUBCOLLECTIONS.notifications),
+    devices: (uid: string) => user(uid).collection(USER_SUBCOLLECTIONS.devices),
+    /** Server-only: startCall's per-user rate-limit buckets. */
+    rateLimits: db.collection(PRIVATE_COLLECTIONS.rateLimits),
     /** Server-only: the webhook outbox (webhookOutbox.ts). */
-    webhookEvents: db.collection(OUTBOX),
+    webhookEvents: db.collection(PRIVATE_COLLECTIONS.webhookEvents),
     /** Server-only: the push outbox (pushOutbox.ts). */
-    pushJobs: db.collection(PUSH_JOBS),
+    pushJobs: db.collection(PRIVATE_COLLECTIONS.pushJobs),
+    /** Server-only: who holds each push token (devices.ts). */
+    pushTokens: db.collection(PRIVATE_COLLECTIONS.pushTokens),
   };
 }
 export type Collections = ReturnType<typeof collections>;

@@ -17,6 +17,7 @@ const STATUS: Partial<Record<FunctionsErrorCode, number>> = {
   "resource-exhausted": 429,
   unavailable: 503,
   internal: 500,
+  "data-loss": 500,
 };
 
 /**
@@ -52,6 +53,7 @@ export const HTTP_CODES: readonly (readonly [number, string, number])[] = [
   [413, "body_too_large", 41301],
   [429, "rate_limited", 42901],
   [500, "internal", 50001],
+  [500, "unreadable_document", 50002],
   [503, "unavailable", 50301],
 ];
 

@@ -2,6 +2,7 @@
 import { HttpsError, type FunctionsErrorCode } from "firebase-functions/v2/https";
 import type { z } from "zod";
 import { DomainError, type DomainErrorKind } from "../core/errors.js";
+import { UnreadableDocument } from "../model/documents.js";
 import { isAborted, isLostTransaction, isUnavailable } from "./grpcErrors.js";
 import { logs } from "./logs.js";
 
@@ -31,6 +32,14 @@ export function toHttpsError(e: unknown): HttpsError {
   if (e instanceof HttpsError) return e;
   if (e instanceof DomainError) {
     return new HttpsError(CODES[e.kind], e.message, { reason: e.reason, ...e.details });
+  }
+  if (e instanceof UnreadableDocument) {
+    // A document of Ringback's own that no longer parses: no client can cause it; say where.
+    logs.unreadableDocument(e);
+    return new HttpsError("data-loss", e.message, {
+      reason: "unreadable_document",
+      path: e.path,
+    });
   }
   if (isAborted(e)) {
     return new HttpsError("aborted", "Too many concurrent changes to this call; retry.", {

@@ -31,6 +31,13 @@ export const logs = {
     }),
   databaseUnavailable: (error: unknown) => logger.warn("database unavailable", error),
   unexpected: (error: unknown) => logger.error("unexpected error", error),
+  /** A document of Ringback's own that does not parse (written by hand, or by another version). */
+  unreadableDocument: (e: { path: string; message: string }) =>
+    logger.error("unreadable document", {
+      event: "unreadable_document",
+      path: e.path,
+      error: e.message,
+    }),
   sweep: (counts: {
     examined: number;
     changed: number;

@@ -1,5 +1,5 @@
 /**
- * The push outbox: one `push_jobs/{job_id}` document per (call, user, ring | cancel), written
+ * The push outbox: one `ringback_push_jobs/{job_id}` document per (call, user, ring | cancel), written
  * in the same transaction as the change that caused it (a rolled-back change rings nobody, a
  * function that dies after the commit loses nothing), then sent from a task queue named after
  * the job. The job records each device it goes to and what became of it, so a retried task
@@ -8,10 +8,11 @@
 import { createHash } from "node:crypto";
 import { Timestamp } from "firebase-admin/firestore";
 import type { PushJob, PushType } from "../core/push.js";
+import { PRIVATE_COLLECTIONS } from "../model/collections.js";
 import type { Channel, DeviceTokens } from "./pushMessages.js";
 import { shardOf } from "./shards.js";
 
-export const PUSH_JOBS = "push_jobs";
+export const PUSH_JOBS = PRIVATE_COLLECTIONS.pushJobs;
 export const PUSH_JOB_TTL_MS = 24 * 3600 * 1000;
 
 /** The job's id: task-name safe whatever the uid holds, the same on every retry. */

@@ -14,6 +14,7 @@ import {
 } from "firebase-admin/firestore";
 import { settleCall } from "./commands.js";
 import type { Ctx } from "./context.js";
+import { collections } from "./firestore.js";
 import { logs } from "./logs.js";
 import { limited, semaphore, shardGroups } from "./shards.js";
 
@@ -94,7 +95,7 @@ export async function sweepDue(
         await backOff(snap, Date.now());
       }
     });
-  const calls = ctx.db.collection("calls");
+  const calls = collections(ctx.db).calls.withConverter(null);
   await limited(shardGroups(), SHARD_QUERIES, async (shards) => {
     let cursor: QueryDocumentSnapshot | undefined;
     while (Date.now() < stopAt) {

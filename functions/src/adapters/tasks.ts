@@ -7,6 +7,7 @@ import { Timestamp, type Firestore } from "firebase-admin/firestore";
 import { getApps, initializeApp } from "firebase-admin/app";
 import { getFunctions } from "firebase-admin/functions";
 import type { EffectHandlers } from "./effects.js";
+import { collections } from "./firestore.js";
 import { pushTaskId } from "./pushOutbox.js";
 import { extensionId, region } from "../platform.js";
 
@@ -115,7 +116,7 @@ export function taskEffects(db: Firestore): EffectHandlers {
     async undelivered(effect) {
       // A task left to run finds nothing; an outbox row left pending is resent by the sweep.
       if (effect.kind !== "schedule_deadline") return;
-      const ref = db.collection("calls").doc(effect.call_id);
+      const ref = collections(db).calls.withConverter(null).doc(effect.call_id);
       await db.runTransaction(async (tx) => {
         const taskAt = (await tx.get(ref)).get("task_at") as Timestamp | null | undefined;
         if (taskAt?.toMillis() === effect.at) tx.update(ref, { task_at: null });

@@ -15,12 +15,15 @@ import type { Effect } from "../core/effects.js";
 import { affectedUsers, impliedUserDoc, reconcileUser } from "../core/projection.js";
 import type { Bucket } from "../core/rateLimit.js";
 import type { Call, UserDoc } from "../core/types.js";
+import { storedBucket } from "../model/documents.js";
 import {
   eventId,
   mergeCall,
   notificationDoc,
+  parsePrivate,
+  READ_MASK,
   splitCall,
-  type CallPrivate,
+  USER_WRITE,
   type Collections,
 } from "./firestore.js";
 import { pushJobDoc } from "./pushOutbox.js";
@@ -47,11 +50,11 @@ export class UnitOfWork {
     return [this.col.calls.doc(callId), this.col.callPrivate(callId)] as DocumentReference[];
   }
 
-  /** The call from the snapshots of its two refs (see callRefs). */
+  /** The call from the snapshots of its two refs (see callRefs); both are parsed. */
   private callOf(shared: DocumentSnapshot, priv: DocumentSnapshot): Call | undefined {
-    const call = shared.data() as Call | undefined;
+    const call = shared.data() as Call | undefined; // callConverter parses it
     if (!call) return undefined;
-    const p = priv.data() as CallPrivate | undefined;
+    const p = parsePrivate(priv);
     if (p) this.privates.set(call.call_id, canonical(p));
     return mergeCall(call, p);
   }
@@ -60,7 +63,9 @@ export class UnitOfWork {
   async readCalls(callIds: readonly string[]): Promise<Map<string, Call>> {
     const out = new Map<string, Call>();
     if (callIds.length === 0) return out;
-    const snaps = await this.tx.getAll(...callIds.flatMap((id) => this.callRefs(id)));
+    const snaps = await this.tx.getAll(...callIds.flatMap((id) => this.callRefs(id)), {
+      fieldMask: [...READ_MASK],
+    });
     callIds.forEach((id, i) => {
       const call = this.callOf(
         snaps[2 * i] as DocumentSnapshot,
@@ -71,13 +76,11 @@ export class UnitOfWork {
     return out;
   }
 
-  /** The caller's startCall rate-limit bucket (`rate_limits/{uid}`). */
+  /** The caller's startCall rate-limit bucket (a malformed one reads as none: a full bucket). */
   async readBucket(uid: string): Promise<Bucket | undefined> {
     const snap = await this.tx.get(this.col.rateLimits.doc(uid));
-    const d = snap.data();
-    return d
-      ? { tokens: d.tokens as number, updated_at: (d.updated_at as Timestamp).toMillis() }
-      : undefined;
+    const d = storedBucket.safeParse(snap.data());
+    return d.success ? d.data : undefined;
   }
 
   writeBucket(uid: string, b: Bucket): void {
@@ -103,7 +106,7 @@ export class UnitOfWork {
     const userRefs = missing.map((u) => this.col.users.doc(u));
     // One getAll over both kinds: the snapshots are told apart by position.
     const refs = [...callRefs, ...userRefs] as DocumentReference[];
-    const snaps = await this.tx.getAll(...refs);
+    const snaps = await this.tx.getAll(...refs, { fieldMask: [...READ_MASK] });
     const users = snaps.slice(callRefs.length) as DocumentSnapshot<UserDoc>[];
     users.forEach((s, i) => this.users.set(missing[i] as string, s.data()));
     return callRefs.length
@@ -179,7 +182,7 @@ export class UnitOfWork {
       });
     }
     for (const uid of dirty) {
-      this.tx.set(this.col.users.doc(uid), this.users.get(uid) as UserDoc);
+      this.tx.set(this.col.users.doc(uid), this.users.get(uid) as UserDoc, USER_WRITE);
     }
     for (const e of this.effects()) {
       if (e.kind === "callback") this.tx.set(this.col.webhookEvents.doc(e.event_id), outboxDoc(e));

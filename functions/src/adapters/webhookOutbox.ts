@@ -1,5 +1,5 @@
 /**
- * The webhook outbox: one `webhook_events/{event_id}` document per callback event, written in
+ * The webhook outbox: one `ringback_webhook_events/{event_id}` document per callback event, written in
  * the same transaction as the change that caused it (so a rolled-back change sends nothing and
  * a function that dies after the commit loses nothing), then delivered from a task queue.
  * Server-only: the rules give clients no access. Kept `OUTBOX_TTL_MS` (a TTL policy on
@@ -8,10 +8,11 @@
 import { Timestamp } from "firebase-admin/firestore";
 import type { CallbackName } from "../core/callbacks.js";
 import type { Effect } from "../core/effects.js";
+import { PRIVATE_COLLECTIONS } from "../model/collections.js";
 import { shardOf } from "./shards.js";
 import { newNonce } from "./webhookSigning.js";
 
-export const OUTBOX = "webhook_events";
+export const OUTBOX = PRIVATE_COLLECTIONS.webhookEvents;
 export const OUTBOX_TTL_MS = 30 * 24 * 3600 * 1000;
 
 export type DeliveryStatus = "pending" | "delivered" | "failed";

@@ -3,16 +3,9 @@
  * converters turn them into Timestamps and back. Field names and meanings: docs/protocol.md.
  */
 
-export const USER_STATES = [
-  "inviting",
-  "received",
-  "not_yet_received",
-  "accepted",
-  "rejected",
-  "canceled",
-  "timeout",
-  "quit",
-] as const;
+import { USER_STATES } from "../model/documents.js";
+
+export { USER_STATES };
 export type UserState = (typeof USER_STATES)[number];
 
 /** Invitee states that still wait for an answer (docs/protocol.md#user-states). */
