@@ -8,7 +8,7 @@
 // `--build` builds the functions, the client and the demo first (`npm start` passes it, so that
 // npm's own child is this process: the signals npm forwards reach it). The emulators' output
 // goes to .runtime/; the console gets the runner's own lines (lib/console.mjs).
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
@@ -111,6 +111,17 @@ async function clearFirestore(cfg) {
   if (!res.ok) throw new StackError(`clearing Firestore: HTTP ${res.status} ${await res.text()}`);
 }
 
+/** The rules for collections moved by the params: what `npm run print-config` prints for them. */
+function writeRules(cfg) {
+  const args = ["scripts/print-config.ts", "--users", cfg.names.users, "--calls", cfg.names.calls];
+  const r = spawnSync(path.join(cfg.bin, "tsx"), [...args, "--rules-file", cfg.rules], {
+    cwd: ROOT,
+    encoding: "utf8",
+  });
+  if (r.status !== 0) throw new StackError(`print-config: ${r.stderr || r.error}`);
+  log(`collections ${cfg.names.users} and ${cfg.names.calls}: rules from print-config`);
+}
+
 // ---- main --------------------------------------------------------------------------------
 
 async function main() {
@@ -123,6 +134,7 @@ async function main() {
   const manifest = functionsManifest(ROOT); // the built functions: queues, params, secrets
   const passed = writeFunctionsEnv(ROOT, manifest);
   fs.mkdirSync(cfg.runtime, { recursive: true });
+  if (cfg.names) writeRules(cfg);
   tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), "ringback-")); // short: socket paths are limited
   log(`starting the emulators for ${cfg.project}...`);
   emulators = new Emulators(cfg, (e) => {

@@ -2,7 +2,9 @@
 //  1. unit + emulators: webhooks off, as a project starts (the default).
 //  2. webhooks: a stack whose functions post callbacks to the receiver the webhook tests run
 //     (RINGBACK_WEBHOOK_URL on 127.0.0.1, a test secret and app id).
-//  3. signals: outside any stack; each test starts and stops stacks of its own.
+//  3. names: a smoke pass of the paths an app's data meets, on a stack whose collections are
+//     moved by RINGBACK_USERS_COLLECTION / RINGBACK_CALLS_COLLECTION (its rules: print-config's).
+//  4. signals: outside any stack; each test starts and stops stacks of its own.
 // Each run writes its vitest JSON report; this merges them into .runtime/vitest-results.json
 // and prints one line: "tests: N passed, M failed". `--only=main` (or webhooks, signals) runs one.
 import { spawnSync } from "node:child_process";
@@ -24,6 +26,19 @@ export const WEBHOOK_TEST_ENV = {
 const runs = [
   { name: "main", env: {}, projects: ["unit", "emulators"] },
   { name: "webhooks", env: WEBHOOK_TEST_ENV, projects: ["webhooks"] },
+  {
+    name: "names",
+    env: { RINGBACK_USERS_COLLECTION: "app_profiles", RINGBACK_CALLS_COLLECTION: "rb_calls" },
+    projects: ["emulators"],
+    files: [
+      "test/integration/appData.test.ts",
+      "test/integration/lifecycle.test.ts",
+      "test/integration/listCalls.test.ts",
+      "test/integration/sweep.test.ts",
+      "test/rules/firestore.rules.test.ts",
+      "test/client/calls.test.ts",
+    ],
+  },
   // Its stacks sit beside the others: RINGBACK_PORT_OFFSET + 7000 (see test/signals).
   {
     name: "signals",
@@ -45,7 +60,12 @@ for (const run of runs) {
   const report = path.join(RUNTIME, `vitest-${run.name}.json`);
   fs.rmSync(report, { force: true });
   console.log(`\n==> tests: ${run.name} (${run.projects.join(", ")})`);
-  const vitest = ["vitest", "run", ...run.projects.flatMap((p) => ["--project", p])];
+  const vitest = [
+    "vitest",
+    "run",
+    ...run.projects.flatMap((p) => ["--project", p]),
+    ...(run.files ?? []),
+  ];
   const env = { ...run.env, RINGBACK_VITEST_REPORT: report };
   const code = run.bare
     ? sh(path.join(ROOT, "node_modules", ".bin", "vitest"), vitest.slice(1), env)

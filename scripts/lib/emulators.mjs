@@ -88,12 +88,12 @@ export class Emulators {
 
   /** The JAR on `hostPort`; `seed`: an export to start from (a restart). */
   startFirestore(jar, hostPort, seed) {
-    const { root, runtime, project, baseEnv } = this.cfg;
+    const { runtime, project, baseEnv, rules } = this.cfg;
     const [host, port] = hostPort.split(":");
     const args = ["-Duser.language=en", "-cp", jar];
     args.push("com.google.cloud.datastore.emulator.firestore.CloudFirestore");
     args.push(`--host=${host}`, `--port=${port}`, `--project_id=${project}`);
-    args.push(`--rules=${path.join(root, "firestore.rules")}`);
+    args.push(`--rules=${rules}`);
     if (seed) args.push(`--seed_from_export=${seed}`);
     const out = fs.openSync(path.join(runtime, "firestore.log"), seed ? "a" : "w");
     const entry = this.spawn("firestore", "java", args, baseEnv, ["ignore", out, out]);

@@ -38,6 +38,13 @@ export function stackConfig(root, env = process.env) {
     logging: addr("logging", 4500),
   };
   const bin = path.join(root, "node_modules", ".bin");
+  // Collections moved by the params (the functions get them too): the rules the Firestore
+  // emulator loads are then the block print-config prints for those names, not firestore.rules.
+  const names = {
+    users: env.RINGBACK_USERS_COLLECTION || "users",
+    calls: env.RINGBACK_CALLS_COLLECTION || "calls",
+  };
+  const moved = names.users !== "users" || names.calls !== "calls";
   const baseEnv = { ...env, GCLOUD_PROJECT: project, METADATA_SERVER_DETECTION: "none" };
   return {
     root,
@@ -46,6 +53,8 @@ export function stackConfig(root, env = process.env) {
     project,
     hosts,
     sweepMs,
+    names: moved ? names : null,
+    rules: moved ? path.join(runtime, "firestore.names.rules") : path.join(root, "firestore.rules"),
     firebaseArgs: config.args,
     // The deploy runtime (firebase.json); the emulator runs the functions on this Node.
     deployRuntime: config.functions?.find((f) => f.codebase === "ringback")?.runtime,
