@@ -14,6 +14,7 @@ import { newUser, closeAll, type TestUser } from "../test/support/clients.js";
 import { settledPushes, delivered } from "../test/support/pushes.js";
 import { adminDb, pool } from "./lib/admin.js";
 import { ms, summarize } from "./lib/stats.js";
+import { PRIVATE_COLLECTIONS } from "../functions/src/model/collections.js";
 
 const CALLS = Number(process.argv[2] ?? 20);
 
@@ -40,7 +41,10 @@ async function lifecycle(a: TestUser, callees: TestUser[]) {
   await callees[0]!.call("acceptCall", { call_id: callId, device_id: "phone" });
   await a.call("endCall", { call_id: callId });
   await settledPushes(callId, 120_000);
-  const jobs = await adminDb().collection("push_jobs").where("call_id", "==", callId).get();
+  const jobs = await adminDb()
+    .collection(PRIVATE_COLLECTIONS.pushJobs)
+    .where("call_id", "==", callId)
+    .get();
   const latencies: number[] = [];
   const tasks = new Set<number>();
   for (const j of jobs.docs) {

@@ -10,6 +10,7 @@ import { Receiver } from "../test/support/receiver.js";
 import { adminDb, pool } from "./lib/admin.js";
 import { summarize, type Summary } from "./lib/stats.js";
 import { throughput, type ThroughputOptions, type ThroughputResult } from "./throughput.js";
+import { PRIVATE_COLLECTIONS } from "../functions/src/model/collections.js";
 
 export interface WebhookBenchResult {
   calls: number;
@@ -42,7 +43,10 @@ export async function webhookBench(
         missed += 1;
         continue;
       }
-      const box = await adminDb().collection("webhook_events").where("call_id", "==", callId).get();
+      const box = await adminDb()
+        .collection(PRIVATE_COLLECTIONS.webhookEvents)
+        .where("call_id", "==", callId)
+        .get();
       for (const e of box.docs) {
         const name = e.get("event") as string;
         if (name !== "call_create" && name !== "call_accept") continue;

@@ -52,7 +52,7 @@ if (!projectId) {
 const [command, ...ids] = args;
 const app = initializeApp({ projectId });
 const db = getFirestore(app);
-const events = db.collection("webhook_events");
+const events = db.collection("ringback_webhook_events"); // PRIVATE_COLLECTIONS.webhookEvents
 
 if (command === "list") {
   const snap = await events.where("status", "==", status).limit(500).get();

@@ -10,12 +10,13 @@ import {
   type Firestore,
   type Transaction,
 } from "firebase-admin/firestore";
+import { PRIVATE_COLLECTIONS } from "../../functions/src/model/collections.js";
 
 export interface MeterSnapshot {
   reads: number;
   /**
    * Writes per collection: `calls/*`, `users/*` (and rate limits), `users/*\/notifications/*`,
-   * and the webhook outbox `webhook_events/*`.
+   * and the webhook outbox `ringback_webhook_events/*`.
    */
   writes: { calls: number; users: number; notifications: number; webhooks: number };
   /** Transaction attempts (a retried attempt's reads are billed again). */
@@ -48,7 +49,7 @@ export class Meter {
   wrote(ref: DocumentReference): void {
     const path = ref.path;
     if (path.startsWith("calls/")) this.writes.calls += 1;
-    else if (path.startsWith("webhook_events/")) this.writes.webhooks += 1;
+    else if (path.startsWith(`${PRIVATE_COLLECTIONS.webhookEvents}/`)) this.writes.webhooks += 1;
     else if (path.includes("/notifications/")) this.writes.notifications += 1;
     else this.writes.users += 1;
   }

@@ -10,6 +10,7 @@ import { accept, decline, end, heartbeat } from "../../functions/src/core/comman
 import { startDirect } from "../../bench/lib/inProcess.js";
 import { instrumented, Meter, type MeterSnapshot } from "../../bench/lib/meteredFirestore.js";
 import { directProject } from "../support/directProject.js";
+import { PRIVATE_COLLECTIONS } from "../../functions/src/model/collections.js";
 
 const PROJECT = "demo-ringback-cost";
 const meter = new Meter();
@@ -110,7 +111,10 @@ describe("with webhooks on, the outbox adds one write per callback event and no 
       runCommand(on, d1.call_id, y, (d) => decline(d, y, { type: 1 })),
     );
     expect(declineCost).toEqual(cost(2, 1, 2, 2, 2)); // call_reject and call_end
-    const box = await ctx.db.collection("webhook_events").where("call_id", "==", s.call_id).get();
+    const box = await ctx.db
+      .collection(PRIVATE_COLLECTIONS.webhookEvents)
+      .where("call_id", "==", s.call_id)
+      .get();
     expect(box.docs.map((e) => e.get("event")).sort()).toEqual([
       "call_accept",
       "call_create",

@@ -11,6 +11,7 @@ import { ring, users } from "../support/calls.js";
 import { closeAll, type TestUser } from "../support/clients.js";
 import { api, idToken, openStream, type ApiAnswer } from "../support/http.js";
 import { userPath } from "../support/names.js";
+import { PRIVATE_COLLECTIONS } from "../../functions/src/model/collections.js";
 
 afterAll(closeAll);
 
@@ -191,7 +192,7 @@ describe("each refusal: its HTTP status and code, nothing written", () => {
   it("429 rate_limited with Retry-After, and 400 invalid_argument naming the field", async () => {
     const [mallory, bob] = await users("mallory", "bob");
     await adminDb()
-      .collection("rate_limits")
+      .collection(PRIVATE_COLLECTIONS.rateLimits)
       .doc(mallory.uid)
       .set({ tokens: 0, updated_at: Timestamp.now() });
     const before = await footprint([mallory.uid, bob.uid]);

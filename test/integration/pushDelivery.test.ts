@@ -10,6 +10,7 @@ import type { PushMessage, SendOutcome } from "../../functions/src/adapters/push
 import { pushJobDoc, pushJobId } from "../../functions/src/adapters/pushOutbox.js";
 import type { PushJob } from "../../functions/src/core/push.js";
 import { adminDb } from "../support/admin.js";
+import { PRIVATE_COLLECTIONS } from "../../functions/src/model/collections.js";
 
 let n = 0;
 
@@ -49,7 +50,7 @@ async function setUp(k = 2, ringFor = 60_000) {
   };
   const write = async (j: PushJob) => {
     const doc = pushJobDoc(now, j);
-    await db.collection("push_jobs").doc(doc.job_id).set(doc);
+    await db.collection(PRIVATE_COLLECTIONS.pushJobs).doc(doc.job_id).set(doc);
     return doc.job_id;
   };
   const ringId = await write(job);
@@ -64,7 +65,7 @@ async function setUp(k = 2, ringFor = 60_000) {
 }
 
 const status = async (id: string) =>
-  (await adminDb().collection("push_jobs").doc(id).get()).get("status") as string;
+  (await adminDb().collection(PRIVATE_COLLECTIONS.pushJobs).doc(id).get()).get("status") as string;
 
 describe("deliverPush", () => {
   it("rings each device once, however often the task runs; the cancel spares the answering device", async () => {

@@ -9,6 +9,7 @@ import { adminDb, callDoc, footprint } from "../support/admin.js";
 import { ring, users } from "../support/calls.js";
 import { anonymousFunctions, closeAll } from "../support/clients.js";
 import { expectCallError } from "../support/expect.js";
+import { PRIVATE_COLLECTIONS } from "../../functions/src/model/collections.js";
 
 afterAll(closeAll);
 
@@ -116,7 +117,7 @@ describe("abuse limits", () => {
     // The start was charged to Mallory's bucket. The rest of the burst is spent here at once,
     // as ten quick starts would spend it: a loop of real starts refills while it runs (30 a
     // minute), so how far it gets would depend on this machine's speed.
-    const bucket = adminDb().collection("rate_limits").doc(mallory.uid);
+    const bucket = adminDb().collection(PRIVATE_COLLECTIONS.rateLimits).doc(mallory.uid);
     expect((await bucket.get()).get("tokens")).toBeCloseTo(9, 0);
     await bucket.set({ tokens: 0, updated_at: Timestamp.now() });
     const before = await footprint([mallory.uid, bob.uid]);

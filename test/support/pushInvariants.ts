@@ -10,6 +10,7 @@ import type { Firestore } from "firebase-admin/firestore";
 import { isPending, type UserState } from "../../functions/src/core/types.js";
 import { pushes, type RecordedPush } from "./pushes.js";
 import { names } from "./names.js";
+import { PRIVATE_COLLECTIONS } from "../../functions/src/model/collections.js";
 
 const OPEN = ["pending", "sending", "retry"];
 
@@ -17,7 +18,10 @@ const OPEN = ["pending", "sending", "retry"];
 async function drained(db: Firestore, timeoutMs = 60_000): Promise<string[]> {
   const until = Date.now() + timeoutMs;
   for (;;) {
-    const open = await db.collection("push_jobs").where("status", "in", OPEN).get();
+    const open = await db
+      .collection(PRIVATE_COLLECTIONS.pushJobs)
+      .where("status", "in", OPEN)
+      .get();
     if (open.empty) return [];
     if (Date.now() > until)
       return [`P0: push jobs still open: ${open.docs.map((d) => d.id).join(", ")}`];
@@ -29,7 +33,7 @@ export async function checkPushes(db: Firestore): Promise<{ violations: string[]
   const violations = await drained(db);
   const [calls, jobs, got] = await Promise.all([
     db.collection(names.calls).get(),
-    db.collection("push_jobs").where("type", "==", "cancel").get(),
+    db.collection(PRIVATE_COLLECTIONS.pushJobs).where("type", "==", "cancel").get(),
     pushes(),
   ]);
   const states = new Map<string, UserState>();

@@ -4,6 +4,7 @@
  * get it, with its wire form.
  */
 import { adminDb } from "./admin.js";
+import { PRIVATE_COLLECTIONS } from "../../functions/src/model/collections.js";
 
 export interface RecordedPush {
   seq: number;
@@ -76,7 +77,10 @@ export async function waitPushes(
 export async function settledPushes(callId: string, timeoutMs = 45_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   for (;;) {
-    const snap = await adminDb().collection("push_jobs").where("call_id", "==", callId).get();
+    const snap = await adminDb()
+      .collection(PRIVATE_COLLECTIONS.pushJobs)
+      .where("call_id", "==", callId)
+      .get();
     const open = snap.docs.filter((d) => ["pending", "sending", "retry"].includes(d.get("status")));
     if (open.length === 0) return;
     if (Date.now() > until) {
@@ -88,7 +92,10 @@ export async function settledPushes(callId: string, timeoutMs = 45_000): Promise
 
 /** The push jobs of a call, by id. */
 export async function jobsOf(callId: string) {
-  const snap = await adminDb().collection("push_jobs").where("call_id", "==", callId).get();
+  const snap = await adminDb()
+    .collection(PRIVATE_COLLECTIONS.pushJobs)
+    .where("call_id", "==", callId)
+    .get();
   return snap.docs.map((d) => d.data());
 }
 

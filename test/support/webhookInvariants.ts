@@ -22,6 +22,7 @@ import {
 } from "../../functions/src/adapters/firestore.js";
 import type { Call } from "../../functions/src/core/types.js";
 import { names } from "./names.js";
+import { PRIVATE_COLLECTIONS } from "../../functions/src/model/collections.js";
 
 interface Entry {
   event_id: string;
@@ -128,7 +129,7 @@ export async function checkWebhooks(
       Promise.all([
         tx.get(db.collection(names.calls).withConverter(callConverter)),
         tx.get(db.collectionGroup("private")), // who was logged out lives in the private part
-        tx.get(db.collection("webhook_events")),
+        tx.get(db.collection(PRIVATE_COLLECTIONS.webhookEvents)),
       ]),
     { readOnly: true },
   );

@@ -4,6 +4,7 @@ import { expect } from "vitest";
 import { adminDb } from "../support/admin.js";
 import type { TestUser } from "../support/clients.js";
 import { webhookEnv, type Delivery } from "../support/receiver.js";
+import { PRIVATE_COLLECTIONS } from "../../functions/src/model/collections.js";
 
 /** Registers a device, so that the user counts as logged in (call_create names them). */
 export const logIn = (u: TestUser) =>
@@ -40,6 +41,9 @@ export const eventsOf = (ds: Delivery[]) => ds.map((d) => d.body.event);
 
 /** The outbox entries of a call, oldest first. */
 export async function outboxOf(callId: string) {
-  const snap = await adminDb().collection("webhook_events").where("call_id", "==", callId).get();
+  const snap = await adminDb()
+    .collection(PRIVATE_COLLECTIONS.webhookEvents)
+    .where("call_id", "==", callId)
+    .get();
   return snap.docs.map((s) => s.data()).sort((a, b) => a.seq - b.seq);
 }
