@@ -24,7 +24,13 @@ export const WEBHOOK_TEST_ENV = {
 };
 
 const runs = [
-  { name: "main", env: {}, projects: ["unit", "emulators"] },
+  // The stress model runs once: in the webhooks run, where it also checks every step's events.
+  {
+    name: "main",
+    env: {},
+    projects: ["unit", "emulators"],
+    args: ["--exclude", "test/stress/model.test.ts"],
+  },
   { name: "webhooks", env: WEBHOOK_TEST_ENV, projects: ["webhooks"] },
   {
     name: "names",
@@ -55,6 +61,9 @@ const sh = (cmd, args, env = {}) =>
 if (sh("npm", ["run", "build"]) !== 0) process.exit(1);
 fs.mkdirSync(RUNTIME, { recursive: true });
 const totals = { numPassedTests: 0, numFailedTests: 0, numTotalTests: 0 };
+/** [run, file, seconds] of every test file, for the table printed at the end. */
+const fileTimes = [];
+const runTimes = [];
 let failed = false;
 for (const run of runs) {
   const report = path.join(RUNTIME, `vitest-${run.name}.json`);
@@ -64,13 +73,16 @@ for (const run of runs) {
     "vitest",
     "run",
     ...run.projects.flatMap((p) => ["--project", p]),
+    ...(run.args ?? []),
     ...(run.files ?? []),
   ];
   const env = { ...run.env, RINGBACK_VITEST_REPORT: report };
+  const t0 = Date.now();
   const code = run.bare
     ? sh(path.join(ROOT, "node_modules", ".bin", "vitest"), vitest.slice(1), env)
     : sh("node", ["scripts/stack.mjs", "--", ...vitest], env);
   if (code !== 0) failed = true;
+  runTimes.push([run.name, (Date.now() - t0) / 1000]);
   if (!fs.existsSync(report)) {
     console.error(`tests: the ${run.name} run wrote no report (exit ${code})`);
     failed = true;
@@ -78,6 +90,16 @@ for (const run of runs) {
   }
   const r = JSON.parse(fs.readFileSync(report, "utf8"));
   for (const k of Object.keys(totals)) totals[k] += r[k] ?? 0;
+  for (const f of r.testResults ?? []) {
+    fileTimes.push([run.name, path.relative(ROOT, f.name), (f.endTime - f.startTime) / 1000]);
+  }
+}
+// Where the time goes: each run (its stack's boot included), then each file, slowest first.
+console.log("\n==> time by run (stack boot included) and by test file, slowest first");
+for (const [name, s] of runTimes) console.log(`${s.toFixed(1).padStart(8)} s  run ${name}`);
+fileTimes.sort((a, b) => b[2] - a[2]);
+for (const [name, file, s] of fileTimes) {
+  console.log(`${s.toFixed(1).padStart(8)} s  ${name.padEnd(9)} ${file}`);
 }
 fs.writeFileSync(path.join(RUNTIME, "vitest-results.json"), JSON.stringify(totals));
 console.log(`\ntests: ${totals.numPassedTests} passed, ${totals.numFailedTests} failed`);
