@@ -14,6 +14,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { buildIsCurrent, stampBuild } from "./lib/buildStamp.mjs";
 import { banner, firebaseLineHandler, log } from "./lib/console.mjs";
 import { startDemo } from "./lib/demo.mjs";
 import { chooseFirestoreJar, Emulators, tail } from "./lib/emulators.mjs";
@@ -75,15 +76,20 @@ function run(file, args, options) {
   });
 }
 
-/** `npm run build`, quietly: its output is shown only if it fails. */
+/** `npm run build`, quietly (its output is shown only if it fails), unless it is current. */
 async function buildAll() {
   const started = Date.now();
+  if (buildIsCurrent(ROOT)) {
+    log("the functions and the client are built from the current sources");
+    return;
+  }
   const logFile = path.join(ROOT, ".runtime", "build.log");
   fs.mkdirSync(path.dirname(logFile), { recursive: true });
   const out = fs.openSync(logFile, "w");
   const code = await run("npm", ["run", "--silent", "build"], { stdio: ["ignore", out, out] });
   fs.closeSync(out);
   if (code !== 0) throw new StackError(`build failed (exit ${code}):\n${tail(logFile, 40)}`);
+  stampBuild(ROOT);
   log(`built the functions and the client in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 

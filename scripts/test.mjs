@@ -11,6 +11,7 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { stampBuild } from "./lib/buildStamp.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const RUNTIME = path.join(ROOT, ".runtime");
@@ -59,6 +60,7 @@ const sh = (cmd, args, env = {}) =>
   1;
 
 if (sh("npm", ["run", "build"]) !== 0) process.exit(1);
+stampBuild(ROOT); // the signal tests' `npm start` stacks then start without building again
 fs.mkdirSync(RUNTIME, { recursive: true });
 const totals = { numPassedTests: 0, numFailedTests: 0, numTotalTests: 0 };
 /** [run, file, seconds] of every test file, for the table printed at the end. */
