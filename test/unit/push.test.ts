@@ -120,16 +120,23 @@ describe("messages", () => {
     ]);
     const noVoip = messagesFor("j", job, devices, false);
     expect(noVoip.map((m) => m.channel)).toEqual(["fcm", "fcm"]);
-    const c = messagesFor("j", { ...job, type: "cancel", reason: "timeout" }, devices, true);
+    const cancelJob = { ...job, type: "cancel" as const, reason: "timeout" as const };
+    const c = messagesFor("j", cancelJob, devices, true, T0 + 5000);
     expect(c.map((m) => [m.device_id, m.channel])).toEqual([
       ["phone", "fcm"],
       ["ipad", "fcm"],
     ]);
-    expect(c[0]?.data).toEqual({ ...pushData(job), type: "cancel", reason: "timeout" });
+    // sent_at beside expires_at: an app takes the ring time left from these two, not its clock.
+    expect(c[0]?.data).toEqual({
+      ...pushData(job, T0 + 5000),
+      type: "cancel",
+      reason: "timeout",
+      sent_at: new Date(T0 + 5000).toISOString(),
+    });
   });
 
   it("the FCM v1 message: data only, high priority, TTL in ms = ring time left, collapse key", () => {
-    const [m] = messagesFor("j", job, devices, true) as [PushMessage];
+    const [m] = messagesFor("j", job, devices, true, T0 + 15_000) as [PushMessage];
     const w = fcmMessage(m, T0 + 15_000);
     expect(w).toEqual({
       token: "f1",
@@ -140,6 +147,7 @@ describe("messages", () => {
         caller_name: "Alice",
         call_type: "1",
         expires_at: new Date(T0 + 60_000).toISOString(),
+        sent_at: new Date(T0 + 15_000).toISOString(),
       },
       android: { priority: "high", ttl: 45_000, collapseKey: "call-1" },
       apns: {
@@ -156,7 +164,18 @@ describe("messages", () => {
     expect(() => validateMessage(w)).not.toThrow(); // firebase-admin's own check of the shape
     // A cancel at the deadline still gets a short TTL rather than now-or-never.
     const [c] = messagesFor("j", { ...job, type: "cancel", reason: "timeout" }, devices, true);
-    expect(fcmMessage(c as PushMessage, T0 + 60_000).android?.ttl).toBe(10_000);
+    const cw = fcmMessage(c as PushMessage, T0 + 60_000);
+    expect(cw.android?.ttl).toBe(10_000);
+    // A cancel is shown as "Missed call", never claims urgency: FCM demotes silent high ones.
+    expect(cw.android?.priority).toBe("normal");
+    expect(cw.webpush?.headers?.Urgency).toBe("normal");
+    expect(() => validateMessage(cw)).not.toThrow();
+  });
+
+  it("names in a push are cut to 64 characters, lone surrogates replaced", () => {
+    const long = { ...job, caller_name: "名".repeat(70) + "\ud800" };
+    expect(pushData(long).caller_name).toBe("名".repeat(64));
+    expect(pushData({ ...job, caller_name: "a\ud800b" }).caller_name).toBe("a\ufffdb");
   });
 });
 
@@ -165,9 +184,16 @@ describe("the FCM sender", () => {
     for (const code of [
       "messaging/registration-token-not-registered",
       "messaging/invalid-registration-token",
-      "messaging/mismatched-credential",
     ]) {
       expect(fcmOutcome(code)).toEqual({ ok: false, error: "unregistered", code });
+    }
+    // A permissions mistake (PERMISSION_DENIED, SENDER_ID_MISMATCH) is configuration: kept.
+    for (const code of [
+      "messaging/mismatched-credential",
+      "messaging/third-party-auth-error",
+      "app/invalid-credential",
+    ]) {
+      expect(fcmOutcome(code)).toMatchObject({ ok: false, error: "config", code });
     }
     for (const code of [
       "messaging/server-unavailable",
@@ -180,9 +206,17 @@ describe("the FCM sender", () => {
         error: "transient",
       });
     }
-    // Never drop a token for what may be our own bad message.
+    // Never drop a token for what may be our own bad message; only for one naming the token.
     expect(fcmOutcome("messaging/invalid-argument")).toMatchObject({ error: "permanent" });
-    expect(fcmOutcome("messaging/third-party-auth-error")).toMatchObject({ error: "permanent" });
+    expect(
+      fcmOutcome("messaging/invalid-argument", "Invalid value at 'message.data[0].value'"),
+    ).toMatchObject({ error: "permanent" });
+    expect(
+      fcmOutcome(
+        "messaging/invalid-argument",
+        "The registration token is not a valid FCM registration token",
+      ),
+    ).toMatchObject({ error: "unregistered" });
   });
 
   it("sends in batches of 500 and answers one outcome per message, in order", async () => {
