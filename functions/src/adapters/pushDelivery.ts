@@ -9,6 +9,7 @@
  */
 import { Timestamp, type Firestore } from "firebase-admin/firestore";
 import { dropToken } from "./devices.js";
+import { collections } from "./firestore.js";
 import { logs } from "./logs.js";
 import {
   PUSH_JOBS,
@@ -48,7 +49,7 @@ const ms = (t: Timestamp | null | undefined) => t?.toMillis() ?? 0;
 const jobs = (db: Firestore) => db.collection(PUSH_JOBS);
 
 async function devicesOf(db: Firestore, uid: string): Promise<JobDevice[]> {
-  const snap = await db.collection("users").doc(uid).collection("devices").get();
+  const snap = await collections(db).devices(uid).get();
   return snap.docs.map((s) => {
     const d = s.data();
     return {

@@ -10,6 +10,8 @@ import { APNS_HOSTS, ApnsSender, parseApnsKey } from "./apnsSender.js";
 import { logs } from "./logs.js";
 import type { ApnsEnv } from "./pushMessages.js";
 import { FcmSender } from "./fcmSender.js";
+import { firestore } from "./firestore.js";
+import { pushSelfCheck } from "./pushCheck.js";
 import type { Senders } from "./pushDelivery.js";
 import { RecorderSender } from "./pushRecorder.js";
 import { APNS_BUNDLE_ID, APNS_HOST, APNS_KEY_ID, APNS_TEAM_ID } from "../params.js";
@@ -98,4 +100,25 @@ export function pushSenders(apnsKey: string): Senders {
   }
   cached = { key: apnsKey, senders };
   return senders;
+}
+
+/** Whether this instance serves the push task (its function's name, deployed or emulated). */
+const servesPushTask = () =>
+  /pushtask$/i.test(process.env.FUNCTION_TARGET ?? process.env.K_SERVICE ?? "");
+
+/**
+ * At an instance's start (onInit): the push task's instance checks its APNs key at once
+ * (one ERROR if it does not parse; VoIP off, FCM on) and runs the FCM dry-run self-check in
+ * the background. Best effort: it never throws and never holds the start up.
+ */
+export function checkPushAtStart(apnsKey: () => string): void {
+  if (recorderHost() || !servesPushTask()) return;
+  try {
+    pushSenders(apnsKey());
+  } catch {
+    return; // the task reports it on its own
+  }
+  void pushSelfCheck(firestore(), (m) => getMessaging().sendEach(m, true))
+    .then((r) => logs.pushSelfCheck(r))
+    .catch((e: unknown) => logs.pushSelfCheck({ ok: false, detail: `not run: ${String(e)}` }));
 }
