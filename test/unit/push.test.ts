@@ -13,7 +13,7 @@ import {
   pushData,
   type PushMessage,
 } from "../../functions/src/adapters/pushMessages.js";
-import { accept, cancel, decline, end } from "../../functions/src/core/commands.js";
+import { accept, ack, cancel, decline, end } from "../../functions/src/core/commands.js";
 import { startCall } from "../../functions/src/core/create.js";
 import type { Effect } from "../../functions/src/core/effects.js";
 import { callerLoggedOut } from "../../functions/src/core/ending.js";
@@ -73,6 +73,18 @@ describe("push jobs, derived from the change", () => {
     const e = run(x.call, T0 + 4000, (d) => end(d, "alice"));
     expect(brief(e.effects)).toEqual([["cancel", "erin", "call_ended"]]);
     expect(brief(run(e.call, T0 + 5000, (d) => end(d, "alice")).effects)).toEqual([]); // a repeat
+  });
+
+  it("the cancel spares the device the answer named, never one that only acked", () => {
+    // Before: the ack's device was recorded, an accept naming none kept it, and the cancel
+    // spared the acked phone and hung up the tablet that had just answered.
+    const acked = run(start(["bob"]), T0 + 500, (d) => ack(d, "bob", { device_id: "phone" }));
+    const none = run(acked.call, T0 + 1000, (d) => accept(d, "bob", {}));
+    expect(brief(none.effects)).toEqual([["cancel", "bob", "answered_elsewhere"]]);
+    const named = run(acked.call, T0 + 1000, (d) => accept(d, "bob", { device_id: "tablet" }));
+    expect(brief(named.effects)).toEqual([["cancel", "bob", "answered_elsewhere", "tablet"]]);
+    const declined = run(acked.call, T0 + 1000, (d) => decline(d, "bob", { type: 1 }));
+    expect(brief(declined.effects)).toEqual([["cancel", "bob", "declined"]]);
   });
 
   it("declined and timed out; a caller who logs out cancels", () => {

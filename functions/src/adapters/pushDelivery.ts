@@ -171,11 +171,11 @@ export async function deliverPush(
   if (c.kind !== "send") return c.kind === "wait" ? "wait" : "skipped";
   const { doc, devices } = c;
   const pending = Object.values(devices).filter((d) => d.state === "pending");
-  const msgs = messagesFor(jobId, doc.job, pending, senders.voip !== null, now);
+  const handed = Date.now();
+  const msgs = messagesFor(jobId, doc.job, pending, senders.voip !== null, handed);
   for (const d of pending) {
     if (!msgs.some((m) => m.device_id === d.device_id)) d.state = "no_token";
   }
-  const handed = Date.now();
   const outcomes = await sendAll(senders, msgs);
   const prunes: Promise<void>[] = [];
   msgs.forEach((m, i) => {

@@ -5,6 +5,7 @@
  * A ring that does not fit would fail at send time with nobody told, so startCall refuses
  * it. The fixed fields are counted at their largest, bar the caller's id, which is known.
  */
+import { DomainError } from "./errors.js";
 import type { PushConfig } from "./types.js";
 
 export const FCM_DATA_LIMIT = 4096;
@@ -72,4 +73,14 @@ export function pushTooBig(push: PushConfig, callerId: string): string | null {
     );
   }
   return null;
+}
+
+/** startCall's refusal of a `push` that does not fit: invalid-argument, field `push`. */
+export function checkPushSize(push: PushConfig | undefined, callerId: string): void {
+  const why = push ? pushTooBig(push, callerId) : null;
+  if (why) {
+    throw new DomainError("invalid_argument", "invalid_argument", `push: ${why}`, {
+      field: "push",
+    });
+  }
 }
