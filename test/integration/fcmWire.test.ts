@@ -5,6 +5,7 @@
  * pruned, what is tried again, what the operator is told. Before the fix a 403
  * PERMISSION_DENIED (a role or the API missing) wiped every token it touched.
  */
+import { spawn } from "node:child_process";
 import { initializeApp, type App } from "firebase-admin/app";
 import { getMessaging, type Message } from "firebase-admin/messaging";
 import nock from "nock";
@@ -15,6 +16,7 @@ import { deliverPush, type Senders } from "../../functions/src/adapters/pushDeli
 import { PUSH_JOBS, pushJobDoc, type PushJobDoc } from "../../functions/src/adapters/pushOutbox.js";
 import type { PushJob } from "../../functions/src/core/push.js";
 import { adminDb } from "../support/admin.js";
+import { env } from "../support/env.js";
 
 const log = await vi.hoisted(async () => (await import("../support/logged.js")).makeLogger());
 vi.mock("firebase-functions/logger", () => log.mock);
@@ -297,5 +299,30 @@ describe("the self-check: a dry run to a registered token", () => {
     // Without a uid it finds a token through the token registry, or says there is none.
     const none = await pushSelfCheck(adminDb(), dryRun, { uid: `nobody-${Date.now()}` });
     expect(none).toMatchObject({ ok: true, skipped: true });
+  });
+});
+
+describe("npm run push -- check, on the emulator's Firestore", () => {
+  const run = (args: string[]) =>
+    new Promise<{ code: number | null; out: string }>((resolve) => {
+      const child = spawn("npx", ["tsx", "scripts/push.ts", "check", ...args], {
+        env: { ...process.env, GCLOUD_PROJECT: env.projectId },
+      });
+      let out = "";
+      child.stdout.on("data", (c: Buffer) => (out += c.toString()));
+      child.stderr.on("data", (c: Buffer) => (out += c.toString()));
+      child.on("close", (code) => resolve({ code, out }));
+    });
+
+  it("no token: ok, nothing to check (exit 0); a token and no reachable FCM: FAILED with the fix (exit 1)", async () => {
+    const none = await run(["--uid", `nobody-${Date.now()}`]);
+    expect(none.out).toContain("ok: no device has an FCM token yet");
+    expect(none.code).toBe(0);
+    const r = await ring(["ok-script"]);
+    // The script speaks to the real FCM, which a test cannot: it must fail loudly, with a fix.
+    const failed = await run(["--uid", r.uid]);
+    expect(failed.out).toMatch(/FAILED: .*\n.*token of .*\/ d0\n {2}fix: /);
+    expect(failed.code).toBe(1);
+    expect(await r.tokensLeft()).toEqual(["ok-script"]);
   });
 });

@@ -253,6 +253,10 @@ describe("APNs answers and sessions on the wire", () => {
       "transient 429 TooManyRequests",
       "transient 500 InternalServerError",
     ]);
+    // An expired provider token is tried once more, with a fresh token; then given up.
+    const expired = seen.filter((x) => x.headers[":path"] === "/3/device/expired2");
+    expect(expired).toHaveLength(2);
+    expect(expired[0]?.headers.authorization).not.toBe(expired[1]?.headers.authorization);
     s.close();
   });
 

@@ -230,11 +230,16 @@ export class ApnsSender implements PushSender {
     });
   }
 
-  /** One message: a lost request is tried once more, on a fresh session. */
+  /**
+   * One message: a lost request is tried once more, on a fresh session; one refused for an
+   * expired provider token once more with a fresh token (a clock step can cause it).
+   */
   private async one(m: PushMessage): Promise<SendOutcome> {
     const origin = this.originOf(m);
     let o = await this.attempt(m, origin);
-    if ("lost" in o) o = await this.attempt(m, origin);
+    if ("lost" in o || (!o.ok && o.code === "403 ExpiredProviderToken")) {
+      o = await this.attempt(m, origin);
+    }
     return "lost" in o ? { ok: false, error: "transient", code: o.lost } : o;
   }
 

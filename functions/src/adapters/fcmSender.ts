@@ -48,6 +48,9 @@ const TRANSIENT = new Set([
   "messaging/quota-exceeded",
   "app/network-error",
   "app/network-timeout",
+  // firebase-admin prefixes an app error met while messaging (a token fetch, a socket)
+  "messaging/app/network-error",
+  "messaging/app/network-timeout",
 ]);
 
 /** INVALID_ARGUMENT about the token itself, as FCM words it (not about our message). */

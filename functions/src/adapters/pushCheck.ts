@@ -66,7 +66,14 @@ export async function pushSelfCheck(
   } catch (e) {
     const code = (e as { code?: string }).code ?? String(e);
     const o = fcmOutcome(code, (e as Error).message);
-    return { ok: false, detail: `the dry run failed: ${code}`, code, device, ...fixOf(o) };
+    const fix = o.ok ? undefined : (o.fix ?? (o.error === "transient" ? UNREACHED : undefined));
+    return {
+      ok: false,
+      detail: `the dry run failed: ${code}`,
+      code,
+      device,
+      ...(fix ? { fix } : {}),
+    };
   }
   const r = res.responses[0];
   if (r?.success) {
@@ -94,5 +101,9 @@ export async function pushSelfCheck(
     ...fixOf(o),
   };
 }
+
+const UNREACHED =
+  "FCM or the credentials' token server could not be reached: check the network and the " +
+  "credentials (locally: gcloud auth application-default login)";
 
 const fixOf = (o: { ok: boolean; fix?: string }) => (o.fix ? { fix: o.fix } : {});
