@@ -4,13 +4,9 @@
  * provider token (an ES256 JWT over the team id, signed with the .p8 key, verified here with
  * its public key); it answers each token as APNs would, and the sender sorts the answers.
  */
-import { execFileSync } from "node:child_process";
 import { generateKeyPairSync, verify } from "node:crypto";
-import fs from "node:fs";
 import http2 from "node:http2";
 import type { AddressInfo } from "node:net";
-import os from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   apnsOutcome,
@@ -23,6 +19,7 @@ import {
   type ApnsEnv,
   type PushMessage,
 } from "../../functions/src/adapters/pushMessages.js";
+import { selfSigned } from "../support/tls.js";
 
 interface Seen {
   headers: http2.IncomingHttpHeaders;
@@ -39,38 +36,6 @@ let dropNext = 0;
 let server: http2.Http2SecureServer;
 let origin = "";
 let cert = "";
-
-/** A self-signed certificate for 127.0.0.1 (openssl: the test fails loudly without it). */
-function selfSigned(): { key: string; cert: string } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "apns-test-"));
-  const [k, c] = [path.join(dir, "key.pem"), path.join(dir, "cert.pem")];
-  execFileSync(
-    "openssl",
-    [
-      "req",
-      "-x509",
-      "-newkey",
-      "ec",
-      "-pkeyopt",
-      "ec_paramgen_curve:prime256v1",
-      "-nodes",
-      "-keyout",
-      k,
-      "-out",
-      c,
-      "-days",
-      "1",
-      "-subj",
-      "/CN=127.0.0.1",
-      "-addext",
-      "subjectAltName=IP:127.0.0.1",
-    ],
-    { stdio: "ignore" },
-  );
-  const out = { key: fs.readFileSync(k, "utf8"), cert: fs.readFileSync(c, "utf8") };
-  fs.rmSync(dir, { recursive: true, force: true });
-  return out;
-}
 
 beforeAll(async () => {
   const tls = selfSigned();
