@@ -8,7 +8,12 @@ import { generateKeyPairSync } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { FcmSender } from "../../functions/src/adapters/fcmSender.js";
 import { messagesFor } from "../../functions/src/adapters/pushMessages.js";
-import { apnsOrigins, pushSenders, voipSender } from "../../functions/src/adapters/pushSettings.js";
+import {
+  apnsOrigins,
+  checkPushAtStart,
+  pushSenders,
+  voipSender,
+} from "../../functions/src/adapters/pushSettings.js";
 
 const log = await vi.hoisted(async () => (await import("../support/logged.js")).makeLogger());
 vi.mock("firebase-functions/logger", () => log.mock);
@@ -58,6 +63,22 @@ describe("the APNs key and the senders", () => {
       pushSenders("none").voip !== null,
     );
     expect(msgs.map((m) => m.channel)).toEqual(["fcm"]);
+  });
+
+  it("at an instance's start: only the push task's checks, and nothing it meets throws", async () => {
+    const before = log.logged.length;
+    process.env.FUNCTION_TARGET = "deadlineTask";
+    checkPushAtStart(() => "none");
+    await new Promise((r) => setTimeout(r, 50));
+    expect(log.logged.length).toBe(before); // not the push task: nothing
+    process.env.FUNCTION_TARGET = "pushTask";
+    // No admin app here: the self-check cannot run, and says so rather than throwing.
+    expect(() => checkPushAtStart(() => "none")).not.toThrow();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(log.events("push_self_check")).toMatchObject([
+      { severity: "error", fields: { ok: false, detail: expect.stringMatching(/^not run: /) } },
+    ]);
+    delete process.env.FUNCTION_TARGET;
   });
 
   it("a good key, or one pasted with literal \\n escapes, makes the VoIP sender", () => {

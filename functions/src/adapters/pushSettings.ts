@@ -118,7 +118,8 @@ export function checkPushAtStart(apnsKey: () => string): void {
   } catch {
     return; // the task reports it on its own
   }
-  void pushSelfCheck(firestore(), (m) => getMessaging().sendEach(m, true))
+  void Promise.resolve()
+    .then(() => pushSelfCheck(firestore(), (m) => getMessaging().sendEach(m, true)))
     .then((r) => logs.pushSelfCheck(r))
     .catch((e: unknown) => logs.pushSelfCheck({ ok: false, detail: `not run: ${String(e)}` }));
 }
