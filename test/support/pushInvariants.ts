@@ -9,7 +9,6 @@
  *     for a call that the device has already been told is over).
  */
 import type { Firestore } from "firebase-admin/firestore";
-import { PUSH_JOBS } from "../../functions/src/adapters/pushOutbox.js";
 import { isPending, type UserState } from "../../functions/src/core/types.js";
 import { pushes, type RecordedPush } from "./pushes.js";
 
@@ -19,7 +18,7 @@ const OPEN = ["pending", "sending", "retry"];
 async function drained(db: Firestore, timeoutMs = 60_000): Promise<string[]> {
   const until = Date.now() + timeoutMs;
   for (;;) {
-    const open = await db.collection(PUSH_JOBS).where("status", "in", OPEN).get();
+    const open = await db.collection("push_jobs").where("status", "in", OPEN).get();
     if (open.empty) return [];
     if (Date.now() > until)
       return [`P0: push jobs still open: ${open.docs.map((d) => d.id).join(", ")}`];
@@ -31,7 +30,7 @@ export async function checkPushes(db: Firestore): Promise<{ violations: string[]
   const violations = await drained(db);
   const [calls, jobs, got] = await Promise.all([
     db.collection("calls").get(),
-    db.collection(PUSH_JOBS).where("type", "==", "cancel").get(),
+    db.collection("push_jobs").where("type", "==", "cancel").get(),
     pushes(),
   ]);
   const states = new Map<string, UserState>();

@@ -10,7 +10,6 @@
 import { Timestamp, type Firestore } from "firebase-admin/firestore";
 import { dropToken } from "./devices.js";
 import { collections } from "./firestore.js";
-import { logs } from "./logs.js";
 import {
   PUSH_JOBS,
   pushJobId,
@@ -25,6 +24,7 @@ import {
   type PushSender,
   type SendOutcome,
 } from "./pushMessages.js";
+import { logs } from "./logs.js";
 
 /** One attempt may hold a job this long. */
 const LEASE_MS = 20_000;
