@@ -10,8 +10,6 @@ import { APNS_HOSTS, ApnsSender, parseApnsKey } from "./apnsSender.js";
 import { logs } from "./logs.js";
 import type { ApnsEnv } from "./pushMessages.js";
 import { FcmSender } from "./fcmSender.js";
-import { firestore } from "./firestore.js";
-import { pushSelfCheck } from "./pushCheck.js";
 import type { Senders } from "./pushDelivery.js";
 import { RecorderSender } from "./pushRecorder.js";
 import { APNS_BUNDLE_ID, APNS_HOST, APNS_KEY_ID, APNS_TEAM_ID } from "../params.js";
@@ -118,8 +116,12 @@ export function checkPushAtStart(apnsKey: () => string): void {
   } catch {
     return; // the task reports it on its own
   }
-  void Promise.resolve()
-    .then(() => pushSelfCheck(firestore(), (m) => getMessaging().sendEach(m, true)))
+  // Loaded here, not at the top: platform.ts imports this module, and a cold start of every
+  // function must not load Firestore's client before its first request (index.ts).
+  void Promise.all([import("./pushCheck.js"), import("./firestore.js")])
+    .then(([check, fs]) =>
+      check.pushSelfCheck(fs.firestore(), (m) => getMessaging().sendEach(m, true)),
+    )
     .then((r) => logs.pushSelfCheck(r))
     .catch((e: unknown) => logs.pushSelfCheck({ ok: false, detail: `not run: ${String(e)}` }));
 }
