@@ -74,7 +74,9 @@ describe("the APNs key and the senders", () => {
     process.env.FUNCTION_TARGET = "pushTask";
     // No admin app here: the self-check cannot run, and says so rather than throwing.
     expect(() => checkPushAtStart(() => "none")).not.toThrow();
-    await new Promise((r) => setTimeout(r, 50));
+    await vi.waitFor(() => expect(log.events("push_self_check")).toHaveLength(1), {
+      timeout: 10_000,
+    });
     expect(log.events("push_self_check")).toMatchObject([
       { severity: "error", fields: { ok: false, detail: expect.stringMatching(/^not run: /) } },
     ]);
