@@ -76,6 +76,8 @@ export interface DeviceInput {
   platform: "ios" | "android" | "web";
   fcm_token?: string;
   voip_token?: string;
+  /** iOS: the APNs environment of the build that made the VoIP token (sandbox: development). */
+  apns_env?: "sandbox" | "production";
 }
 
 // ---- answers --------------------------------------------------------------------------

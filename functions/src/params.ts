@@ -217,7 +217,7 @@ export const APNS_TEAM_ID = defineString("RINGBACK_APNS_TEAM_ID", {
 export const APNS_HOST = defineString("RINGBACK_APNS_HOST", {
   default: "api.push.apple.com",
   description:
-    "APNs host: api.push.apple.com, or api.sandbox.push.apple.com for development builds.",
+    "APNs host for devices registered without apns_env: api.push.apple.com, or api.sandbox.push.apple.com for development builds.",
   input: {
     text: {
       validationRegex: "^[A-Za-z0-9.-]+(:[0-9]+)?$",

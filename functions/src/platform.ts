@@ -9,13 +9,14 @@ import { onInit } from "firebase-functions/v2/core";
 import { setGlobalOptions } from "firebase-functions/v2/options";
 import { webhookSettings } from "./adapters/webhookSettings.js";
 import { logs } from "./adapters/logs.js";
-import { recorderHost, voipSettings } from "./adapters/pushSettings.js";
+import { checkPushAtStart, recorderHost, voipSettings } from "./adapters/pushSettings.js";
 import {
   checkParams,
   CONCURRENCY,
   MAX_INSTANCES,
   MEMORY_MIB,
   MIN_INSTANCES,
+  APNS_KEY,
   PUSH_ENABLED,
   REGION,
 } from "./params.js";
@@ -56,4 +57,5 @@ onInit(() => {
   webhookSettings(); // a misconfigured webhook URL fails every function's start, loudly
   const voip = voipSettings();
   if (PUSH_ENABLED.value() && !voip.enabled && !recorderHost()) logs.voipOff(voip.missing);
+  if (PUSH_ENABLED.value()) checkPushAtStart(() => APNS_KEY.value());
 });

@@ -154,6 +154,8 @@ export const registerDeviceSchema = z.strictObject({
   platform: z.enum(["ios", "android", "web"]),
   fcm_token: tokenSchema.optional(),
   voip_token: tokenSchema.optional(),
+  /** The APNs environment of the build that made the VoIP token; absent: keep the stored one. */
+  apns_env: z.enum(["sandbox", "production"]).optional(),
 });
 
 export const unregisterDeviceSchema = z.strictObject({

@@ -38,10 +38,32 @@ export function describeEvent(e) {
       .map(([id, what]) => `${"  notified".padEnd(16)} call ${short(id)}: ${what.join(", ")}`)
       .join("\n");
   }
+  const push = describePushEvent(e);
+  if (push) return push;
   if (e.severity === "WARNING" || e.severity === "ERROR") {
     return `${"  function".padEnd(16)} ${e.severity.toLowerCase()}: ${e.message}`;
   }
   return null; // INFO and DEBUG lines: in .runtime/firebase.log
+}
+
+/** The push task's events (logs.ts): a token pruned, a push given up, a setup error. */
+function describePushEvent(e) {
+  const at = (x) => `${short(x.uid)}/${x.device_id} via ${x.channel}`;
+  switch (e.event) {
+    case "push_pruned":
+      return `${"  push".padEnd(16)} token pruned: ${at(e)} (${e.code})`;
+    case "push_failed":
+      return `${"  push".padEnd(16)} given up: ${at(e)} (${e.code})`;
+    case "push_prune_withheld":
+      return `${"  push".padEnd(16)} error: all ${e.count} tokens of a batch unregistered alike (${e.code}): pruned none`;
+    case "push_config_error":
+      return `${"  push".padEnd(16)} error: configuration (${e.channel} ${e.code}): ${e.fix}`;
+    case "apns_key_bad":
+    case "push_self_check":
+      return `${"  push".padEnd(16)} ${e.severity === "ERROR" ? "error: " : ""}${e.message}${e.fix ? ` (fix: ${e.fix})` : ""}`;
+    default:
+      return null;
+  }
 }
 
 /**

@@ -70,10 +70,13 @@ describe("ring", () => {
       caller_name: alice.name,
       call_type: "2",
       expires_at: s.deadline_at,
+      sent_at: expect.any(String),
       title: "Alice",
       content: "Video call",
       payload: '{"k":1}',
     });
+    // sent_at: when the server handed it over, so the app needs no clock of its own.
+    expect(Math.abs(Date.parse(phone.data.sent_at!) - phone.sent_at)).toBeLessThan(2000);
     // The FCM v1 message: data only (no notification), high priority, TTL = ring time left
     // (firebase-admin's android.ttl is in ms), collapse key = call id.
     const w = phone.wire;

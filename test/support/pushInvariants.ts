@@ -4,7 +4,9 @@
  *  P1 at most one delivered ring and one delivered cancel per (call, user, device);
  *  P2 a cancel only to a device that got the ring;
  *  P3 every device that got a ring gets exactly one cancel once that user's ringing ended,
- *     unless they answered on that device; none while they still ring.
+ *     unless they answered on that device; none while they still ring;
+ *  P4 no ring delivered to a device after that device's cancel (a late ring would ring on
+ *     for a call that the device has already been told is over).
  */
 import type { Firestore } from "firebase-admin/firestore";
 import { isPending, type UserState } from "../../functions/src/core/types.js";
@@ -54,7 +56,13 @@ export async function checkPushes(db: Firestore): Promise<{ violations: string[]
   for (const p of ok.filter((x) => x.data.type === "cancel")) {
     if (!count.has(key(p, "ring"))) violations.push(`P2: ${key(p)} without a ring`);
   }
+  const cancelSeq = new Map<string, number>();
+  for (const p of ok.filter((x) => x.data.type === "cancel")) cancelSeq.set(key(p, "ring"), p.seq);
   const rings = ok.filter((p) => p.data.type === "ring");
+  for (const p of rings) {
+    const c = cancelSeq.get(key(p));
+    if (c !== undefined && p.seq > c) violations.push(`P4: ${key(p)} delivered after its cancel`);
+  }
   for (const p of rings) {
     const who = `${p.data.call_id}/${p.uid}`;
     const state = states.get(who) as UserState;

@@ -17,6 +17,8 @@ export interface RecordedPush {
   data: Record<string, string>;
   expires_at: number;
   collapse_key: string;
+  /** VoIP only: the device's APNs environment, when it gave one. */
+  apns_env?: "sandbox" | "production";
   sent_at: number;
   /** The FCM v1 message, or the APNs request ({path, headers, body}). */
   wire: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any

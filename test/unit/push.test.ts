@@ -13,7 +13,7 @@ import {
   pushData,
   type PushMessage,
 } from "../../functions/src/adapters/pushMessages.js";
-import { accept, cancel, decline, end } from "../../functions/src/core/commands.js";
+import { accept, ack, cancel, decline, end } from "../../functions/src/core/commands.js";
 import { startCall } from "../../functions/src/core/create.js";
 import type { Effect } from "../../functions/src/core/effects.js";
 import { callerLoggedOut } from "../../functions/src/core/ending.js";
@@ -75,6 +75,18 @@ describe("push jobs, derived from the change", () => {
     expect(brief(run(e.call, T0 + 5000, (d) => end(d, "alice")).effects)).toEqual([]); // a repeat
   });
 
+  it("the cancel spares the device the answer named, never one that only acked", () => {
+    // Before: the ack's device was recorded, an accept naming none kept it, and the cancel
+    // spared the acked phone and hung up the tablet that had just answered.
+    const acked = run(start(["bob"]), T0 + 500, (d) => ack(d, "bob", { device_id: "phone" }));
+    const none = run(acked.call, T0 + 1000, (d) => accept(d, "bob", {}));
+    expect(brief(none.effects)).toEqual([["cancel", "bob", "answered_elsewhere"]]);
+    const named = run(acked.call, T0 + 1000, (d) => accept(d, "bob", { device_id: "tablet" }));
+    expect(brief(named.effects)).toEqual([["cancel", "bob", "answered_elsewhere", "tablet"]]);
+    const declined = run(acked.call, T0 + 1000, (d) => decline(d, "bob", { type: 1 }));
+    expect(brief(declined.effects)).toEqual([["cancel", "bob", "declined"]]);
+  });
+
   it("declined and timed out; a caller who logs out cancels", () => {
     const d1 = run(start(["bob"]), T0 + 1000, (d) =>
       decline(d, "bob", { type: 1, device_id: "web" }),
@@ -120,16 +132,23 @@ describe("messages", () => {
     ]);
     const noVoip = messagesFor("j", job, devices, false);
     expect(noVoip.map((m) => m.channel)).toEqual(["fcm", "fcm"]);
-    const c = messagesFor("j", { ...job, type: "cancel", reason: "timeout" }, devices, true);
+    const cancelJob = { ...job, type: "cancel" as const, reason: "timeout" as const };
+    const c = messagesFor("j", cancelJob, devices, true, T0 + 5000);
     expect(c.map((m) => [m.device_id, m.channel])).toEqual([
       ["phone", "fcm"],
       ["ipad", "fcm"],
     ]);
-    expect(c[0]?.data).toEqual({ ...pushData(job), type: "cancel", reason: "timeout" });
+    // sent_at beside expires_at: an app takes the ring time left from these two, not its clock.
+    expect(c[0]?.data).toEqual({
+      ...pushData(job, T0 + 5000),
+      type: "cancel",
+      reason: "timeout",
+      sent_at: new Date(T0 + 5000).toISOString(),
+    });
   });
 
   it("the FCM v1 message: data only, high priority, TTL in ms = ring time left, collapse key", () => {
-    const [m] = messagesFor("j", job, devices, true) as [PushMessage];
+    const [m] = messagesFor("j", job, devices, true, T0 + 15_000) as [PushMessage];
     const w = fcmMessage(m, T0 + 15_000);
     expect(w).toEqual({
       token: "f1",
@@ -140,6 +159,7 @@ describe("messages", () => {
         caller_name: "Alice",
         call_type: "1",
         expires_at: new Date(T0 + 60_000).toISOString(),
+        sent_at: new Date(T0 + 15_000).toISOString(),
       },
       android: { priority: "high", ttl: 45_000, collapseKey: "call-1" },
       apns: {
@@ -156,7 +176,18 @@ describe("messages", () => {
     expect(() => validateMessage(w)).not.toThrow(); // firebase-admin's own check of the shape
     // A cancel at the deadline still gets a short TTL rather than now-or-never.
     const [c] = messagesFor("j", { ...job, type: "cancel", reason: "timeout" }, devices, true);
-    expect(fcmMessage(c as PushMessage, T0 + 60_000).android?.ttl).toBe(10_000);
+    const cw = fcmMessage(c as PushMessage, T0 + 60_000);
+    expect(cw.android?.ttl).toBe(10_000);
+    // A cancel is shown as "Missed call", never claims urgency: FCM demotes silent high ones.
+    expect(cw.android?.priority).toBe("normal");
+    expect(cw.webpush?.headers?.Urgency).toBe("normal");
+    expect(() => validateMessage(cw)).not.toThrow();
+  });
+
+  it("names in a push are cut to 64 characters, lone surrogates replaced", () => {
+    const long = { ...job, caller_name: "名".repeat(70) + "\ud800" };
+    expect(pushData(long).caller_name).toBe("名".repeat(64));
+    expect(pushData({ ...job, caller_name: "a\ud800b" }).caller_name).toBe("a\ufffdb");
   });
 });
 
@@ -165,9 +196,16 @@ describe("the FCM sender", () => {
     for (const code of [
       "messaging/registration-token-not-registered",
       "messaging/invalid-registration-token",
-      "messaging/mismatched-credential",
     ]) {
       expect(fcmOutcome(code)).toEqual({ ok: false, error: "unregistered", code });
+    }
+    // A permissions mistake (PERMISSION_DENIED, SENDER_ID_MISMATCH) is configuration: kept.
+    for (const code of [
+      "messaging/mismatched-credential",
+      "messaging/third-party-auth-error",
+      "app/invalid-credential",
+    ]) {
+      expect(fcmOutcome(code)).toMatchObject({ ok: false, error: "config", code });
     }
     for (const code of [
       "messaging/server-unavailable",
@@ -180,9 +218,17 @@ describe("the FCM sender", () => {
         error: "transient",
       });
     }
-    // Never drop a token for what may be our own bad message.
+    // Never drop a token for what may be our own bad message; only for one naming the token.
     expect(fcmOutcome("messaging/invalid-argument")).toMatchObject({ error: "permanent" });
-    expect(fcmOutcome("messaging/third-party-auth-error")).toMatchObject({ error: "permanent" });
+    expect(
+      fcmOutcome("messaging/invalid-argument", "Invalid value at 'message.data[0].value'"),
+    ).toMatchObject({ error: "permanent" });
+    expect(
+      fcmOutcome(
+        "messaging/invalid-argument",
+        "The registration token is not a valid FCM registration token",
+      ),
+    ).toMatchObject({ error: "unregistered" });
   });
 
   it("sends in batches of 500 and answers one outcome per message, in order", async () => {

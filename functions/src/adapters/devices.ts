@@ -24,6 +24,8 @@ export interface DeviceInput {
   /** Absent: keep the stored one. */
   fcm_token?: string | undefined;
   voip_token?: string | undefined;
+  /** The APNs environment of the VoIP token (sandbox: a development build). Absent: keep. */
+  apns_env?: "sandbox" | "production" | undefined;
 }
 
 type TokenField = "fcm_token" | "voip_token";
@@ -103,6 +105,7 @@ export async function registerDevice(
       device_id: d.device_id,
       platform: d.platform,
       ...next,
+      apns_env: d.apns_env ?? (existing?.apns_env as string | null | undefined) ?? null,
       registered_at: (existing?.registered_at as Timestamp | undefined) ?? now,
       last_seen: now,
     });

@@ -9,6 +9,9 @@ import type { Effect } from "../core/effects.js";
 export type CommandResult =
   { ok: true } | { ok: false; code: string; reason: string; refusal: string };
 
+/** The configuration errors this instance has logged already. */
+const configLogged = new Set<string>();
+
 export const logs = {
   /** One per callable request (`npm start` prints it as one line). */
   command: (command: string, by: string, callId: string | undefined, result: CommandResult) =>
@@ -60,6 +63,50 @@ export const logs = {
     logger.warn("VoIP pushes are off: iOS devices ring through FCM only", {
       missing,
       fix: "set the params RINGBACK_APNS_BUNDLE_ID, RINGBACK_APNS_KEY_ID, RINGBACK_APNS_TEAM_ID and the secret RINGBACK_APNS_KEY",
+    }),
+  /** A push service says our setup is wrong: once per instance and code, with the fix. */
+  pushConfigError: (channel: string, code: string, fix: string) => {
+    const key = `${channel} ${code}`;
+    if (configLogged.has(key)) return;
+    configLogged.add(key);
+    logger.error(`push: configuration error from ${channel} (${code}); no token pruned`, {
+      event: "push_config_error",
+      channel,
+      code,
+      fix,
+    });
+  },
+  /** A push given up for good, or a token dropped: one event each, with the reason. */
+  pushOutcome: (
+    event: "push_failed" | "push_pruned",
+    f: { job_id: string; uid: string; device_id: string; channel: string; code: string },
+  ) =>
+    logger.warn(event === "push_pruned" ? "push: token pruned" : "push: given up", {
+      event,
+      ...f,
+    }),
+  /** Every message of a batch came back "unregistered" with one code: suspicious, so kept. */
+  pruneWithheld: (jobId: string, channel: string, code: string, count: number) =>
+    logger.error("push: every token of a batch came back unregistered alike; pruned none", {
+      event: "push_prune_withheld",
+      job_id: jobId,
+      channel,
+      code,
+      count,
+      fix: "if this repeats, check the push credentials and the app's Firebase project",
+    }),
+  apnsKeyBad: (error: string) =>
+    !configLogged.has("apns-key") &&
+    configLogged.add("apns-key") &&
+    logger.error("VoIP pushes are off: RINGBACK_APNS_KEY does not parse; FCM goes on", {
+      event: "apns_key_bad",
+      error,
+      fix: "set the secret RINGBACK_APNS_KEY to the .p8 file's full PEM text (BEGIN/END PRIVATE KEY lines and real line breaks)",
+    }),
+  pushSelfCheck: (result: { ok: boolean; detail: string; code?: string; fix?: string }) =>
+    (result.ok ? logger.info : logger.error)(`push self-check: ${result.detail}`, {
+      event: "push_self_check",
+      ...result,
     }),
   pushRetry: (jobIds: string[], n: number) =>
     logger.info("pushTask: jobs to be tried again", { job_ids: jobIds, attempt: n }),

@@ -3,7 +3,9 @@
  * lease), fixes the devices it goes to on the first attempt, sends to each device not yet
  * done, and records what became of each. A ring never goes after its deadline nor after its
  * cancel; a cancel goes to exactly the devices the ring reached (waiting out a ring still in
- * flight), except the device that answered. Tokens the services call unregistered are dropped.
+ * flight), except the device that answered. A token is dropped only when its service says it
+ * is dead, and never when every message of a batch says so alike (a circuit breaker: that is
+ * our setup, not the devices); configuration errors drop nothing and tell the operator.
  */
 import { Timestamp, type Firestore } from "firebase-admin/firestore";
 import { dropToken } from "./devices.js";
@@ -22,6 +24,7 @@ import {
   type PushSender,
   type SendOutcome,
 } from "./pushMessages.js";
+import { logs } from "./logs.js";
 
 /** One attempt may hold a job this long. */
 const LEASE_MS = 20_000;
@@ -54,6 +57,7 @@ async function devicesOf(db: Firestore, uid: string): Promise<JobDevice[]> {
       platform: d.platform as DeviceTokens["platform"],
       fcm_token: (d.fcm_token as string | null | undefined) ?? null,
       voip_token: (d.voip_token as string | null | undefined) ?? null,
+      apns_env: (d.apns_env as DeviceTokens["apns_env"] | undefined) ?? null,
       state: "pending",
     };
   });
@@ -95,7 +99,14 @@ async function claim(
       for (const d of Object.values(ring?.devices ?? {})) {
         if (d.state !== "sent" || d.device_id === doc.job.except_device) continue;
         const { device_id, platform, fcm_token, voip_token } = d;
-        devices[d.device_id] = { device_id, platform, fcm_token, voip_token, state: "pending" };
+        devices[d.device_id] = {
+          device_id,
+          platform,
+          fcm_token,
+          voip_token,
+          apns_env: d.apns_env ?? null,
+          state: "pending",
+        };
       }
     }
     tx.update(ref, {
@@ -107,6 +118,21 @@ async function claim(
     });
     return { kind: "send", doc, devices };
   });
+}
+
+/**
+ * The circuit breaker: when every message of a batch (more than one) comes back unregistered
+ * with one code, the fault is ours (a credential, a project, an environment), not each
+ * device's: nothing is pruned, each is given up, and it is logged.
+ */
+export function breakCircuit(jobId: string, channel: string, res: SendOutcome[]): SendOutcome[] {
+  const codes = new Set(res.map((o) => (o.ok ? "" : `${o.error} ${o.code}`)));
+  const first = res[0];
+  if (res.length < 2 || codes.size !== 1 || !first || first.ok || first.error !== "unregistered") {
+    return res;
+  }
+  logs.pruneWithheld(jobId, channel, first.code, res.length);
+  return res.map(() => ({ ok: false, error: "permanent", code: `withheld: ${first.code}` }));
 }
 
 async function sendAll(senders: Senders, msgs: PushMessage[]): Promise<SendOutcome[]> {
@@ -122,7 +148,10 @@ async function sendAll(senders: Senders, msgs: PushMessage[]): Promise<SendOutco
         .catch((e: unknown) =>
           group.map((): SendOutcome => ({ ok: false, error: "transient", code: String(e) })),
         );
-      group.forEach((m, i) => out.set(m, res[i] ?? { ok: false, error: "transient", code: "?" }));
+      const checked = breakCircuit(group[0]?.job_id ?? "", c, res);
+      group.forEach((m, i) =>
+        out.set(m, checked[i] ?? { ok: false, error: "transient", code: "?" }),
+      );
     }),
   );
   return msgs.map((m) => out.get(m) as SendOutcome);
@@ -142,11 +171,11 @@ export async function deliverPush(
   if (c.kind !== "send") return c.kind === "wait" ? "wait" : "skipped";
   const { doc, devices } = c;
   const pending = Object.values(devices).filter((d) => d.state === "pending");
-  const msgs = messagesFor(jobId, doc.job, pending, senders.voip !== null);
+  const handed = Date.now();
+  const msgs = messagesFor(jobId, doc.job, pending, senders.voip !== null, handed);
   for (const d of pending) {
     if (!msgs.some((m) => m.device_id === d.device_id)) d.state = "no_token";
   }
-  const handed = Date.now();
   const outcomes = await sendAll(senders, msgs);
   const prunes: Promise<void>[] = [];
   msgs.forEach((m, i) => {
@@ -157,10 +186,16 @@ export async function deliverPush(
     if (o.ok) d.state = "sent";
     else {
       d.code = o.code;
+      const who = { job_id: jobId, uid: doc.uid, device_id: m.device_id, channel: m.channel };
       if (o.error === "unregistered") {
         d.state = "unregistered";
+        logs.pushOutcome("push_pruned", { ...who, code: o.code });
         prunes.push(dropToken(db, doc.uid, m.device_id, m.channel, m.token));
-      } else if (o.error === "permanent") d.state = "failed";
+      } else if (o.error === "permanent" || o.error === "config") {
+        d.state = "failed";
+        if (o.error === "config") logs.pushConfigError(m.channel, o.code, o.fix ?? "");
+        logs.pushOutcome("push_failed", { ...who, code: o.code });
+      }
     }
   });
   await Promise.all(prunes.map((p) => p.catch(() => undefined)));
@@ -172,7 +207,12 @@ export async function deliverPush(
   const transient = Object.values(devices).some((d) => d.state === "pending");
   const retry = transient && later < until;
   if (transient && !retry) {
-    for (const d of Object.values(devices)) if (d.state === "pending") d.state = "failed";
+    for (const d of Object.values(devices)) {
+      if (d.state !== "pending") continue;
+      d.state = "failed";
+      const who = { job_id: jobId, uid: doc.uid, device_id: d.device_id };
+      logs.pushOutcome("push_failed", { ...who, channel: d.channel ?? "?", code: d.code ?? "" });
+    }
   }
   const ref = jobs(db).doc(jobId);
   await db.runTransaction(async (tx) => {

@@ -5,6 +5,7 @@
  */
 import type { Message } from "firebase-admin/messaging";
 import type { PushJob } from "../core/push.js";
+import { PUSH_NAME_CHARS } from "../core/pushSize.js";
 
 export type Channel = "fcm" | "voip";
 
@@ -22,16 +23,26 @@ export interface PushMessage {
   expires_at: number;
   /** = the call id: a cancel replaces a ring still waiting in FCM. */
   collapse_key: string;
+  /** VoIP only: the APNs environment the device registered with; absent when unknown. */
+  apns_env?: ApnsEnv;
 }
+
+export type ApnsEnv = "sandbox" | "production";
 
 /** What became of one message: sent, or why not. */
 export type SendOutcome =
   | { ok: true }
   | {
       ok: false;
-      /** unregistered: drop the token; transient: try again later; permanent: give up. */
-      error: "unregistered" | "transient" | "permanent";
+      /**
+       * unregistered: the service says this token is dead: drop it. transient: try again
+       * later. permanent: give up on this message. config: our setup is wrong (credential,
+       * permission, topic): give up, drop nothing, tell the operator.
+       */
+      error: "unregistered" | "transient" | "permanent" | "config";
       code: string;
+      /** config only: what the operator must do. */
+      fix?: string;
     };
 
 /** Sends messages; answers one outcome per message, in order, and never throws for one. */
@@ -43,15 +54,25 @@ export interface PushSender {
 /** A cancel's TTL is at least this, so a cancel sent at the deadline is not now-or-never. */
 export const CANCEL_MIN_TTL_MS = 10_000;
 
-/** The data fields of a job's message. */
-export function pushData(job: PushJob): Record<string, string> {
+/** A name as a push carries it: at most PUSH_NAME_CHARS characters, well-formed. */
+export const pushName = (s: string) =>
+  Array.from(s.replace(LONE_SURROGATE, "\uFFFD")).slice(0, PUSH_NAME_CHARS).join("");
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * The data fields of a job's message. `sent_at` (the send time) beside `expires_at` lets an
+ * app take the ring time left (expires_at - sent_at) rather than trust its own clock.
+ */
+export function pushData(job: PushJob, sentAt: number = Date.now()): Record<string, string> {
   const data: Record<string, string> = {
     type: job.type,
     call_id: job.call_id,
     caller_id: job.caller_id,
-    caller_name: job.caller_name,
+    caller_name: pushName(job.caller_name),
     call_type: String(job.call_type),
     expires_at: new Date(job.expires_at).toISOString(),
+    sent_at: new Date(sentAt).toISOString(),
   };
   if (job.type === "cancel" && job.reason) data.reason = job.reason;
   if (job.type === "ring" && job.push) {
@@ -69,18 +90,21 @@ export function ttlMs(m: PushMessage, now: number): number {
 }
 
 /**
- * The FCM v1 message (firebase-admin's `Message`): data only, high priority, TTL the ring
- * time left (`android.ttl` is in milliseconds in firebase-admin), collapsed by call id. On
+ * The FCM v1 message (firebase-admin's `Message`): data only, TTL the ring time left
+ * (`android.ttl` is in milliseconds in firebase-admin), collapsed by call id. A ring goes at
+ * high priority; a cancel at normal: the app shows a "Missed call" for it, but FCM demotes
+ * apps whose high-priority messages show nothing, so a cancel never claims urgency. On
  * iOS through FCM it is a background push (priority 5, as Apple requires for a push with
  * only `content-available`); the ring of an iOS device with a VoIP token goes by APNs instead.
  */
 export function fcmMessage(m: PushMessage, now: number): Message & { token: string } {
   const ttl = ttlMs(m, now);
+  const urgent = m.data.type === "ring";
   const expiresS = Math.floor((now + ttl) / 1000);
   return {
     token: m.token,
     data: m.data,
-    android: { priority: "high", ttl, collapseKey: m.collapse_key },
+    android: { priority: urgent ? "high" : "normal", ttl, collapseKey: m.collapse_key },
     apns: {
       headers: {
         "apns-push-type": "background",
@@ -92,7 +116,7 @@ export function fcmMessage(m: PushMessage, now: number): Message & { token: stri
     },
     webpush: {
       headers: {
-        Urgency: "high",
+        Urgency: urgent ? "high" : "normal",
         TTL: String(Math.floor(ttl / 1000)),
         // Web Push's collapse key: at most 32 URL-safe characters.
         ...(/^[A-Za-z0-9_-]{1,32}$/.test(m.collapse_key) ? { Topic: m.collapse_key } : {}),
@@ -126,8 +150,9 @@ export function messagesFor(
   job: PushJob,
   devices: readonly DeviceTokens[],
   voip: boolean,
+  now: number = Date.now(),
 ): PushMessage[] {
-  const data = pushData(job);
+  const data = pushData(job, now);
   const out: PushMessage[] = [];
   for (const d of devices) {
     const useVoip = voip && job.type === "ring" && d.platform === "ios" && !!d.voip_token;
@@ -142,6 +167,7 @@ export function messagesFor(
       data,
       expires_at: job.expires_at,
       collapse_key: job.call_id,
+      ...(useVoip && d.apns_env ? { apns_env: d.apns_env } : {}),
     });
   }
   return out;
@@ -153,4 +179,6 @@ export interface DeviceTokens {
   platform: "ios" | "android" | "web";
   fcm_token: string | null;
   voip_token: string | null;
+  /** The APNs environment given at registerDevice; absent or null: unknown. */
+  apns_env?: ApnsEnv | null;
 }

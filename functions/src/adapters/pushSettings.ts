@@ -1,11 +1,14 @@
 /**
  * Which senders carry the pushes (docs/protocol.md#offline-push): FCM through firebase-admin
- * always; APNs VoIP when its key, key id, team id and bundle id are all set (else iOS rings go
- * through FCM, and the functions say so when they load); in the local emulator stack, the
- * push recorder (RINGBACK_PUSH_RECORDER, set by the stack only) stands in for both.
+ * always; APNs VoIP when its key, key id, team id and bundle id are all set and the key parses
+ * (else iOS rings go through FCM, and the functions say so when they load: a bad key turns
+ * VoIP off, never FCM); in the local emulator stack, the push recorder
+ * (RINGBACK_PUSH_RECORDER, set by the stack only) stands in for both.
  */
 import { getMessaging } from "firebase-admin/messaging";
-import { ApnsSender } from "./apnsSender.js";
+import { APNS_HOSTS, ApnsSender, parseApnsKey } from "./apnsSender.js";
+import { logs } from "./logs.js";
+import type { ApnsEnv } from "./pushMessages.js";
 import { FcmSender } from "./fcmSender.js";
 import type { Senders } from "./pushDelivery.js";
 import { RecorderSender } from "./pushRecorder.js";
@@ -19,6 +22,8 @@ export interface VoipSettings {
   keyId: string;
   teamId: string;
   origin: string;
+  /** Per device environment: Apple's hosts, or RINGBACK_APNS_HOST for both when it is another. */
+  origins: Record<ApnsEnv, string>;
 }
 
 export function voipSettings(key?: string): VoipSettings {
@@ -36,7 +41,36 @@ export function voipSettings(key?: string): VoipSettings {
     keyId: APNS_KEY_ID.value(),
     teamId: APNS_TEAM_ID.value(),
     origin: `https://${APNS_HOST.value()}`,
+    origins: apnsOrigins(APNS_HOST.value()),
   };
+}
+
+/** A device's environment picks Apple's host; any other RINGBACK_APNS_HOST (a test) takes both. */
+export function apnsOrigins(host: string): Record<ApnsEnv, string> {
+  const apple = Object.values(APNS_HOSTS).includes(host);
+  return {
+    production: `https://${apple ? APNS_HOSTS.production : host}`,
+    sandbox: `https://${apple ? APNS_HOSTS.sandbox : host}`,
+  };
+}
+
+/** The VoIP sender for `apnsKey`, or null (VoIP off: unset, or a key that does not parse). */
+export function voipSender(apnsKey: string): ApnsSender | null {
+  const v = voipSettings(apnsKey);
+  if (!v.enabled) return null;
+  const parsed = parseApnsKey(apnsKey);
+  if ("error" in parsed) {
+    logs.apnsKeyBad(parsed.error);
+    return null;
+  }
+  return new ApnsSender({
+    origin: v.origin,
+    origins: v.origins,
+    key: parsed.key,
+    keyId: v.keyId,
+    teamId: v.teamId,
+    bundleId: v.bundleId,
+  });
 }
 
 /** The push recorder's address in the emulator stack, or undefined. */
@@ -57,20 +91,37 @@ export function pushSenders(apnsKey: string): Senders {
       voip: new RecorderSender(recorder, "voip", topic),
     };
   } else {
-    const v = voipSettings(apnsKey);
     senders = {
       fcm: new FcmSender((m) => getMessaging().sendEach(m)),
-      voip: v.enabled
-        ? new ApnsSender({
-            origin: v.origin,
-            key: apnsKey,
-            keyId: v.keyId,
-            teamId: v.teamId,
-            bundleId: v.bundleId,
-          })
-        : null,
+      voip: voipSender(apnsKey),
     };
   }
   cached = { key: apnsKey, senders };
   return senders;
+}
+
+/** Whether this instance serves the push task (its function's name, deployed or emulated). */
+const servesPushTask = () =>
+  /pushtask$/i.test(process.env.FUNCTION_TARGET ?? process.env.K_SERVICE ?? "");
+
+/**
+ * At an instance's start (onInit): the push task's instance checks its APNs key at once
+ * (one ERROR if it does not parse; VoIP off, FCM on) and runs the FCM dry-run self-check in
+ * the background. Best effort: it never throws and never holds the start up.
+ */
+export function checkPushAtStart(apnsKey: () => string): void {
+  if (recorderHost() || !servesPushTask()) return;
+  try {
+    pushSenders(apnsKey());
+  } catch {
+    return; // the task reports it on its own
+  }
+  // Loaded here, not at the top: platform.ts imports this module, and a cold start of every
+  // function must not load Firestore's client before its first request (index.ts).
+  void Promise.all([import("./pushCheck.js"), import("./firestore.js")])
+    .then(([check, fs]) =>
+      check.pushSelfCheck(fs.firestore(), (m) => getMessaging().sendEach(m, true)),
+    )
+    .then((r) => logs.pushSelfCheck(r))
+    .catch((e: unknown) => logs.pushSelfCheck({ ok: false, detail: `not run: ${String(e)}` }));
 }

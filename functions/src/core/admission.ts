@@ -65,9 +65,9 @@ export function refuse(d: Draft, actor: string, reason: string): never {
  * Consults OPERATIONS for `command`: returns true when the command should act, false when
  * it already took effect (idempotent repeat), and throws the table's refusal otherwise.
  */
-export function admit(d: Draft, actor: string, command: Command): boolean {
+export function admit(d: Draft, actor: string, command: Command, deviceId?: string): boolean {
   const role = roleOf(d, actor);
-  d.acted = { actor, command };
+  d.acted = { actor, command, ...(deviceId !== undefined ? { device_id: deviceId } : {}) };
   if (ADVANCED_ONLY.includes(command) && d.call.mode !== "advanced") {
     throw new DomainError(
       "failed_precondition",

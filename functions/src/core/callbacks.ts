@@ -43,8 +43,11 @@ export interface Move {
 /** What the draft knows of the change besides the call before and after it. */
 export interface Change {
   moves: readonly Move[];
-  /** The command and its actor, when a command (not a timeout) made the change. */
-  acted?: { actor: string; command: string };
+  /**
+   * The command and its actor, when a command (not a timeout) made the change; `device_id`:
+   * the device an accept, join or decline named (never one that only acked).
+   */
+  acted?: { actor: string; command: string; device_id?: string };
 }
 
 const event = <E extends CallbackName>(

@@ -47,7 +47,7 @@ export function accept(
   actor: string,
   input: Pick<AcceptCallInput, "extended_data" | "device_id">,
 ): void {
-  if (!admit(d, actor, "accept")) return;
+  if (!admit(d, actor, "accept", input.device_id)) return;
   d.move(actor, "accepted", { ...answered(input), heartbeat_at: d.now });
   for (const to of d.activeExcept(actor)) {
     d.notify(to, "/call/notify_call_accept", {
@@ -73,7 +73,7 @@ export function decline(
       { call_id: d.call.call_id },
     );
   }
-  if (!admit(d, actor, "decline")) return;
+  if (!admit(d, actor, "decline", input.device_id)) return;
   d.move(actor, "rejected", { ...answered(input), decline_type: input.type });
   for (const to of d.activeExcept(actor)) {
     d.notify(to, "/call/notify_call_decline", {

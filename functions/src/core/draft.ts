@@ -3,7 +3,7 @@
  * produces (notifications, post-commit effects). Commands, timeouts and call creation all
  * work on a Draft; `finish` seals it into the Outcome that the adapter writes.
  */
-import { callbackEvents, type Move } from "./callbacks.js";
+import { callbackEvents, type Change, type Move } from "./callbacks.js";
 import type { Effect } from "./effects.js";
 import { DomainError, InvariantError } from "./errors.js";
 import { pushJobs } from "./push.js";
@@ -28,13 +28,16 @@ export interface Outcome {
   effects: Effect[];
 }
 
+/** The command a draft runs: its actor, and the device an answering command named. */
+export type Acted = NonNullable<Change["acted"]>;
+
 export class Draft {
   readonly call: Call;
   readonly notices: Notice[] = [];
   /** Every user's state change, in order: what the callbacks are derived from. */
   readonly moves: Move[] = [];
-  /** The command being run and its actor (set when the command is admitted). */
-  acted: { actor: string; command: string } | undefined;
+  /** The command being run, its actor and the device it named (set when admitted). */
+  acted: Acted | undefined;
   changed = false;
   private closing = false;
   /** The call as stored before this change; undefined for a call being created. */

@@ -97,7 +97,7 @@ export function join(
   if (elsewhere) {
     throw busyRefusal(elsewhere, actor, "join");
   }
-  if (!admit(d, actor, "join")) return;
+  if (!admit(d, actor, "join", input.device_id)) return;
   const u = d.user(actor);
   if (u.state === "accepted") {
     if (input.device_id !== undefined) u.device_id = input.device_id;

@@ -34,7 +34,7 @@ export interface PushJob {
   expires_at: number;
   /** cancel only. */
   reason?: CancelReason;
-  /** cancel only: the device that answered, which needs no cancel. */
+  /** cancel only: the device the answering command named, which needs no cancel. */
   except_device?: string;
   /** ring only: the startCall `push` config. */
   push?: PushConfig;
@@ -77,8 +77,10 @@ export function pushJobs(before: Call | undefined, after: Call, change: Change):
       const r = after.end_reason;
       reason = r === "canceled" || r === "caller_offline" ? "canceled" : "call_ended";
     }
+    // The device the answering command named, never one that only acked (u.device_id may
+    // be an ack's when the answer named none: then every device gets the cancel).
     const answeredHere = byUser && (m.to === "accepted" || m.to === "rejected");
-    const except = answeredHere ? u.device_id : undefined;
+    const except = answeredHere ? change.acted?.device_id : undefined;
     out.push({
       type: "cancel",
       ...base(m.uid),

@@ -17,6 +17,7 @@ export const registerDevice = validated(registerDeviceSchema, (caller, data) =>
       platform: data.platform,
       fcm_token: data.fcm_token,
       voip_token: data.voip_token,
+      apns_env: data.apns_env,
     },
     MAX_DEVICES.value(),
   ),

@@ -2,6 +2,7 @@ import { checkCallees, lookUp } from "../adapters/callees.js";
 import { context } from "../adapters/config.js";
 import { requestHash, runStartBeside } from "../adapters/start.js";
 import { validated } from "../adapters/validatedOnCall.js";
+import { checkPushSize } from "../core/pushSize.js";
 import { startCallSchema } from "../schemas.js";
 
 /**
@@ -10,6 +11,7 @@ import { startCallSchema } from "../schemas.js";
  */
 export const startCall = validated(startCallSchema, async (caller, data) => {
   const ctx = context();
+  checkPushSize(data.push, caller.uid); // a ring too big to send would ring nobody, silently
   checkCallees(ctx, caller.uid, data.callees);
   const { call_id, ...body } = data;
   const request_hash = requestHash(caller.uid, body);
