@@ -26,8 +26,12 @@ import {
   parseUserFields,
   storedCall,
   storedCallPrivate,
+  storedRingLog,
   USER_FIELDS,
 } from "../model/documents.js";
+
+/** A ring log's fields (read with the rest in one getAll, so they are in READ_MASK). */
+const RING_LOG_FIELDS = Object.keys(storedRingLog.shape);
 import { sharedNames } from "../params.js";
 import { shardOf } from "./shards.js";
 
@@ -116,7 +120,12 @@ export async function readUserDoc(db: Firestore, uid: string): Promise<UserDoc |
 export interface CallPrivate {
   start_request_hash?: string;
   start_result?: Call["start_result"];
-  users: Record<string, { device_id?: string; logged_out?: boolean }>;
+  users: Record<string, { device_id?: string; logged_out?: boolean; undelivered?: boolean }>;
+  /**
+   * Every user in order when some invitee is undelivered: the shared `user_ids` (who may read
+   * the call and find it in listCalls) leaves those out (docs/protocol.md#who-may-ring-whom).
+   */
+  all_user_ids?: string[];
 }
 
 /** A call's private part as stored, parsed (undefined when it has none). */
@@ -131,7 +140,7 @@ export function parsePrivate(snap: DocumentSnapshot): CallPrivate | undefined {
  * never sent to Ringback, however large its profile.
  */
 export const READ_MASK: readonly string[] = [
-  ...new Set([...CALL_FIELDS, ...CALL_PRIVATE_FIELDS, ...USER_FIELDS]),
+  ...new Set([...CALL_FIELDS, ...CALL_PRIVATE_FIELDS, ...USER_FIELDS, ...RING_LOG_FIELDS]),
 ];
 
 /** Splits a call into the shared doc the participants read and its private part. */
@@ -140,13 +149,15 @@ export function splitCall(call: Call): { shared: Call; priv: CallPrivate } {
   const priv: CallPrivate = { start_request_hash, start_result, users: {} };
   const users: Record<string, CallUser> = {};
   for (const [uid, u] of Object.entries(call.users)) {
-    const { device_id, logged_out, ...open } = u;
+    const { device_id, logged_out, undelivered, ...open } = u;
     users[uid] = open;
-    if (device_id !== undefined || logged_out !== undefined) {
-      priv.users[uid] = { device_id, logged_out };
+    if (device_id !== undefined || logged_out !== undefined || undelivered !== undefined) {
+      priv.users[uid] = { device_id, logged_out, undelivered };
     }
   }
-  return { shared: { ...rest, users } as Call, priv };
+  const user_ids = call.user_ids.filter((uid) => !call.users[uid]?.undelivered);
+  if (user_ids.length < call.user_ids.length) priv.all_user_ids = call.user_ids;
+  return { shared: { ...rest, users, user_ids } as Call, priv };
 }
 
 /** The call as the core knows it: the shared doc with its private part put back. */
@@ -156,7 +167,13 @@ export function mergeCall(shared: Call, priv: CallPrivate | undefined): Call {
   for (const [uid, u] of Object.entries(shared.users)) {
     users[uid] = { ...u, ...definedOnly(priv.users?.[uid] ?? {}) };
   }
-  return { ...shared, ...definedOnly(priv), users } as Call;
+  const { all_user_ids, ...rest } = priv;
+  return {
+    ...shared,
+    ...definedOnly(rest),
+    users,
+    user_ids: all_user_ids ?? shared.user_ids,
+  } as Call;
 }
 
 function definedOnly<T extends object>(o: T): Partial<T> {
@@ -195,6 +212,8 @@ export function collections(db: Firestore, names: SharedNames = sharedNames()) {
     users: db.collection(names.users).withConverter(userConverter),
     notifications: (uid: string) => user(uid).collection(USER_SUBCOLLECTIONS.notifications),
     devices: (uid: string) => user(uid).collection(USER_SUBCOLLECTIONS.devices),
+    /** `users/{uid}/blocked/{other}`: `other` may not ring `uid` (written by the server). */
+    blocked: (uid: string) => user(uid).collection(USER_SUBCOLLECTIONS.blocked),
     /** Server-only: startCall's per-user rate-limit buckets. */
     rateLimits: db.collection(PRIVATE_COLLECTIONS.rateLimits),
     /** Server-only: the webhook outbox (webhookOutbox.ts). */
@@ -203,6 +222,8 @@ export function collections(db: Firestore, names: SharedNames = sharedNames()) {
     pushJobs: db.collection(PRIVATE_COLLECTIONS.pushJobs),
     /** Server-only: who holds each push token (devices.ts). */
     pushTokens: db.collection(PRIVATE_COLLECTIONS.pushTokens),
+    /** Server-only: each callee's delivered invitations of the last minute (ring limits). */
+    ringLogs: db.collection(PRIVATE_COLLECTIONS.ringLogs),
   };
 }
 export type Collections = ReturnType<typeof collections>;

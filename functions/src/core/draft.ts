@@ -67,7 +67,9 @@ export class Draft {
     this.changed = true;
   }
 
+  /** Queues a notification; an undelivered invitee is told nothing (screening.ts). */
   notify<P extends NotificationPath>(to: string, path: P, body: BodyOf<P>): void {
+    if (this.call.users[to]?.undelivered) return;
     this.notices.push({ to, path, body: { call_id: this.call.call_id, ...body } } as Notice);
   }
 
