@@ -71,6 +71,16 @@ export const START_BURST = defineInt("RINGBACK_START_BURST", {
   description: "Abuse limit: startCall calls a user may make at once before the rate applies.",
 });
 
+/** Ring limits (docs/protocol.md#who-may-ring-whom): past one, an invitation is not delivered. */
+export const RATE_CALLEE_PER_MINUTE = defineInt("RINGBACK_RATE_CALLEE_PER_MINUTE", {
+  default: 20,
+  description: "Ring limit: invitations delivered to one user a minute, from everyone. 0: off.",
+});
+export const RATE_PAIR_PER_MINUTE = defineInt("RINGBACK_RATE_PAIR_PER_MINUTE", {
+  default: 5,
+  description: "Ring limit: invitations delivered from one caller to one user a minute. 0: off.",
+});
+
 export const NOT_RECEIVED_CHECK_SECONDS = defineInt("RINGBACK_NOT_RECEIVED_CHECK_SECONDS", {
   default: 5,
   description: "With not_received_check, an invitee with no ackCall this long is NotYetReceived.",
@@ -240,6 +250,8 @@ const RANGES: [param: { name: string; value(): number }, min: number, max: numbe
   [MAX_CALL_USERS, 2, 100],
   [START_RATE_PER_MINUTE, 1, 100_000],
   [START_BURST, 1, 100_000],
+  [RATE_CALLEE_PER_MINUTE, 0, 100_000],
+  [RATE_PAIR_PER_MINUTE, 0, 100_000],
   [NOT_RECEIVED_CHECK_SECONDS, 1, 600],
   [MAX_INVITEES, 1, MAX_INVITEES_CEILING],
   [LIST_PAGE_LIMIT, 1, 1000],
@@ -298,10 +310,7 @@ export function checkParams(): void {
   }
 }
 
-/**
- * The shared collections' names. Outside a functions runtime (a test or a script using the
- * adapters) an unset param reads "", which means its default.
- */
+/** The shared collections' names; outside a functions runtime an unset param reads "" (default). */
 export function sharedNames(): SharedNames {
   return {
     users: USERS_COLLECTION.value() || DEFAULT_NAMES.users,
