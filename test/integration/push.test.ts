@@ -70,8 +70,9 @@ describe("ring", () => {
       caller_name: alice.name,
       call_type: "2",
       expires_at: s.deadline_at,
-      title: "Alice",
-      content: "Video call",
+      // Built by the server from the caller's name; the caller's title and content are not shown.
+      title: alice.name,
+      content: "Incoming video call",
       payload: '{"k":1}',
     });
     // The FCM v1 message: data only (no notification), high priority, TTL = ring time left

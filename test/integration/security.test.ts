@@ -162,6 +162,49 @@ describe("names others see", () => {
     expect(call.users[alice.uid].name).toBe("alice");
     expect(bob.state()?.incoming?.caller).toEqual({ id: alice.uid, name: "alice" });
   });
+
+  it("are normalized wherever they show: no bidi override, control or zero-width tricks", async () => {
+    const [mallory, bob] = await users("mallory", "bob");
+    adminDb();
+    const auth = getAuth(getApps().find((a) => a.name === "admin-tests"));
+    // A profile name anyone can set for themselves (updateProfile), built to mislead.
+    const hostile = "\u202Etroppus\u202C Bank\u200B\u0000\n\t  Support\uFEFF" + "x".repeat(100);
+    await auth.updateUser(mallory.uid, { displayName: hostile });
+    const blank = await auth.createUser({ displayName: "\u200B\u202E \u2066" }); // nothing visible
+    const s = await mallory.call<{ call_id: string }>("startCall", {
+      callees: [
+        { id: bob.uid, name: "ignored" },
+        { id: blank.uid, name: "Bank\u0007 Support" }, // the profile's name wins, even blank
+      ],
+      type: 1,
+    });
+    const want = ("troppus Bank Support" + "x".repeat(100)).slice(0, 64);
+    const invited = await bob.waitNotification("/call/notify_call_invited", s.call_id);
+    expect(invited.body).toMatchObject({
+      caller: { id: mallory.uid, name: want },
+      callees: [
+        { id: bob.uid, name: "bob" },
+        { id: blank.uid, name: "Unknown" },
+      ],
+    });
+    const call = await callDoc(s.call_id);
+    expect(call.caller.name).toBe(want);
+    expect(call.users[blank.uid].name).toBe("Unknown");
+    expect(bob.state()?.incoming?.caller).toEqual({ id: mallory.uid, name: want });
+    // A profile with no name: the request's, normalized the same way.
+    const nameless = await auth.createUser({});
+    const [carol] = await users("carol");
+    await auth.updateUser(carol.uid, { displayName: null });
+    await carol.relisten(async () => undefined); // a fresh ID token, without the name claim
+    const t = await carol.call<{ call_id: string }>("startCall", {
+      caller: { id: carol.uid, name: "\u202E\u0000  " },
+      callees: [{ id: nameless.uid, name: " Dr.\u00A0\u00A0Who\u0301 " }],
+      type: 1,
+    });
+    const second = await callDoc(t.call_id);
+    expect(second.caller.name).toBe("Unknown");
+    expect(second.users[nameless.uid].name).toBe("Dr. Who\u0301".normalize("NFC"));
+  });
 });
 
 describe("what a participant can read", () => {
