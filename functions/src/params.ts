@@ -71,7 +71,6 @@ export const START_BURST = defineInt("RINGBACK_START_BURST", {
   description: "Abuse limit: startCall calls a user may make at once before the rate applies.",
 });
 
-/** Ring limits (docs/protocol.md#who-may-ring-whom): past one, an invitation is not delivered. */
 export const RATE_CALLEE_PER_MINUTE = defineInt("RINGBACK_RATE_CALLEE_PER_MINUTE", {
   default: 20,
   description: "Ring limit: invitations delivered to one user a minute, from everyone. 0: off.",
@@ -133,22 +132,23 @@ export const STREAM_SECONDS = defineInt("RINGBACK_STREAM_SECONDS", {
   description: "callApi's notification stream ends after this many seconds; clients reconnect.",
 });
 
+export const STREAMS_PER_USER = defineInt("RINGBACK_STREAMS_PER_USER", {
+  default: 5,
+  description: "Notification streams a user holds (per instance); a new one ends the oldest.",
+});
+
 // Capacity (SCALE.md#configured-for-load): how far the functions and the task queues may scale.
 // The defaults suit up to about 1,000 call starts a second; SCALE.md computes what a given
 // load needs.
 
 export const MAX_INSTANCES = defineInt("RINGBACK_MAX_INSTANCES", {
   default: 100,
-  description:
-    "Most instances of each function (a cost ceiling). Each serves RINGBACK_CONCURRENCY " +
-    "requests at once; see SCALE.md for the instances a load needs.",
+  description: "Most instances of each function (a cost ceiling; SCALE.md: what a load needs).",
 });
 
 export const MIN_INSTANCES = defineInt("RINGBACK_MIN_INSTANCES", {
   default: 0,
-  description:
-    "Instances of each function kept warm (billed while idle): 1 or more removes cold " +
-    "starts from the first call after a quiet spell.",
+  description: "Instances of each function kept warm (billed while idle): 1+ avoids cold starts.",
 });
 
 export const CONCURRENCY = defineInt("RINGBACK_CONCURRENCY", {
@@ -182,8 +182,7 @@ export const WEBHOOK_QUEUE_RATE = defineInt("RINGBACK_WEBHOOK_QUEUE_RATE", {
 export const WEBHOOK_QUEUE_CONCURRENCY = defineInt("RINGBACK_WEBHOOK_QUEUE_CONCURRENCY", {
   default: 100,
   description:
-    "Callback deliveries in flight at once, at most (at most 5,000): what the app's " +
-    "receiver must bear.",
+    "Callback deliveries in flight at once, at most (at most 5,000): what the app bears.",
 });
 
 export const PUSH_QUEUE_RATE = defineInt("RINGBACK_PUSH_QUEUE_RATE", {
@@ -256,6 +255,7 @@ const RANGES: [param: { name: string; value(): number }, min: number, max: numbe
   [MAX_INVITEES, 1, MAX_INVITEES_CEILING],
   [LIST_PAGE_LIMIT, 1, 1000],
   [STREAM_SECONDS, 10, 3540],
+  [STREAMS_PER_USER, 1, 100],
   [MAX_DEVICES, 1, 100],
   [MAX_INSTANCES, 1, 1000],
   [MIN_INSTANCES, 0, 1000],

@@ -174,8 +174,8 @@ describe("an invitation to a user who blocked the caller", () => {
     await bob.call("blockUser", { user_id: alice.uid });
     const started = await start(alice, [bob, carol], { timeout: 5 });
     await carol.waitState((s) => s?.status === "ringing", "carol rings");
-    const invited = carol.notifications(started.call_id)[0];
-    expect(invited?.body.callees).toEqual([
+    const invited = await carol.waitNotification("/call/notify_call_invited", started.call_id);
+    expect(invited.body.callees).toEqual([
       { id: bob.uid, name: expect.any(String) as string },
       { id: carol.uid, name: expect.any(String) as string },
     ]);

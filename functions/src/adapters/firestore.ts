@@ -114,13 +114,17 @@ export async function readUserDoc(db: Firestore, uid: string): Promise<UserDoc |
 
 /**
  * What only the server reads of a call, kept in `calls/{id}/private/server` out of the
- * participants' reach (docs/protocol.md#who-may-read-what): each user's device and whether
- * they were logged out, and the first start's request hash and answer.
+ * participants' reach (docs/protocol.md#who-may-read-what): each user's device, whether they
+ * were logged out or not delivered to, their extended_data, and the first start's request
+ * hash and answer.
  */
 export interface CallPrivate {
   start_request_hash?: string;
   start_result?: Call["start_result"];
-  users: Record<string, { device_id?: string; logged_out?: boolean; undelivered?: boolean }>;
+  users: Record<
+    string,
+    { device_id?: string; logged_out?: boolean; undelivered?: boolean; extended_data?: string }
+  >;
   /**
    * Every user in order when some invitee is undelivered: the shared `user_ids` (who may read
    * the call and find it in listCalls) leaves those out (docs/protocol.md#who-may-ring-whom).
@@ -149,11 +153,12 @@ export function splitCall(call: Call): { shared: Call; priv: CallPrivate } {
   const priv: CallPrivate = { start_request_hash, start_result, users: {} };
   const users: Record<string, CallUser> = {};
   for (const [uid, u] of Object.entries(call.users)) {
-    const { device_id, logged_out, undelivered, ...open } = u;
+    // A user's extended_data (accept, decline, join, quit) is theirs to give to the users in
+    // the call at that moment, by notification: kept out of what every participant reads.
+    const { device_id, logged_out, undelivered, extended_data, ...open } = u;
     users[uid] = open;
-    if (device_id !== undefined || logged_out !== undefined || undelivered !== undefined) {
-      priv.users[uid] = { device_id, logged_out, undelivered };
-    }
+    const hidden = { device_id, logged_out, undelivered, extended_data };
+    if (Object.values(hidden).some((v) => v !== undefined)) priv.users[uid] = hidden;
   }
   const user_ids = call.user_ids.filter((uid) => !call.users[uid]?.undelivered);
   if (user_ids.length < call.user_ids.length) priv.all_user_ids = call.user_ids;

@@ -113,6 +113,7 @@ export const storedCallPrivate = z.object({
         device_id: z.string().optional(),
         logged_out: z.boolean().optional(),
         undelivered: z.boolean().optional(),
+        extended_data: z.string().optional(),
       }),
     )
     .default({}),
