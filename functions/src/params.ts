@@ -1,7 +1,6 @@
 /**
- * Deploy-time parameters (override in functions/.env.<project> or at deploy), each with the
- * range it must lie in; checkParams() refuses to load with a value outside it
- * (docs/protocol.md#limits-and-defaults).
+ * Deploy-time parameters (functions/.env.<project> or at deploy), each with the range it must
+ * lie in; checkParams() refuses to load outside it (docs/protocol.md#limits-and-defaults).
  */
 import { defineBoolean, defineInt, defineSecret, defineString } from "firebase-functions/params";
 import { DEFAULT_NAMES, namesProblem, type SharedNames } from "./model/collections.js";
@@ -102,7 +101,7 @@ export const ENFORCE_APP_CHECK = defineBoolean("RINGBACK_ENFORCE_APP_CHECK", {
 
 export const WEBHOOK_URL = defineString("RINGBACK_WEBHOOK_URL", {
   default: "",
-  description: "Where to POST server-to-server callbacks (http or https); empty: no callbacks.",
+  description: "Where to POST callbacks (https; http on loopback only); empty: no callbacks.",
   input: {
     text: {
       validationRegex: "^(|https?://\\S+)$",
@@ -197,6 +196,8 @@ export const PUSH_QUEUE_CONCURRENCY = defineInt("RINGBACK_PUSH_QUEUE_CONCURRENCY
 
 /** Signs every callback (both signatures); required when RINGBACK_WEBHOOK_URL is set. */
 export const WEBHOOK_SECRET = defineSecret("RINGBACK_WEBHOOK_SECRET");
+/** While that secret rotates, the previous one (a second `v1=`); "none" when not rotating. */
+export const WEBHOOK_SECRET_PREVIOUS = defineSecret("RINGBACK_WEBHOOK_SECRET_PREVIOUS");
 
 export const PUSH_ENABLED = defineBoolean("RINGBACK_PUSH_ENABLED", {
   default: true,
@@ -269,7 +270,6 @@ const RANGES: [param: { name: string; value(): number }, min: number, max: numbe
   [PUSH_QUEUE_CONCURRENCY, 1, 5000],
 ];
 
-/** The memory sizes a function may have (MiB), as Cloud Functions offers them. */
 const MEMORY_SIZES = [256, 512, 1024, 2048, 4096];
 
 /**
