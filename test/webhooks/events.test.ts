@@ -154,6 +154,24 @@ describe("logged-out invitees (no registered device)", () => {
   });
 });
 
+describe("an invitee who blocked the caller (not delivered)", () => {
+  it("is left out of every callback: the backend learns the truth there", async () => {
+    const [mallory, victim] = await users("mallory", "victim");
+    await Promise.all([mallory, victim].map(logIn));
+    await victim.call("blockUser", { user_id: mallory.uid });
+    const s = await mallory.call<Started>("startCall", {
+      callees: [{ id: victim.uid }, { id: erin.uid }],
+      type: 1,
+    });
+    await mallory.call("cancelCall", { call_id: s.call_id });
+    const got = await received(s.call_id, 3);
+    expect(eventsOf(got)).toEqual(["call_create", "call_cancel", "call_end"]);
+    expect(got[0]?.body).toMatchObject({ event: "call_create", user_ids: [erin.uid] });
+    expect(got[1]?.body).toMatchObject({ event: "call_cancel", user_ids: [erin.uid] });
+    expect(JSON.stringify(got.map((d) => d.body))).not.toContain(victim.uid);
+  });
+});
+
 describe("advanced mode", () => {
   it("call_invite, call_reject, call_join, call_quit, call_end all_quit", async () => {
     const s = await ring(alice, bob, { mode: "advanced" });
