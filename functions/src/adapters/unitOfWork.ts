@@ -138,15 +138,18 @@ export class UnitOfWork {
     users.forEach((s, i) => this.users.set(missing[i] as string, s.data()));
     const blocks = snaps.slice(at, (at += blockRefs.length));
     const logs = snaps.slice(at);
-    this.screenFacts = {
-      blocked: new Set(callees.filter((_, i) => blocks[i]?.exists)),
-      logs: new Map(
-        logs.map((snap, i) => {
-          const log = storedRingLog.safeParse(snap.data());
-          return [callees[i] as string, log.success ? log.data : undefined]; // bad: none
-        }),
-      ),
-    };
+    // Only a read that screens replaces the facts (stageWrites' own reads must not clear them).
+    if (screen) {
+      this.screenFacts = {
+        blocked: new Set(callees.filter((_, i) => blocks[i]?.exists)),
+        logs: new Map(
+          logs.map((snap, i) => {
+            const log = storedRingLog.safeParse(snap.data());
+            return [callees[i] as string, log.success ? log.data : undefined]; // bad: none
+          }),
+        ),
+      };
+    }
     return callRefs.length
       ? this.callOf(snaps[0] as DocumentSnapshot, snaps[1] as DocumentSnapshot)
       : undefined;
