@@ -39,6 +39,23 @@ export default defineConfig({
       },
       {
         test: {
+          // Run by `npm test` against a stack with the ring limits at their defaults (the
+          // other stacks turn them off for the stress model): the limits, blocks and
+          // lifecycles under them.
+          name: "limits",
+          include: [
+            "test/limits/**/*.test.ts",
+            "test/integration/blocks.test.ts",
+            "test/integration/lifecycle.test.ts",
+          ],
+          globalSetup: ["test/support/globalSetup.ts"],
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
           // Run by `npm test` against a second stack whose callbacks go to the tests' receiver.
           name: "webhooks",
           // The stress model runs here too: with webhooks on, it checks every step's events.

@@ -4,7 +4,9 @@
 //     (RINGBACK_WEBHOOK_URL on 127.0.0.1, a test secret and app id).
 //  3. names: a smoke pass of the paths an app's data meets, on a stack whose collections are
 //     moved by RINGBACK_USERS_COLLECTION / RINGBACK_CALLS_COLLECTION (its rules: print-config's).
-//  4. signals: outside any stack; each test starts and stops stacks of its own.
+//  4. limits: the ring limits at their defaults (off in 1 and 2, whose stress model rings the
+//     same users again and again).
+//  5. signals: outside any stack; each test starts and stops stacks of its own.
 // Each run writes its vitest JSON report; this merges them into .runtime/vitest-results.json
 // and prints one line: "tests: N passed, M failed". `--only=main` (or webhooks, signals) runs one.
 import { spawnSync } from "node:child_process";
@@ -24,18 +26,34 @@ export const WEBHOOK_TEST_ENV = {
   RINGBACK_APP_ID: "ringback-test",
 };
 
+/**
+ * The ring limits (5 a minute per pair by default) are off in the runs whose stress model
+ * rings the same few users over and over (its model has no limits); the limits run has the
+ * defaults.
+ */
+export const NO_RING_LIMITS = {
+  RINGBACK_RATE_CALLEE_PER_MINUTE: "0",
+  RINGBACK_RATE_PAIR_PER_MINUTE: "0",
+};
+
 const runs = [
   // The stress model runs once: in the webhooks run, where it also checks every step's events.
   {
     name: "main",
-    env: {},
+    env: NO_RING_LIMITS,
     projects: ["unit", "emulators"],
     args: ["--exclude", "test/stress/model.test.ts"],
   },
-  { name: "webhooks", env: WEBHOOK_TEST_ENV, projects: ["webhooks"] },
+  { name: "webhooks", env: { ...WEBHOOK_TEST_ENV, ...NO_RING_LIMITS }, projects: ["webhooks"] },
+  // The shipped defaults of the ring limits: the limits, and blocks and lifecycles under them.
+  { name: "limits", env: {}, projects: ["limits"] },
   {
     name: "names",
-    env: { RINGBACK_USERS_COLLECTION: "app_profiles", RINGBACK_CALLS_COLLECTION: "rb_calls" },
+    env: {
+      ...NO_RING_LIMITS,
+      RINGBACK_USERS_COLLECTION: "app_profiles",
+      RINGBACK_CALLS_COLLECTION: "rb_calls",
+    },
     projects: ["emulators"],
     files: [
       "test/integration/appData.test.ts",

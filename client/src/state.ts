@@ -82,7 +82,10 @@ export function readUserDoc(d: Raw | undefined): UserDocView {
 /** `calls/{call_id}` data. */
 export function readCallDoc(id: string, d: Raw): CallView {
   const rawUsers = isRaw(d.users) ? d.users : {};
-  const ids = Array.isArray(d.user_ids) ? d.user_ids.map(str) : Object.keys(rawUsers);
+  // `user_ids` (who may read the call) first, then anyone else the call names: an invitee the
+  // server did not deliver to is shown like any other (docs/protocol.md#who-may-ring-whom).
+  const listed = Array.isArray(d.user_ids) ? d.user_ids.map(str) : [];
+  const ids = [...listed, ...Object.keys(rawUsers).filter((uid) => !listed.includes(uid))];
   const users: CallUserView[] = ids.flatMap((uid) => {
     const u = rawUsers[uid];
     if (!isRaw(u)) return [];

@@ -50,6 +50,10 @@ export const registerDevice = callable(
 export const unregisterDevice = callable(
   async () => (await import("./functions/unregisterDevice.js")).unregisterDevice,
 );
+export const blockUser = callable(async () => (await import("./functions/blockUser.js")).blockUser);
+export const unblockUser = callable(
+  async () => (await import("./functions/unblockUser.js")).unblockUser,
+);
 
 const sweep = lazy(async () => (await import("./functions/sweepTimeouts.js")).sweepTimeouts);
 /**

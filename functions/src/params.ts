@@ -1,7 +1,6 @@
 /**
- * Deploy-time parameters (override in functions/.env.<project> or at deploy), each with the
- * range it must lie in; checkParams() refuses to load with a value outside it
- * (docs/protocol.md#limits-and-defaults).
+ * Deploy-time parameters (functions/.env.<project> or at deploy), each with the range it must
+ * lie in; checkParams() refuses to load outside it (docs/protocol.md#limits-and-defaults).
  */
 import { defineBoolean, defineInt, defineSecret, defineString } from "firebase-functions/params";
 import { DEFAULT_NAMES, namesProblem, type SharedNames } from "./model/collections.js";
@@ -71,6 +70,15 @@ export const START_BURST = defineInt("RINGBACK_START_BURST", {
   description: "Abuse limit: startCall calls a user may make at once before the rate applies.",
 });
 
+export const RATE_CALLEE_PER_MINUTE = defineInt("RINGBACK_RATE_CALLEE_PER_MINUTE", {
+  default: 20,
+  description: "Ring limit: invitations delivered to one user a minute, from everyone. 0: off.",
+});
+export const RATE_PAIR_PER_MINUTE = defineInt("RINGBACK_RATE_PAIR_PER_MINUTE", {
+  default: 5,
+  description: "Ring limit: invitations delivered from one caller to one user a minute. 0: off.",
+});
+
 export const NOT_RECEIVED_CHECK_SECONDS = defineInt("RINGBACK_NOT_RECEIVED_CHECK_SECONDS", {
   default: 5,
   description: "With not_received_check, an invitee with no ackCall this long is NotYetReceived.",
@@ -93,7 +101,7 @@ export const ENFORCE_APP_CHECK = defineBoolean("RINGBACK_ENFORCE_APP_CHECK", {
 
 export const WEBHOOK_URL = defineString("RINGBACK_WEBHOOK_URL", {
   default: "",
-  description: "Where to POST server-to-server callbacks (http or https); empty: no callbacks.",
+  description: "Where to POST callbacks (https; http on loopback only); empty: no callbacks.",
   input: {
     text: {
       validationRegex: "^(|https?://\\S+)$",
@@ -123,22 +131,23 @@ export const STREAM_SECONDS = defineInt("RINGBACK_STREAM_SECONDS", {
   description: "callApi's notification stream ends after this many seconds; clients reconnect.",
 });
 
+export const STREAMS_PER_USER = defineInt("RINGBACK_STREAMS_PER_USER", {
+  default: 5,
+  description: "Notification streams a user holds (per instance); a new one ends the oldest.",
+});
+
 // Capacity (SCALE.md#configured-for-load): how far the functions and the task queues may scale.
 // The defaults suit up to about 1,000 call starts a second; SCALE.md computes what a given
 // load needs.
 
 export const MAX_INSTANCES = defineInt("RINGBACK_MAX_INSTANCES", {
   default: 100,
-  description:
-    "Most instances of each function (a cost ceiling). Each serves RINGBACK_CONCURRENCY " +
-    "requests at once; see SCALE.md for the instances a load needs.",
+  description: "Most instances of each function (a cost ceiling; SCALE.md: what a load needs).",
 });
 
 export const MIN_INSTANCES = defineInt("RINGBACK_MIN_INSTANCES", {
   default: 0,
-  description:
-    "Instances of each function kept warm (billed while idle): 1 or more removes cold " +
-    "starts from the first call after a quiet spell.",
+  description: "Instances of each function kept warm (billed while idle): 1+ avoids cold starts.",
 });
 
 export const CONCURRENCY = defineInt("RINGBACK_CONCURRENCY", {
@@ -172,8 +181,7 @@ export const WEBHOOK_QUEUE_RATE = defineInt("RINGBACK_WEBHOOK_QUEUE_RATE", {
 export const WEBHOOK_QUEUE_CONCURRENCY = defineInt("RINGBACK_WEBHOOK_QUEUE_CONCURRENCY", {
   default: 100,
   description:
-    "Callback deliveries in flight at once, at most (at most 5,000): what the app's " +
-    "receiver must bear.",
+    "Callback deliveries in flight at once, at most (at most 5,000): what the app bears.",
 });
 
 export const PUSH_QUEUE_RATE = defineInt("RINGBACK_PUSH_QUEUE_RATE", {
@@ -188,6 +196,8 @@ export const PUSH_QUEUE_CONCURRENCY = defineInt("RINGBACK_PUSH_QUEUE_CONCURRENCY
 
 /** Signs every callback (both signatures); required when RINGBACK_WEBHOOK_URL is set. */
 export const WEBHOOK_SECRET = defineSecret("RINGBACK_WEBHOOK_SECRET");
+/** While that secret rotates, the previous one (a second `v1=`); "none" when not rotating. */
+export const WEBHOOK_SECRET_PREVIOUS = defineSecret("RINGBACK_WEBHOOK_SECRET_PREVIOUS");
 
 export const PUSH_ENABLED = defineBoolean("RINGBACK_PUSH_ENABLED", {
   default: true,
@@ -240,10 +250,13 @@ const RANGES: [param: { name: string; value(): number }, min: number, max: numbe
   [MAX_CALL_USERS, 2, 100],
   [START_RATE_PER_MINUTE, 1, 100_000],
   [START_BURST, 1, 100_000],
+  [RATE_CALLEE_PER_MINUTE, 0, 100_000],
+  [RATE_PAIR_PER_MINUTE, 0, 100_000],
   [NOT_RECEIVED_CHECK_SECONDS, 1, 600],
   [MAX_INVITEES, 1, MAX_INVITEES_CEILING],
   [LIST_PAGE_LIMIT, 1, 1000],
   [STREAM_SECONDS, 10, 3540],
+  [STREAMS_PER_USER, 1, 100],
   [MAX_DEVICES, 1, 100],
   [MAX_INSTANCES, 1, 1000],
   [MIN_INSTANCES, 0, 1000],
@@ -257,7 +270,6 @@ const RANGES: [param: { name: string; value(): number }, min: number, max: numbe
   [PUSH_QUEUE_CONCURRENCY, 1, 5000],
 ];
 
-/** The memory sizes a function may have (MiB), as Cloud Functions offers them. */
 const MEMORY_SIZES = [256, 512, 1024, 2048, 4096];
 
 /**
@@ -298,10 +310,7 @@ export function checkParams(): void {
   }
 }
 
-/**
- * The shared collections' names. Outside a functions runtime (a test or a script using the
- * adapters) an unset param reads "", which means its default.
- */
+/** The shared collections' names; outside a functions runtime an unset param reads "" (default). */
 export function sharedNames(): SharedNames {
   return {
     users: USERS_COLLECTION.value() || DEFAULT_NAMES.users,

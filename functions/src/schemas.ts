@@ -163,6 +163,10 @@ export const unregisterDeviceSchema = z.strictObject({
   device_id: callIdSchema,
 });
 
+/** blockUser / unblockUser: the user who may (no longer) ring the caller. */
+export const blockUserSchema = z.strictObject({ ...actingUser, user_id: uidSchema });
+export type BlockUserInput = z.output<typeof blockUserSchema>;
+
 /**
  * Plain wording for zod's own issues, naming every allowed value and bound (a schema's own
  * message, as for `type`, wins over this): pass as `safeParse(data, { error: explainIssue })`.

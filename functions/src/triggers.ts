@@ -15,6 +15,7 @@ import {
   WEBHOOK_QUEUE_CONCURRENCY,
   WEBHOOK_QUEUE_RATE,
   WEBHOOK_SECRET,
+  WEBHOOK_SECRET_PREVIOUS,
 } from "./params.js";
 
 /** Deadline tasks: retried for about ten minutes; the queue's limits are params (SCALE.md). */
@@ -41,7 +42,7 @@ export const webhookQueue: TaskQueueOptions = {
     maxDispatchesPerSecond: WEBHOOK_QUEUE_RATE,
     maxConcurrentDispatches: WEBHOOK_QUEUE_CONCURRENCY,
   },
-  secrets: [WEBHOOK_SECRET],
+  secrets: [WEBHOOK_SECRET, WEBHOOK_SECRET_PREVIOUS],
 };
 
 /** The backstop sweep: every minute, within a minute. */

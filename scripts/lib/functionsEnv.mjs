@@ -16,7 +16,11 @@ export function writeFunctionsEnv(root, manifest, env = process.env) {
   fs.writeFileSync(path.join(dir, ".env.local"), `${lines(manifest.params)}\n`);
   // A declared secret with no value makes the emulator ask Secret Manager on every load: the
   // APNs key gets a placeholder (the emulator's pushes go to the local recorder anyway).
-  const withDefaults = { RINGBACK_APNS_KEY: "none (emulator)", ...env };
+  const withDefaults = {
+    RINGBACK_APNS_KEY: "none (emulator)",
+    RINGBACK_WEBHOOK_SECRET_PREVIOUS: "none", // not rotating
+    ...env,
+  };
   const secrets = manifest.secrets
     .filter((n) => withDefaults[n])
     .map((n) => `${n}=${JSON.stringify(withDefaults[n])}`)
@@ -33,6 +37,11 @@ export function checkWebhookEnv(env = process.env) {
   if (url === "") return null;
   if (!/^https?:\/\/\S+$/.test(url)) {
     return `RINGBACK_WEBHOOK_URL must be an http:// or https:// URL, not ${JSON.stringify(url)}.`;
+  }
+  const host = url.replace(/^https?:\/\/([^/?#]*@)?(\[[^\]]*\]|[^:/?#]*).*$/, "$2").toLowerCase();
+  const loopback = /^(localhost|\[::1\]|127\.\d{1,3}\.\d{1,3}\.\d{1,3})$/.test(host);
+  if (url.startsWith("http://") && !loopback) {
+    return `RINGBACK_WEBHOOK_URL must be https:// (http:// only on 127.0.0.1, ::1 or localhost), not ${JSON.stringify(url)}.`;
   }
   if (!env.RINGBACK_WEBHOOK_SECRET) {
     return "RINGBACK_WEBHOOK_URL is set but RINGBACK_WEBHOOK_SECRET is not: set both.";

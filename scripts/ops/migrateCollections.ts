@@ -38,6 +38,7 @@ const SIGNATURE: Record<keyof typeof PRIVATE_COLLECTIONS, readonly string[]> = {
   webhookEvents: ["event_id", "event", "fields", "nonce"],
   pushJobs: ["job_id", "call_id", "uid", "type"],
   pushTokens: ["uid", "device_id"],
+  ringLogs: ["rings"],
 };
 
 export async function migrateCollections(
@@ -48,6 +49,7 @@ export async function migrateCollections(
   const out: Record<string, MigrationCount> = {};
   for (const key of Object.keys(PRIVATE_COLLECTIONS) as (keyof typeof PRIVATE_COLLECTIONS)[]) {
     const from = LEGACY_PRIVATE_COLLECTIONS[key];
+    if (from === undefined) continue; // born with the prefix: nothing to move
     const to = PRIVATE_COLLECTIONS[key];
     const count: MigrationCount = { scanned: 0, copied: 0, kept: 0, deleted: 0, foreign: 0 };
     out[`${from} -> ${to}`] = count;

@@ -12,7 +12,12 @@ import {
   namesProblem,
   type SharedNames,
 } from "../../functions/src/model/collections.js";
-import { CALL_FIELDS, storedBucket, USER_FIELDS } from "../../functions/src/model/documents.js";
+import {
+  CALL_FIELDS,
+  storedBucket,
+  storedRingLog,
+  USER_FIELDS,
+} from "../../functions/src/model/documents.js";
 
 const P = PRIVATE_COLLECTIONS;
 
@@ -115,6 +120,7 @@ function fieldOverrides(n: SharedNames): FieldOverride[] {
     ...exempt(USER_SUBCOLLECTIONS.notifications, NOTIFICATION_FIELDS),
     ...exempt(P.pushJobs, PUSH_JOB_FIELDS),
     ...exempt(P.pushTokens, PUSH_TOKEN_FIELDS),
+    ...exempt(P.ringLogs, Object.keys(storedRingLog.shape)),
     ttl(P.webhookEvents),
     ttl(P.pushJobs),
     ttl(USER_SUBCOLLECTIONS.notifications),

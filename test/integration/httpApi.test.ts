@@ -425,7 +425,7 @@ describe("the notification stream", () => {
     }
     const s = await openStream(bob, { lastEventId: "not-one-of-ours" });
     expect(s.status).toBe(400);
-    expect(s.refusal).toMatchObject({ code: 40001 });
+    expect(s.refusal).toMatchObject({ code: 40003, reason: "bad_cursor" });
   });
 
   it("serves two streams of one user at once, each with every event", async () => {

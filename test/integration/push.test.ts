@@ -71,8 +71,9 @@ describe("ring", () => {
       call_type: "2",
       expires_at: s.deadline_at,
       sent_at: expect.any(String),
-      title: "Alice",
-      content: "Video call",
+      // Built by the server from the caller's name; the caller's title and content are not shown.
+      title: alice.name,
+      content: "Incoming video call",
       payload: '{"k":1}',
     });
     // sent_at: when the server handed it over, so the app needs no clock of its own.

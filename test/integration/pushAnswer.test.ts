@@ -96,10 +96,11 @@ describe("a push too big to send is refused, by both doors", () => {
       fcm_token: `p-${bob.uid}`,
     });
     const room = FCM_DATA_LIMIT - fcmDataBytes({ title: "", content: "", payload: "" }, alice.uid);
-    // CJK and escaped quotes, made up with ASCII to the exact byte.
+    // CJK and escaped quotes in the payload, made up with ASCII to the exact byte; the caller's
+    // title and content are never sent (the server builds them), so they do not count.
     const cjk = "名".repeat(300);
     const quotes = '"'.repeat(200);
-    const payload = "a".repeat(room - escapedBytes(cjk) - escapedBytes(quotes));
+    const payload = cjk + quotes + "a".repeat(room - escapedBytes(cjk) - escapedBytes(quotes));
     const fits = { title: quotes, content: cjk, payload };
     const over = { ...fits, payload: `${payload}a` };
     const before = await footprint([alice.uid, bob.uid]);
@@ -124,6 +125,6 @@ describe("a push too big to send is refused, by both doors", () => {
       push: fits,
     });
     const [p] = await waitPushes({ call_id: s.call_id }, (g) => g.length >= 1, "the ring");
-    expect(p?.data).toMatchObject({ title: quotes, content: cjk, payload });
+    expect(p?.data).toMatchObject({ title: alice.name, content: "Incoming voice call", payload });
   });
 });

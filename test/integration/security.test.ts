@@ -6,10 +6,11 @@ import { getApps } from "firebase-admin/app";
 import { getAuth } from "firebase-admin/auth";
 import { Timestamp } from "firebase-admin/firestore";
 import { adminDb, callDoc, footprint } from "../support/admin.js";
-import { ring, users } from "../support/calls.js";
+import { ring, ringAll, users } from "../support/calls.js";
 import { anonymousFunctions, closeAll } from "../support/clients.js";
 import { expectCallError } from "../support/expect.js";
 import { PRIVATE_COLLECTIONS } from "../../functions/src/model/collections.js";
+import { callPath } from "../support/names.js";
 
 afterAll(closeAll);
 
@@ -161,6 +162,81 @@ describe("names others see", () => {
     expect(call.caller.name).toBe("alice");
     expect(call.users[alice.uid].name).toBe("alice");
     expect(bob.state()?.incoming?.caller).toEqual({ id: alice.uid, name: "alice" });
+  });
+
+  it("are normalized wherever they show: no bidi override, control or zero-width tricks", async () => {
+    const [mallory, bob] = await users("mallory", "bob");
+    adminDb();
+    const auth = getAuth(getApps().find((a) => a.name === "admin-tests"));
+    // A profile name anyone can set for themselves (updateProfile), built to mislead.
+    const hostile = "\u202Etroppus\u202C Bank\u200B\u0000\n\t  Support\uFEFF" + "x".repeat(100);
+    await auth.updateUser(mallory.uid, { displayName: hostile });
+    const blank = await auth.createUser({ displayName: "\u200B\u202E \u2066" }); // nothing visible
+    const s = await mallory.call<{ call_id: string }>("startCall", {
+      callees: [
+        { id: bob.uid, name: "ignored" },
+        { id: blank.uid, name: "Bank\u0007 Support" }, // the profile's name wins, even blank
+      ],
+      type: 1,
+    });
+    const want = ("troppus Bank Support" + "x".repeat(100)).slice(0, 64);
+    const invited = await bob.waitNotification("/call/notify_call_invited", s.call_id);
+    expect(invited.body).toMatchObject({
+      caller: { id: mallory.uid, name: want },
+      callees: [
+        { id: bob.uid, name: "bob" },
+        { id: blank.uid, name: "Unknown" },
+      ],
+    });
+    const call = await callDoc(s.call_id);
+    expect(call.caller.name).toBe(want);
+    expect(call.users[blank.uid].name).toBe("Unknown");
+    expect(bob.state()?.incoming?.caller).toEqual({ id: mallory.uid, name: want });
+    // A profile with no name: the request's, normalized the same way.
+    const nameless = await auth.createUser({});
+    const [carol] = await users("carol");
+    await auth.updateUser(carol.uid, { displayName: null });
+    await carol.relisten(async () => undefined); // a fresh ID token, without the name claim
+    const t = await carol.call<{ call_id: string }>("startCall", {
+      caller: { id: carol.uid, name: "\u202E\u0000  " },
+      callees: [{ id: nameless.uid, name: " Dr.\u00A0\u00A0Who\u0301 " }],
+      type: 1,
+    });
+    const second = await callDoc(t.call_id);
+    expect(second.caller.name).toBe("Unknown");
+    expect(second.users[nameless.uid].name).toBe("Dr. Who\u0301".normalize("NFC"));
+  });
+});
+
+describe("call data", () => {
+  it("an acceptor's extended_data reaches only the users in the call, never the doc or lists", async () => {
+    const [alice, bob, carol, dave] = await users("alice", "bob", "carol", "dave");
+    const { call_id } = await ringAll(alice, [bob, carol, dave], { mode: "advanced" });
+    await bob.call("acceptCall", { call_id, extended_data: "bob-secret" });
+    // In the call (alice): the accept and the state change carry it.
+    const accept = await alice.waitNotification("/call/notify_call_accept", call_id);
+    expect(accept.body.extended_data).toBe("bob-secret");
+    // Still ringing (carol): she hears bob accepted, not what he sent.
+    await carol.until(
+      () => carol.notifications(call_id).some((n) => n.path.endsWith("user_state_changed")),
+      "carol hears of bob",
+    );
+    const seenByCarol = JSON.stringify(carol.notifications(call_id));
+    expect(seenByCarol).not.toContain("bob-secret");
+    expect(seenByCarol).toContain(bob.uid);
+    // Carol accepts later: she did not get it then, and gets nothing of it now.
+    await carol.call("acceptCall", { call_id, extended_data: "carol-secret" });
+    await bob.waitNotification("/call/notify_call_accept", call_id);
+    expect(JSON.stringify(carol.notifications(call_id))).not.toContain("bob-secret");
+    expect(JSON.stringify(dave.notifications(call_id))).not.toMatch(/bob-secret|carol-secret/);
+    // The doc every participant reads, and listCalls, hold nobody's.
+    for (const who of [alice, carol, dave]) {
+      const seen = JSON.stringify((await getDoc(doc(who.db, callPath(call_id)))).data());
+      expect(seen).not.toMatch(/bob-secret|carol-secret/);
+      const listed = JSON.stringify(await who.call("listCalls", {}));
+      expect(listed).not.toMatch(/bob-secret|carol-secret/);
+    }
+    await alice.call("endCall", { call_id });
   });
 });
 

@@ -20,7 +20,7 @@ import {
 
 const CALLER = "alice-uid-0123456789";
 const empty = { title: "", content: "", payload: "" };
-/** The bytes left for title, content and payload together. */
+/** The bytes left for the payload (the server builds the title and content itself). */
 const room = FCM_DATA_LIMIT - fcmDataBytes(empty, CALLER);
 
 /** A payload of exactly `n` escaped bytes made of `unit` (and ASCII to make up the rest). */
@@ -44,7 +44,7 @@ describe("the ring's encoded size", () => {
       caller_name: "\u0001".repeat(80), // cut to 64, each escaped as \u0001 (6 bytes)
       call_type: 2,
       expires_at: Date.UTC(2030, 0, 1),
-      push: { title: "t", content: fill(1000, "名"), payload: fill(room - 1001, '"') },
+      push: { title: "t", content: fill(1000, "名"), payload: fill(room, '"') },
     };
     const data = pushData(worst, Date.UTC(2030, 0, 1));
     expect(fcmCount(data)).toBe(FCM_DATA_LIMIT);
@@ -66,7 +66,7 @@ describe("the ring's encoded size", () => {
       expect(escapedBytes(at.payload)).toBe(room);
       expect(pushTooBig(at, CALLER)).toBeNull();
       expect(() => checkPushSize(at, CALLER)).not.toThrow();
-      const over = { ...at, title: "a" };
+      const over = { ...at, payload: at.payload + "a" };
       expect(pushTooBig(over, CALLER)).toMatch(
         /4097 bytes .* over FCM's 4096: shorten .* by 1 byte/,
       );
@@ -80,10 +80,8 @@ describe("the ring's encoded size", () => {
     });
   }
 
-  it("the room spreads over title, content and payload; the caller's id counts", () => {
-    const third = Math.floor(room / 3);
-    const split = { title: fill(third, "名"), content: fill(third, '"'), payload: "" };
-    split.payload = "a".repeat(room - escapedBytes(split.title) - escapedBytes(split.content));
+  it("the caller's title and content are never sent, so never count; the caller's id does", () => {
+    const split = { title: fill(1000, "名"), content: fill(1000, '"'), payload: fill(room, "a") };
     expect(pushTooBig(split, CALLER)).toBeNull();
     expect(pushTooBig(split, CALLER + "x")).not.toBeNull(); // a longer uid leaves less room
     expect(checkPushSize(undefined, CALLER)).toBeUndefined();

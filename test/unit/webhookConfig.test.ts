@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import {
   ConfigError,
   parseWebhookSettings,
+  previousSecrets,
   requireSecret,
 } from "../../functions/src/adapters/webhookSettings.js";
 import { headerSignature, zegoSignature } from "../../functions/src/adapters/webhookSigning.js";
@@ -20,6 +21,26 @@ describe("webhook settings", () => {
     expect(parseWebhookSettings("", "app")).toEqual({ enabled: false, url: "", appId: "app" });
     expect(parseWebhookSettings("https://example.com/hook", "app").enabled).toBe(true);
     expect(parseWebhookSettings(" http://127.0.0.1:9/x ", "").url).toBe("http://127.0.0.1:9/x");
+    for (const loopback of ["http://127.9.0.1/x", "http://localhost:8000/", "http://[::1]:9/"]) {
+      expect(parseWebhookSettings(loopback, "").enabled, loopback).toBe(true);
+    }
+  });
+
+  it("refuse plain http anywhere but on a loopback host", () => {
+    for (const bad of [
+      "http://example.com/hook",
+      "http://10.0.0.1/x",
+      "http://127.0.0.1.evil.com/",
+      "http://localhost.evil.com/",
+      "http://[::2]/",
+    ]) {
+      expect(() => parseWebhookSettings(bad, ""), bad).toThrow(/must be https/);
+      expect(checkWebhookEnv({ RINGBACK_WEBHOOK_URL: bad, RINGBACK_WEBHOOK_SECRET: "s" })).toMatch(
+        /must be https/,
+      );
+    }
+    expect(previousSecrets("none")).toEqual([]);
+    expect(previousSecrets(" old ")).toEqual(["old"]);
   });
 
   it("refuse a URL that is not http(s), saying which param and why", () => {
@@ -30,7 +51,7 @@ describe("webhook settings", () => {
       "javascript:alert(1)",
     ]) {
       expect(() => parseWebhookSettings(bad, "")).toThrow(ConfigError);
-      expect(() => parseWebhookSettings(bad, "")).toThrow(/RINGBACK_WEBHOOK_URL must be an http/);
+      expect(() => parseWebhookSettings(bad, "")).toThrow(/RINGBACK_WEBHOOK_URL must be an https/);
     }
   });
 
@@ -44,9 +65,11 @@ describe("webhook settings", () => {
   it("are checked by the local stack before it starts", () => {
     expect(checkWebhookEnv({})).toBeNull();
     expect(checkWebhookEnv({ RINGBACK_WEBHOOK_URL: "nope" })).toMatch(/http:\/\/ or https:\/\//);
-    expect(checkWebhookEnv({ RINGBACK_WEBHOOK_URL: "http://x/y" })).toMatch(/SECRET is not/);
+    expect(checkWebhookEnv({ RINGBACK_WEBHOOK_URL: "http://127.0.0.1/y" })).toMatch(
+      /SECRET is not/,
+    );
     expect(
-      checkWebhookEnv({ RINGBACK_WEBHOOK_URL: "http://x/y", RINGBACK_WEBHOOK_SECRET: "s" }),
+      checkWebhookEnv({ RINGBACK_WEBHOOK_URL: "https://x/y", RINGBACK_WEBHOOK_SECRET: "s" }),
     ).toBeNull();
   });
 });
@@ -68,6 +91,14 @@ describe("signatures", () => {
     );
     expect(headerSignature("k", 1700000000, "{}")).not.toBe(
       headerSignature("k", 1700000000, "{ }"),
+    );
+  });
+
+  it("while a secret rotates: one v1= per secret, the current one first", () => {
+    const both = headerSignature(["new", "k"], 1700000000, "{}");
+    expect(both).toBe(
+      `t=1700000000,v1=${headerSignature("new", 1700000000, "{}").split("v1=")[1]},` +
+        "v1=c6ef4734033cee2367414a0939385eca0397754aa7a59716da7463a9298b5146",
     );
   });
 });

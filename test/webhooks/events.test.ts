@@ -4,6 +4,7 @@
  * Real emulators, a real HTTP receiver (docs/protocol.md#server-to-server-callbacks).
  */
 import { spawn } from "node:child_process";
+import { createHash, createHmac } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeAll, type TestUser } from "../support/clients.js";
 import { connect, ring, users, type Started } from "../support/calls.js";
@@ -63,7 +64,8 @@ describe("a one-to-one call", () => {
     for (const k of ["timestamp", "create_time", "timeout"]) {
       expect(Number.isInteger(create?.body[k]), k).toBe(true);
     }
-    expect(typeof create?.body.nonce).toBe("string");
+    // The nonce is the event id: signed, stable across retries, what receivers dedupe on.
+    expect(create?.body.nonce).toBe(create?.headers["ringback-event-id"]);
     // create_time: the call's creation, whole seconds (its deadline is `timeout` later)
     expect(create?.body.create_time).toBe(Math.floor(Date.parse(s.deadline_at) / 1000) - 60);
     expect(fieldsOf(acc!)).toEqual({ user_id: bob.uid, extend_data: "hi" });
@@ -152,6 +154,24 @@ describe("logged-out invitees (no registered device)", () => {
   });
 });
 
+describe("an invitee who blocked the caller (not delivered)", () => {
+  it("is left out of every callback: the backend learns the truth there", async () => {
+    const [mallory, victim] = await users("mallory", "victim");
+    await Promise.all([mallory, victim].map(logIn));
+    await victim.call("blockUser", { user_id: mallory.uid });
+    const s = await mallory.call<Started>("startCall", {
+      callees: [{ id: victim.uid }, { id: erin.uid }],
+      type: 1,
+    });
+    await mallory.call("cancelCall", { call_id: s.call_id });
+    const got = await received(s.call_id, 3);
+    expect(eventsOf(got)).toEqual(["call_create", "call_cancel", "call_end"]);
+    expect(got[0]?.body).toMatchObject({ event: "call_create", user_ids: [erin.uid] });
+    expect(got[1]?.body).toMatchObject({ event: "call_cancel", user_ids: [erin.uid] });
+    expect(JSON.stringify(got.map((d) => d.body))).not.toContain(victim.uid);
+  });
+});
+
 describe("advanced mode", () => {
   it("call_invite, call_reject, call_join, call_quit, call_end all_quit", async () => {
     const s = await ring(alice, bob, { mode: "advanced" });
@@ -229,6 +249,42 @@ describe("the README's receiver (examples/webhook-receiver.mjs)", () => {
       });
       expect(forged.status).toBe(401);
       expect(out).not.toContain("forged");
+      // Junk: an unauthenticated non-JSON body, a huge one, a signed non-JSON one.
+      const post = (body: string, sig?: string) =>
+        fetch(webhookEnv.url, {
+          method: "POST",
+          headers: sig ? { "Ringback-Signature": sig } : {},
+          body,
+        }).then(
+          (r) => r.status,
+          () => 0, // the receiver may hang up on a body it refuses
+        );
+      const t = Math.floor(Date.now() / 1000);
+      expect(await post("not json")).toBe(401);
+      expect([0, 413]).toContain(await post("x".repeat(2 * 1024 * 1024)));
+      expect(await post("not json", sign("not json", t))).toBe(400);
+      // A replay of a signed event under a new Ringback-Event-Id is processed once.
+      const e = signedEvent("replayed-call", t);
+      expect(await post(e.raw, e.header)).toBe(200);
+      expect(
+        await fetch(webhookEnv.url, {
+          method: "POST",
+          headers: { "Ringback-Signature": e.header, "Ringback-Event-Id": "another-id" },
+          body: e.raw,
+        }).then((r) => r.status),
+      ).toBe(200);
+      await printed("call_end replayed-call");
+      expect(out.split("\n").filter((l) => l.startsWith("call_end replayed-call "))).toHaveLength(
+        1,
+      );
+      // While a secret rotates the header carries one v1= per secret: still verified.
+      const r = signedEvent("rotated-call", t);
+      const other = createHmac("sha256", "the-next-secret").update(`${t}.${r.raw}`).digest("hex");
+      const rotated = r.header.replace(/^t=(\d+),/, `t=$1,v1=${other},`);
+      expect(await post(r.raw, rotated)).toBe(200);
+      await printed("call_end rotated-call");
+      // It is still alive.
+      expect(await post("{}", "t=1,v1=00")).toBe(401);
     } finally {
       const exited = new Promise((r) => child.once("exit", r));
       child.kill();
@@ -237,3 +293,27 @@ describe("the README's receiver (examples/webhook-receiver.mjs)", () => {
     }
   });
 });
+
+/** The Ringback-Signature header for `raw` at Unix second `t`, with the test secret. */
+function sign(raw: string, t: number): string {
+  return `t=${t},v1=${createHmac("sha256", webhookEnv.secret).update(`${t}.${raw}`).digest("hex")}`;
+}
+
+/** A correctly signed call_end event for `callId`: its raw body and header. */
+function signedEvent(callId: string, t: number): { raw: string; header: string } {
+  const nonce = `${callId}-1-cb0`;
+  const signature = createHash("sha1")
+    .update([webhookEnv.secret, String(t), nonce].sort().join(""))
+    .digest("hex");
+  const raw = JSON.stringify({
+    appid: webhookEnv.appId,
+    event: "call_end",
+    nonce,
+    signature,
+    timestamp: t,
+    call_id: callId,
+    user_id: "",
+    end_reason: "completed",
+  });
+  return { raw, header: sign(raw, t) };
+}

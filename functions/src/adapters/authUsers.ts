@@ -1,9 +1,10 @@
 /**
  * Who exists: callees are Firebase Auth users, looked up in one batch with the actor. Names
  * others see come from the Auth profile's display name; a name in the request only stands in
- * when the profile has none (docs/protocol.md#names), so nobody rings as "Bank Support".
+ * when the profile has none (docs/protocol.md#names), normalized (core/names.ts).
  */
 import { getAuth } from "firebase-admin/auth";
+import { normalizeName } from "../core/names.js";
 import type { StartResult, UserRef } from "../core/types.js";
 
 export interface Lookup {
@@ -26,7 +27,7 @@ export async function lookupCallees(
   const missing: Lookup["missing"] = [];
   for (const c of callees) {
     const user = known.get(c.id);
-    if (user) found.push({ id: c.id, name: user.displayName || c.name || "" });
+    if (user) found.push({ id: c.id, name: normalizeName(user.displayName || c.name) });
     else missing.push({ id: c.id, reason: "user_not_found" });
   }
   const actorName = known.get(actor)?.displayName;

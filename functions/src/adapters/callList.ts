@@ -58,7 +58,11 @@ export async function listCalls(
 /** A call of the page, or undefined (logged) when it does not parse: one bad call hides no others. */
 function readable(doc: QueryDocumentSnapshot<Call>): Call | undefined {
   try {
-    return doc.data();
+    const call = doc.data();
+    // Invitees left out of `user_ids` (undelivered: docs/protocol.md#who-may-ring-whom) are
+    // still in the call for everyone who can list it: shown, and timed out like the rest.
+    const rest = Object.keys(call.users).filter((uid) => !call.user_ids.includes(uid));
+    return rest.length ? { ...call, user_ids: [...call.user_ids, ...rest] } : call;
   } catch (e) {
     if (!(e instanceof UnreadableDocument)) throw e;
     logs.unreadableDocument(e);

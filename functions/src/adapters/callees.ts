@@ -3,6 +3,7 @@
  * callees are Firebase Auth users (with their names), and which have no registered device.
  */
 import { HttpsError } from "firebase-functions/v2/https";
+import { DomainError } from "../core/errors.js";
 import { MAX_INVITEES } from "../core/types.js";
 import { lookupCallees, type Lookup } from "./authUsers.js";
 import { phase } from "./benchTimings.js";
@@ -64,8 +65,8 @@ export async function lookUp(
     ),
   ]);
   if (found.length === 0) {
-    throw new HttpsError("not-found", "None of the callees is a user.", {
-      reason: "user_not_found",
+    // A DomainError: inside startCall's transaction it still commits the charged bucket.
+    throw new DomainError("not_found", "user_not_found", "None of the callees is a user.", {
       error_invitees: missing,
     });
   }

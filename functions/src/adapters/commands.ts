@@ -8,6 +8,7 @@ import type { Draft } from "../core/draft.js";
 import { DomainError } from "../core/errors.js";
 import { invite, join, joinNeedsBusyCheck, type InviteResult } from "../core/group.js";
 import type { Invitees } from "../core/ringing.js";
+import { limitsOn, screen, type RingLog } from "../core/screening.js";
 import type { JoinCallInput } from "../schemas.js";
 import { currentCalls } from "./busy.js";
 import type { Ctx } from "./context.js";
@@ -42,17 +43,31 @@ export async function runInvite(
   ctx: Ctx,
   callId: string,
   actor: string,
-  who: Omit<Invitees, "busy">,
+  who: Omit<Invitees, "busy" | "undelivered">,
 ): Promise<CommandResult & InviteResult> {
   const ids = who.callees.map((c) => c.id);
+  let logs = new Map<string, RingLog>();
   const { call, value } = await onCall(ctx, callId, {
     users: ids,
+    screen: { actor, callees: ids, logs: limitsOn(ctx.cfg.ringLimits) },
     facts: async (d, uow) => {
       const fresh = ids.filter((u) => !d.call.users[u]);
       const busyIn = await currentCalls(ctx, uow, fresh, callId);
-      return new Set(fresh.filter((u) => busyIn(u) !== undefined));
+      const screened = screen(actor, fresh, uow.screenFacts, uow.now, ctx.cfg.ringLimits);
+      logs = screened.logs;
+      return {
+        busy: new Set(fresh.filter((u) => busyIn(u) !== undefined)),
+        undelivered: screened.undelivered,
+        uow,
+      };
     },
-    act: (d, busy) => invite(d, actor, { ...who, busy }),
+    act: (d, { busy, undelivered, uow }) => {
+      const r = invite(d, actor, { ...who, busy, undelivered });
+      // Only an invitation that rang anyone counts against the limits (a refusal throws first).
+      for (const [callee, log] of logs)
+        if (r.invited.includes(callee) || r.busy.includes(callee)) uow.writeRingLog(callee, log);
+      return r;
+    },
   });
   return { ...resultFor(call, actor), ...value };
 }

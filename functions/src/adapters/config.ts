@@ -14,6 +14,8 @@ import {
   MAX_INVITEES,
   NOT_RECEIVED_CHECK_SECONDS,
   PUSH_ENABLED,
+  RATE_CALLEE_PER_MINUTE,
+  RATE_PAIR_PER_MINUTE,
   START_BURST,
   START_RATE_PER_MINUTE,
 } from "../params.js";
@@ -30,6 +32,10 @@ export function coreConfig(): CoreConfig {
     maxInvitees: MAX_INVITEES.value(),
     listPageLimit: LIST_PAGE_LIMIT.value(),
     startLimit: { perMinute: START_RATE_PER_MINUTE.value(), burst: START_BURST.value() },
+    ringLimits: {
+      calleePerMinute: RATE_CALLEE_PER_MINUTE.value(),
+      pairPerMinute: RATE_PAIR_PER_MINUTE.value(),
+    },
   };
 }
 

@@ -26,8 +26,12 @@ import {
   parseUserFields,
   storedCall,
   storedCallPrivate,
+  storedRingLog,
   USER_FIELDS,
 } from "../model/documents.js";
+
+/** A ring log's fields (read with the rest in one getAll, so they are in READ_MASK). */
+const RING_LOG_FIELDS = Object.keys(storedRingLog.shape);
 import { sharedNames } from "../params.js";
 import { shardOf } from "./shards.js";
 
@@ -110,13 +114,22 @@ export async function readUserDoc(db: Firestore, uid: string): Promise<UserDoc |
 
 /**
  * What only the server reads of a call, kept in `calls/{id}/private/server` out of the
- * participants' reach (docs/protocol.md#who-may-read-what): each user's device and whether
- * they were logged out, and the first start's request hash and answer.
+ * participants' reach (docs/protocol.md#who-may-read-what): each user's device, whether they
+ * were logged out or not delivered to, their extended_data, and the first start's request
+ * hash and answer.
  */
 export interface CallPrivate {
   start_request_hash?: string;
   start_result?: Call["start_result"];
-  users: Record<string, { device_id?: string; logged_out?: boolean }>;
+  users: Record<
+    string,
+    { device_id?: string; logged_out?: boolean; undelivered?: boolean; extended_data?: string }
+  >;
+  /**
+   * Every user in order when some invitee is undelivered: the shared `user_ids` (who may read
+   * the call and find it in listCalls) leaves those out (docs/protocol.md#who-may-ring-whom).
+   */
+  all_user_ids?: string[];
 }
 
 /** A call's private part as stored, parsed (undefined when it has none). */
@@ -131,7 +144,7 @@ export function parsePrivate(snap: DocumentSnapshot): CallPrivate | undefined {
  * never sent to Ringback, however large its profile.
  */
 export const READ_MASK: readonly string[] = [
-  ...new Set([...CALL_FIELDS, ...CALL_PRIVATE_FIELDS, ...USER_FIELDS]),
+  ...new Set([...CALL_FIELDS, ...CALL_PRIVATE_FIELDS, ...USER_FIELDS, ...RING_LOG_FIELDS]),
 ];
 
 /** Splits a call into the shared doc the participants read and its private part. */
@@ -140,13 +153,16 @@ export function splitCall(call: Call): { shared: Call; priv: CallPrivate } {
   const priv: CallPrivate = { start_request_hash, start_result, users: {} };
   const users: Record<string, CallUser> = {};
   for (const [uid, u] of Object.entries(call.users)) {
-    const { device_id, logged_out, ...open } = u;
+    // A user's extended_data (accept, decline, join, quit) is theirs to give to the users in
+    // the call at that moment, by notification: kept out of what every participant reads.
+    const { device_id, logged_out, undelivered, extended_data, ...open } = u;
     users[uid] = open;
-    if (device_id !== undefined || logged_out !== undefined) {
-      priv.users[uid] = { device_id, logged_out };
-    }
+    const hidden = { device_id, logged_out, undelivered, extended_data };
+    if (Object.values(hidden).some((v) => v !== undefined)) priv.users[uid] = hidden;
   }
-  return { shared: { ...rest, users } as Call, priv };
+  const user_ids = call.user_ids.filter((uid) => !call.users[uid]?.undelivered);
+  if (user_ids.length < call.user_ids.length) priv.all_user_ids = call.user_ids;
+  return { shared: { ...rest, users, user_ids } as Call, priv };
 }
 
 /** The call as the core knows it: the shared doc with its private part put back. */
@@ -156,7 +172,13 @@ export function mergeCall(shared: Call, priv: CallPrivate | undefined): Call {
   for (const [uid, u] of Object.entries(shared.users)) {
     users[uid] = { ...u, ...definedOnly(priv.users?.[uid] ?? {}) };
   }
-  return { ...shared, ...definedOnly(priv), users } as Call;
+  const { all_user_ids, ...rest } = priv;
+  return {
+    ...shared,
+    ...definedOnly(rest),
+    users,
+    user_ids: all_user_ids ?? shared.user_ids,
+  } as Call;
 }
 
 function definedOnly<T extends object>(o: T): Partial<T> {
@@ -195,6 +217,8 @@ export function collections(db: Firestore, names: SharedNames = sharedNames()) {
     users: db.collection(names.users).withConverter(userConverter),
     notifications: (uid: string) => user(uid).collection(USER_SUBCOLLECTIONS.notifications),
     devices: (uid: string) => user(uid).collection(USER_SUBCOLLECTIONS.devices),
+    /** `users/{uid}/blocked/{other}`: `other` may not ring `uid` (written by the server). */
+    blocked: (uid: string) => user(uid).collection(USER_SUBCOLLECTIONS.blocked),
     /** Server-only: startCall's per-user rate-limit buckets. */
     rateLimits: db.collection(PRIVATE_COLLECTIONS.rateLimits),
     /** Server-only: the webhook outbox (webhookOutbox.ts). */
@@ -203,6 +227,8 @@ export function collections(db: Firestore, names: SharedNames = sharedNames()) {
     pushJobs: db.collection(PRIVATE_COLLECTIONS.pushJobs),
     /** Server-only: who holds each push token (devices.ts). */
     pushTokens: db.collection(PRIVATE_COLLECTIONS.pushTokens),
+    /** Server-only: each callee's delivered invitations of the last minute (ring limits). */
+    ringLogs: db.collection(PRIVATE_COLLECTIONS.ringLogs),
   };
 }
 export type Collections = ReturnType<typeof collections>;

@@ -14,14 +14,18 @@ type AppCheckData = NonNullable<CallableRequest["app"]>;
 export type Credentials = { auth: AuthData; app: AppCheckData | undefined };
 
 /** The request's verified credentials, or the 401 answer for missing or bad ones. */
-export async function credentials(req: Request): Promise<Credentials | HttpAnswer> {
+export async function credentials(
+  req: Request,
+  /** Ask Auth whether the token was revoked (a round trip: the stream's open, not commands). */
+  checkRevoked = false,
+): Promise<Credentials | HttpAnswer> {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(req.header("authorization") ?? "");
   if (!match?.[1]) {
     return refusal(401, "unauthenticated", "Send Authorization: Bearer <Firebase ID token>.");
   }
   let auth: AuthData;
   try {
-    const token = await getAuth().verifyIdToken(match[1]);
+    const token = await getAuth().verifyIdToken(match[1], checkRevoked);
     auth = { uid: token.uid, token, rawToken: match[1] };
   } catch {
     return refusal(401, "unauthenticated", "The ID token is not valid.");

@@ -28,6 +28,7 @@ const STATUS: Partial<Record<FunctionsErrorCode, number>> = {
 export const HTTP_CODES: readonly (readonly [number, string, number])[] = [
   [400, "invalid_argument", 40001],
   [400, "malformed_json", 40002],
+  [400, "bad_cursor", 40003],
   [401, "unauthenticated", 40101],
   [401, "app_check", 40102],
   [403, "impersonation", 40301],

@@ -13,11 +13,12 @@
 import { Timestamp, type QueryDocumentSnapshot } from "firebase-admin/firestore";
 import type { Request } from "firebase-functions/v2/https";
 import type { Response } from "express";
-import { ENFORCE_APP_CHECK, STREAM_SECONDS } from "../params.js";
-import { collections, firestore } from "./firestore.js";
+import { ENFORCE_APP_CHECK, STREAMS_PER_USER, STREAM_SECONDS } from "../params.js";
+import { collections, firestore, NOTIFICATION_TTL_MS } from "./firestore.js";
 import { credentials, isAnswer } from "./httpAuth.js";
 import { refusal } from "./httpCodes.js";
 import { send } from "./httpDoor.js";
+import { takeSlot } from "./streamSlots.js";
 import { appCheckPasses } from "./validatedOnCall.js";
 
 /** A comment line at least this often keeps proxies and clients from timing the stream out. */
@@ -38,11 +39,20 @@ interface Cursor {
 const stamp = (t: Timestamp) => `${t.seconds}.${String(t.nanoseconds).padStart(9, "0")}`;
 const eventIdOf = (c: Cursor) => `${c.id}@${stamp(c.time)}`;
 
-/** A Last-Event-ID this stream gave out, or null; undefined when none was sent. */
-function parseCursor(raw: string | undefined): Cursor | null | undefined {
+/** A cursor may run ahead of this instance's clock by this much (clocks drift a little). */
+const FUTURE_SKEW_MS = 60_000;
+
+/**
+ * A Last-Event-ID this stream gave out, or null when it is not one or lies outside what the
+ * stream can resume from: older than the notifications' retention (a cursor of years ago would
+ * replay everything kept) or in the future; undefined when none was sent.
+ */
+export function parseCursor(raw: string | undefined, now: number): Cursor | null | undefined {
   if (raw === undefined || raw === "") return undefined;
-  const m = /^([A-Za-z0-9_-]*)@(\d{1,12})\.(\d{9})$/.exec(raw);
+  const m = /^([A-Za-z0-9_-]{0,200})@(\d{1,12})\.(\d{9})$/.exec(raw);
   if (!m) return null;
+  const ms = Number(m[2]) * 1000;
+  if (ms < now - NOTIFICATION_TTL_MS || ms > now + FUTURE_SKEW_MS) return null;
   return { id: m[1] as string, time: new Timestamp(Number(m[2]), Number(m[3])) };
 }
 
@@ -58,18 +68,31 @@ const byCommit = (a: QueryDocumentSnapshot, b: QueryDocumentSnapshot): number =>
   (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 export async function notificationStream(req: Request, res: Response): Promise<void> {
-  const creds = await credentials(req);
+  const creds = await credentials(req, true); // a revoked token opens no stream
   if (isAnswer(creds)) return send(res, creds);
   if (!appCheckPasses(ENFORCE_APP_CHECK.value(), creds.app)) {
     return send(res, refusal(401, "app_check", "A valid App Check token is required."));
   }
   const lastId = req.header("last-event-id") ?? queryString(req.query.last_event_id);
-  let cursor = parseCursor(lastId);
+  let cursor = parseCursor(lastId, Date.now());
   if (cursor === null) {
-    return send(res, refusal(400, "invalid_argument", "Last-Event-ID: not an id of this stream."));
+    return send(
+      res,
+      refusal(
+        400,
+        "bad_cursor",
+        "Last-Event-ID: not an id of this stream, older than the notifications kept (7 days), " +
+          "or in the future; reconnect without it.",
+      ),
+    );
   }
   const asked = Number(queryString(req.query.max_seconds) ?? NaN);
-  const seconds = Math.min(STREAM_SECONDS.value(), asked >= 1 ? Math.floor(asked) : Infinity);
+  // Never past the ID token's expiry: the client reconnects with a fresh token.
+  const tokenLeft = Math.floor(creds.auth.token.exp - Date.now() / 1000);
+  const seconds = Math.max(
+    1,
+    Math.min(STREAM_SECONDS.value(), asked >= 1 ? Math.floor(asked) : Infinity, tokenLeft),
+  );
 
   res.status(200).set({
     "content-type": "text/event-stream; charset=utf-8",
@@ -95,12 +118,14 @@ export async function notificationStream(req: Request, res: Response): Promise<v
     const finish = (why: string): void => {
       if (!open) return;
       open = false;
+      release();
       unsubscribe();
       clearInterval(keepAlive);
       clearTimeout(deadline);
       if (!res.writableEnded) res.end(`: ${why}\n\n`);
       resolve();
     };
+    const release = takeSlot(creds.auth.uid, STREAMS_PER_USER.value(), finish);
     const unsubscribe = query.onSnapshot(
       (snap) => {
         if (!open) return;

@@ -76,8 +76,10 @@ export function pushData(job: PushJob, sentAt: number = Date.now()): Record<stri
   };
   if (job.type === "cancel" && job.reason) data.reason = job.reason;
   if (job.type === "ring" && job.push) {
-    data.title = job.push.title;
-    data.content = job.push.content;
+    // Built here from the resolved, normalized caller name: a caller's own text never shows
+    // as who is calling (docs/protocol.md#names); it rides along untouched in `payload`.
+    data.title = pushName(job.caller_name);
+    data.content = job.call_type === 2 ? "Incoming video call" : "Incoming voice call";
     data.payload = job.push.payload;
   }
   return data;

@@ -6,6 +6,7 @@
 import { createHash } from "node:crypto";
 import { admitStart, startCall, type StartInput } from "../core/create.js";
 import type { Invitees } from "../core/ringing.js";
+import { limitsOn, screen } from "../core/screening.js";
 import type { StartResult, UserRef } from "../core/types.js";
 import { clock, mark } from "./benchTimings.js";
 import { currentCalls } from "./busy.js";
@@ -21,7 +22,7 @@ export function requestHash(uid: string, body: unknown): string {
 }
 
 /** Who the start is between, as found before the transaction (Auth users, devices). */
-export interface StartParties extends Omit<Invitees, "busy"> {
+export interface StartParties extends Omit<Invitees, "busy" | "undelivered"> {
   /** The call id the request gave, if any (else the server makes one). */
   call_id?: string;
   caller: UserRef;
@@ -61,8 +62,9 @@ export interface StartRequest {
  * startCall with its lookups (Auth users, devices: `parties`) running beside the
  * transaction's first reads rather than before them: the reads need only the ids the request
  * names, and the decision waits for whichever of the two is slower. A lookup that fails
- * (none of the callees is a user) fails the transaction before anything is written; a replay
- * answers without it.
+ * (none of the callees is a user) refuses the start with nothing written but the caller's
+ * charged bucket; a replay answers without it. Who is not to be rung (blocks, ring limits) is
+ * read in the same first round trip (screening.ts).
  */
 export async function runStartBeside(
   ctx: Ctx,
@@ -77,7 +79,11 @@ export async function runStartBeside(
   return transact(ctx, async (uow) => {
     const t0 = clock();
     const [existing, bucket] = await Promise.all([
-      uow.readCallAndUsers(request.call_id, uids),
+      uow.readCallAndUsers(request.call_id, uids, {
+        actor: callerId,
+        callees: request.callee_ids,
+        logs: limitsOn(ctx.cfg.ringLimits),
+      }),
       ctx.cfg.startLimit ? uow.readBucket(callerId) : undefined,
     ]);
     mark("tx_read", t0);
@@ -93,25 +99,36 @@ export async function runStartBeside(
       ctx.cfg,
     );
     if (admission.kind === "replay") return admission.result;
+    // Charged before anything is looked up: a start refused below (no such callees, a busy
+    // caller) still costs, so probing who exists is as limited as calling.
+    if (admission.bucket) uow.writeBucket(callerId, admission.bucket);
     const t1 = clock();
     const busyIn = await currentCalls(ctx, uow, uids);
     mark("tx_read_busy", t1);
     const t2 = clock();
     const found = await parties;
     mark("lookup_wait", t2); // how much longer the lookups took than the reads
+    const screened = screen(
+      callerId,
+      found.callees.map((c) => c.id),
+      uow.screenFacts,
+      uow.now,
+      ctx.cfg.ringLimits,
+    );
     const outcome = startCall(
       input,
       {
         ...found,
         call_id: callId,
         busy: new Set(found.callees.map((c) => c.id).filter((u) => busyIn(u) !== undefined)),
+        undelivered: screened.undelivered,
         callerBusyIn: busyIn(callerId),
       },
       uow.now,
       ctx.cfg,
     );
     uow.stage(undefined, outcome);
-    if (admission.bucket) uow.writeBucket(callerId, admission.bucket);
+    for (const [callee, log] of screened.logs) uow.writeRingLog(callee, log);
     return outcome.call.start_result;
   });
 }

@@ -15,7 +15,7 @@ import { deliverEffects, type EffectHandlers, type Early } from "./effects.js";
 import { collections } from "./firestore.js";
 import { isLostTransaction } from "./grpcErrors.js";
 import { logs } from "./logs.js";
-import { UnitOfWork } from "./unitOfWork.js";
+import { UnitOfWork, type ScreenRead } from "./unitOfWork.js";
 
 /** Whole-transaction attempts when the database loses one under us (see isLostTransaction). */
 const LOST_TRANSACTION_ATTEMPTS = 3;
@@ -99,6 +99,8 @@ export const callNotFound = (callId: string): DomainError =>
 export interface CallStep<F, R> {
   /** User docs to read with the call, in the same round trip. */
   users?: readonly string[];
+  /** Blocks and ring logs to read in that round trip too (inviteToCall). */
+  screen?: ScreenRead;
   /** Facts the command needs, read once the call's overdue timeouts are applied. */
   facts?: (d: Draft, uow: UnitOfWork) => Promise<F>;
   /** The core's decision; a DomainError leaves the call as the timeouts made it. */
@@ -117,7 +119,7 @@ export function onCall<F, R>(
 ): Promise<{ call: Call; changed: boolean; value: R }> {
   return transact(ctx, async (uow) => {
     const t0 = clock();
-    const call = await uow.readCallAndUsers(callId, step.users ?? []);
+    const call = await uow.readCallAndUsers(callId, step.users ?? [], step.screen);
     mark("tx_read", t0);
     if (!call) throw callNotFound(callId);
     const d = new Draft(call, uow.now, ctx.cfg);

@@ -15,7 +15,8 @@ import type { Effect } from "../core/effects.js";
 import { affectedUsers, impliedUserDoc, reconcileUser } from "../core/projection.js";
 import type { Bucket } from "../core/rateLimit.js";
 import type { Call, UserDoc } from "../core/types.js";
-import { storedBucket } from "../model/documents.js";
+import type { RingLog, ScreenFacts } from "../core/screening.js";
+import { storedBucket, storedRingLog } from "../model/documents.js";
 import {
   eventId,
   mergeCall,
@@ -28,6 +29,14 @@ import {
 } from "./firestore.js";
 import { pushJobDoc } from "./pushOutbox.js";
 import { outboxDoc } from "./webhookOutbox.js";
+
+/** Whom a start or invitation rings, to screen: the blocks of `callees` against `actor`. */
+export interface ScreenRead {
+  actor: string;
+  callees: readonly string[];
+  /** Read the callees' ring logs too (a ring limit is on). */
+  logs: boolean;
+}
 
 export class UnitOfWork {
   private readonly users = new Map<string, UserDoc | undefined>();
@@ -83,35 +92,77 @@ export class UnitOfWork {
     return d.success ? d.data : undefined;
   }
 
+  /**
+   * Charges the caller's bucket: written with the rest in stageWrites, after every read (a
+   * Firestore transaction reads before it writes), and so even when the decision refuses.
+   */
   writeBucket(uid: string, b: Bucket): void {
-    this.tx.set(this.col.rateLimits.doc(uid), {
-      tokens: b.tokens,
-      updated_at: Timestamp.fromMillis(b.updated_at),
-    });
+    this.pending.set(`bucket/${uid}`, () =>
+      this.tx.set(this.col.rateLimits.doc(uid), {
+        tokens: b.tokens,
+        updated_at: Timestamp.fromMillis(b.updated_at),
+      }),
+    );
   }
+
+  /** Writes that wait for stageWrites (see writeBucket), by what they write. */
+  private readonly pending = new Map<string, () => void>();
 
   /** Reads the user docs not read yet, in one round trip. */
   async readUsers(uids: readonly string[]): Promise<void> {
     await this.readCallAndUsers(undefined, uids);
   }
 
-  /** Reads a call (when `callId` is given) and the user docs not read yet, in one round trip. */
+  /**
+   * Reads a call (when `callId` is given), the user docs not read yet and, with `screen`,
+   * whether each callee blocked the actor and their ring log (screening.ts), in one round
+   * trip: one block doc per callee, and one log per callee only while a ring limit is on.
+   */
   async readCallAndUsers(
     callId: string | undefined,
     uids: readonly string[],
+    screen?: ScreenRead,
   ): Promise<Call | undefined> {
     const missing = [...new Set(uids)].filter((u) => !this.users.has(u));
     const callRefs = callId === undefined ? [] : this.callRefs(callId);
-    if (missing.length + callRefs.length === 0) return undefined;
+    const callees = screen ? [...new Set(screen.callees)] : [];
+    const blockRefs = callees.map((c) => this.col.blocked(c).doc(screen?.actor ?? ""));
+    const logRefs = screen?.logs ? callees.map((c) => this.col.ringLogs.doc(c)) : [];
+    if (missing.length + callRefs.length + blockRefs.length === 0) return undefined;
     const userRefs = missing.map((u) => this.col.users.doc(u));
-    // One getAll over both kinds: the snapshots are told apart by position.
-    const refs = [...callRefs, ...userRefs] as DocumentReference[];
+    // One getAll over every kind: the snapshots are told apart by position.
+    const refs = [...callRefs, ...userRefs, ...blockRefs, ...logRefs] as DocumentReference[];
     const snaps = await this.tx.getAll(...refs, { fieldMask: [...READ_MASK] });
-    const users = snaps.slice(callRefs.length) as DocumentSnapshot<UserDoc>[];
+    let at = callRefs.length;
+    const users = snaps.slice(at, (at += userRefs.length)) as DocumentSnapshot<UserDoc>[];
     users.forEach((s, i) => this.users.set(missing[i] as string, s.data()));
+    const blocks = snaps.slice(at, (at += blockRefs.length));
+    const logs = snaps.slice(at);
+    // Only a read that screens replaces the facts (stageWrites' own reads must not clear them).
+    if (screen) {
+      this.screenFacts = {
+        blocked: new Set(callees.filter((_, i) => blocks[i]?.exists)),
+        logs: new Map(
+          logs.map((snap, i) => {
+            const log = storedRingLog.safeParse(snap.data());
+            return [callees[i] as string, log.success ? log.data : undefined]; // bad: none
+          }),
+        ),
+      };
+    }
     return callRefs.length
       ? this.callOf(snaps[0] as DocumentSnapshot, snaps[1] as DocumentSnapshot)
       : undefined;
+  }
+
+  /** What readCallAndUsers found out about its `screen` (empty before or without one). */
+  screenFacts: ScreenFacts = { blocked: new Set(), logs: new Map() };
+
+  /** Records the delivered invitations of a callee's last minute (the ring limits). */
+  writeRingLog(callee: string, log: RingLog): void {
+    this.pending.set(`rings/${callee}`, () =>
+      this.tx.set(this.col.ringLogs.doc(callee), { rings: log.rings }),
+    );
   }
 
   user(uid: string): UserDoc | undefined {
@@ -184,6 +235,8 @@ export class UnitOfWork {
     for (const uid of dirty) {
       this.tx.set(this.col.users.doc(uid), this.users.get(uid) as UserDoc, USER_WRITE);
     }
+    for (const write of this.pending.values()) write();
+    this.pending.clear();
     for (const e of this.effects()) {
       if (e.kind === "callback") this.tx.set(this.col.webhookEvents.doc(e.event_id), outboxDoc(e));
       if (e.kind === "push") {

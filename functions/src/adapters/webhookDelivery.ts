@@ -44,6 +44,7 @@ async function post(
   doc: OutboxDoc,
   body: string,
   secret: string,
+  previous: readonly string[],
 ): Promise<Pick<Attempt, "status" | "error">> {
   try {
     const res = await fetch(url, {
@@ -52,7 +53,11 @@ async function post(
         "Content-Type": "application/json",
         "Ringback-Event-Id": doc.event_id,
         "Ringback-Event-Seq": String(doc.seq),
-        "Ringback-Signature": headerSignature(secret, Math.floor(Date.now() / 1000), body),
+        "Ringback-Signature": headerSignature(
+          [secret, ...previous],
+          Math.floor(Date.now() / 1000),
+          body,
+        ),
       },
       body,
       signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS),
@@ -81,7 +86,7 @@ export async function deliverOnce(
   const doc = await claim(db, eventId, started);
   if (!doc) return "skipped"; // delivered, failed, gone, or another attempt holds it
   const body = JSON.stringify(envelope(doc, settings.appId, secret));
-  const answer = await post(settings.url, doc, body, secret);
+  const answer = await post(settings.url, doc, body, secret, settings.previousSecrets ?? []);
   const ok = answer.status !== undefined && answer.status >= 200 && answer.status < 300;
   const done = Timestamp.now();
   const record: Attempt = { n: attempt.n, at: done, ms: done.toMillis() - started, ...answer };

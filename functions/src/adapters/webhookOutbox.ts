@@ -10,7 +10,6 @@ import type { CallbackName } from "../core/callbacks.js";
 import type { Effect } from "../core/effects.js";
 import { PRIVATE_COLLECTIONS } from "../model/collections.js";
 import { shardOf } from "./shards.js";
-import { newNonce } from "./webhookSigning.js";
 
 export const OUTBOX = PRIVATE_COLLECTIONS.webhookEvents;
 export const OUTBOX_TTL_MS = 30 * 24 * 3600 * 1000;
@@ -61,7 +60,9 @@ export function outboxDoc(e: Extract<Effect, { kind: "callback" }>): OutboxDoc {
     fields: e.event.fields as Record<string, unknown>,
     seq: e.seq,
     timestamp: Math.floor(e.at / 1000),
-    nonce: newNonce(),
+    // The event id: stable across retries, distinct across events, and signed (it is in the
+    // body and in ZEGO's signature), so it is what a receiver dedupes on, not a header.
+    nonce: e.event_id,
     status: "pending",
     attempts: [],
     created_at: at,

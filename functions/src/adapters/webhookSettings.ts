@@ -1,7 +1,7 @@
 /**
  * Webhook configuration from the params: on when RINGBACK_WEBHOOK_URL is set. A URL that is
- * not http(s), or a missing secret while a URL is set, is refused with a message that says
- * what to fix, never a silent drop of events.
+ * not https (http only on a loopback host), or a missing secret while a URL is set, is refused
+ * with a message that says what to fix, never a silent drop of events.
  */
 import { APP_ID, WEBHOOK_URL } from "../params.js";
 
@@ -9,6 +9,14 @@ export interface WebhookSettings {
   enabled: boolean;
   url: string;
   appId: string;
+  /** While a secret rotates: the previous one, which signs a second `v1=` in the header. */
+  previousSecrets?: string[];
+}
+
+/** Hosts a plain http:// callback URL may name: this machine only (127.0.0.0/8, ::1). */
+export function isLoopback(hostname: string): boolean {
+  const h = hostname.toLowerCase().replace(/^\[|\]$/g, "");
+  return h === "localhost" || h === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }
 
 export class ConfigError extends Error {
@@ -26,10 +34,22 @@ export function parseWebhookSettings(url: string, appId: string): WebhookSetting
   }
   if (!parsed || (parsed.protocol !== "http:" && parsed.protocol !== "https:")) {
     throw new ConfigError(
-      `RINGBACK_WEBHOOK_URL must be an http:// or https:// URL (or empty for no callbacks), not ${JSON.stringify(url)}.`,
+      `RINGBACK_WEBHOOK_URL must be an https:// URL (or empty for no callbacks), not ${JSON.stringify(url)}.`,
+    );
+  }
+  // Callbacks carry call data and are signed with the secret: never in clear over a network.
+  if (parsed.protocol === "http:" && !isLoopback(parsed.hostname)) {
+    throw new ConfigError(
+      `RINGBACK_WEBHOOK_URL must be https:// (http:// only for 127.0.0.1, ::1 or localhost), not ${JSON.stringify(url)}.`,
     );
   }
   return { enabled: true, url: trimmed, appId };
+}
+
+/** A previous secret's value as set: empty or "none" (a declared secret needs a value) is none. */
+export function previousSecrets(raw: string): string[] {
+  const v = raw.trim();
+  return v === "" || v.toLowerCase() === "none" ? [] : [v];
 }
 
 /** The signing secret; a URL without one is a configuration error. */

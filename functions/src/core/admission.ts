@@ -31,8 +31,9 @@ export function busyRefusal(holder: Call, actor: string, command: "start" | "joi
   );
 }
 
+/** The actor's role; an undelivered invitee is as much a stranger to the call as anyone. */
 export function roleOf(d: Draft, actor: string): "inviter" | "invitee" {
-  if (!d.call.users[actor]) {
+  if (!d.call.users[actor] || d.call.users[actor].undelivered) {
     throw new DomainError("permission_denied", "not_in_call", "You are not in this call.", {
       call_id: d.call.call_id,
     });

@@ -66,8 +66,10 @@ export function callbackEvents(
 ): CallbackEvent[] {
   const id = after.call_id;
   const out: CallbackEvent[] = [];
+  // The backend learns who was not delivered by their absence from every callback.
+  const delivered = (uid: string) => !after.users[uid]?.undelivered;
   if (!before) {
-    const invitees = after.user_ids.filter((u) => u !== after.caller.id);
+    const invitees = after.user_ids.filter((u) => u !== after.caller.id && delivered(u));
     const loggedIn = invitees.filter((u) => !after.users[u]?.logged_out);
     if (loggedIn.length > 0) {
       out.push(
@@ -81,7 +83,7 @@ export function callbackEvents(
       );
     }
   } else {
-    const added = after.user_ids.filter((u) => !before.users[u]);
+    const added = after.user_ids.filter((u) => !before.users[u] && delivered(u));
     if (added.length > 0) {
       const by = change.acted?.actor ?? after.caller.id;
       out.push(event("call_invite", id, { user_id: by, user_ids: added }));
@@ -92,6 +94,7 @@ export function callbackEvents(
   const closingCancels: string[] = [];
   for (const m of change.moves) {
     const u = after.users[m.uid];
+    if (!delivered(m.uid)) continue;
     if (m.closing) {
       if (m.to === "canceled") closingCancels.push(m.uid);
       continue;

@@ -70,7 +70,9 @@ export class Draft {
     this.changed = true;
   }
 
+  /** Queues a notification; an undelivered invitee is told nothing (screening.ts). */
   notify<P extends NotificationPath>(to: string, path: P, body: BodyOf<P>): void {
+    if (this.call.users[to]?.undelivered) return;
     this.notices.push({ to, path, body: { call_id: this.call.call_id, ...body } } as Notice);
   }
 
@@ -87,10 +89,17 @@ export class Draft {
       const u = this.user(id);
       return { id, state: u.state, extended_data: u.extended_data ?? "" };
     });
+    // Others' extended_data reaches only the users in the call now (accepted): an invitee
+    // still ringing, or one who left, gets the states alone (docs/protocol.md#call-data).
+    const statesOnly = users.map((u) => ({ ...u, extended_data: "" }));
     for (const to of this.call.user_ids) {
       const s = this.user(to).state;
       if (isPending(s) || s === "accepted" || s === "quit") {
-        this.notify(to, "/call/notify_user_state_changed", { users });
+        const mine = (u: (typeof users)[number], i: number) =>
+          u.id === to ? u : (statesOnly[i] as (typeof users)[number]);
+        this.notify(to, "/call/notify_user_state_changed", {
+          users: s === "accepted" ? users : users.map(mine),
+        });
       }
     }
   }

@@ -8,7 +8,8 @@ import { isPending, type Call, type Incoming, type UserDoc, type UserStatus } fr
 /** The status a call gives a user: what makes them busy. */
 export function statusIn(call: Call, uid: string): UserStatus {
   const u = call.users[uid];
-  if (!u || call.state === "ended") return "idle";
+  // An undelivered invitee (screening.ts) is never held busy by the call.
+  if (!u || u.undelivered || call.state === "ended") return "idle";
   if (isPending(u.state)) return "ringing";
   if (u.state !== "accepted") return "idle";
   return uid === call.caller.id && call.state === "ringing" ? "calling" : "in_call";
@@ -20,7 +21,7 @@ export const busyIn = (call: Call | undefined, uid: string): Call | undefined =>
 
 function incomingFor(call: Call, uid: string): Incoming | null {
   const u = call.users[uid];
-  if (!u || !isPending(u.state)) return null;
+  if (!u || u.undelivered || !isPending(u.state)) return null;
   return {
     call_id: call.call_id,
     caller: call.caller,

@@ -58,14 +58,14 @@ export function pushJobs(before: Call | undefined, after: Call, change: Change):
   const out: PushJob[] = [];
   for (const uid of after.user_ids) {
     const u = after.users[uid];
-    if (!u || before?.users[uid] || !isPending(u.state) || u.logged_out) continue;
+    if (!u || before?.users[uid] || !isPending(u.state) || u.logged_out || u.undelivered) continue;
     out.push({ type: "ring", ...base(uid), ...(after.push ? { push: after.push } : {}) });
   }
   if (!before) return out;
   for (const m of change.moves) {
     const was = before.users[m.uid];
     const u = after.users[m.uid];
-    if (!was || !u || !isPending(was.state) || was.logged_out) continue;
+    if (!was || !u || !isPending(was.state) || was.logged_out || was.undelivered) continue;
     if (!isPending(m.from) || isPending(m.to)) continue;
     const byUser = change.acted?.actor === m.uid;
     let reason: CancelReason;

@@ -27,6 +27,10 @@ const WORST_FIXED: Record<string, number> = {
   type: bytes("ring"),
   call_id: 128,
   caller_name: PUSH_NAME_CHARS * 6,
+  // The server builds the title from the caller's name and the content from the call type
+  // (pushData): the caller's own title and content are never sent, so they never count.
+  title: PUSH_NAME_CHARS * 6,
+  content: bytes("Incoming video call"),
   call_type: 1,
   expires_at: 24,
   sent_at: 24,
@@ -37,8 +41,6 @@ function ringFields(push: PushConfig, callerId: string): [key: string, valueByte
   return [
     ...Object.entries(WORST_FIXED),
     ["caller_id", escapedBytes(callerId)],
-    ["title", escapedBytes(push.title)],
-    ["content", escapedBytes(push.content)],
     ["payload", escapedBytes(push.payload)],
   ];
 }
@@ -61,7 +63,7 @@ export function pushTooBig(push: PushConfig, callerId: string): string | null {
   if (fcm > FCM_DATA_LIMIT) {
     return (
       `the ring would carry ${fcm} bytes of data once encoded, over FCM's ` +
-      `${FCM_DATA_LIMIT}: shorten title, content or payload by ${fcm - FCM_DATA_LIMIT} bytes ` +
+      `${FCM_DATA_LIMIT}: shorten payload by ${fcm - FCM_DATA_LIMIT} bytes ` +
       `(counted after JSON escaping, UTF-8)`
     );
   }
@@ -69,7 +71,7 @@ export function pushTooBig(push: PushConfig, callerId: string): string | null {
   if (apns > APNS_PAYLOAD_LIMIT) {
     return (
       `the ring's VoIP payload would be ${apns} bytes, over APNs' ${APNS_PAYLOAD_LIMIT}: ` +
-      `shorten title, content or payload by ${apns - APNS_PAYLOAD_LIMIT} bytes`
+      `shorten payload by ${apns - APNS_PAYLOAD_LIMIT} bytes`
     );
   }
   return null;

@@ -15,6 +15,11 @@ export interface Invitees {
   busy: ReadonlySet<string>;
   /** Callees with no registered device (logged out); recorded, they still ring. */
   loggedOut?: ReadonlySet<string>;
+  /**
+   * Callees not to be rung (screening.ts): kept as invitees who never answer, never declined
+   * as busy (that would tell the caller something), told nothing.
+   */
+  undelivered?: ReadonlySet<string>;
 }
 
 /** Rings `callees` (new to the call) until `deadline`, on behalf of `inviter`. */
@@ -27,6 +32,7 @@ export function ring(d: Draft, inviter: UserRef, who: Invitees, deadline: number
       state: "inviting",
       deadline_at: deadline,
       ...(who.loggedOut?.has(callee.id) ? { logged_out: true } : {}),
+      ...(who.undelivered?.has(callee.id) ? { undelivered: true } : {}),
       ...(c.not_received_check
         ? { receipt_deadline_at: d.now + (d.cfg.notReceivedMs ?? NOT_RECEIVED_MS) }
         : {}),
@@ -37,7 +43,7 @@ export function ring(d: Draft, inviter: UserRef, who: Invitees, deadline: number
   d.changed = true;
   const everyone = d.invitees().map((u) => ({ id: u.id, name: u.name }));
   for (const callee of who.callees) {
-    if (who.busy.has(callee.id)) {
+    if (who.busy.has(callee.id) && !who.undelivered?.has(callee.id)) {
       d.move(callee.id, "rejected", { decline_type: 2 });
       for (const to of d.active()) {
         d.notify(to, "/call/notify_call_decline", {

@@ -54,6 +54,12 @@ export interface CallUser {
   receipt_deadline_at?: number;
   /** Invited with no registered device (logged out); they still ring. */
   logged_out?: boolean;
+  /**
+   * Not delivered (docs/protocol.md#who-may-ring-whom): they blocked the inviter or a ring
+   * limit held. Server-only: the call keeps them as a silent invitee who never answers; they
+   * get nothing, are never busy and cannot find the call.
+   */
+  undelivered?: boolean;
   updated_at: number;
 }
 
@@ -142,6 +148,8 @@ export interface CoreConfig {
   listPageLimit?: number;
   /** Abuse limit on startCall per user (none when absent). */
   startLimit?: { perMinute: number; burst: number };
+  /** Invitations delivered a minute to one callee and per pair (off when absent or 0). */
+  ringLimits?: { calleePerMinute: number; pairPerMinute: number };
 }
 
 /** The not-received check fires this long after the invitation (docs/protocol.md#timeouts). */

@@ -55,7 +55,9 @@ function entry(call: Call, uid: string) {
         name: u?.name ?? "",
         state: u?.state ?? null,
         ...(u?.decline_type !== undefined ? { decline_type: u.decline_type } : {}),
-        extended_data: u?.extended_data ?? "",
+        // Others' extended_data is not listed (docs/protocol.md#call-data); calls stored
+        // before it moved to the private part may still hold it in the shared doc.
+        extended_data: id === uid ? (u?.extended_data ?? "") : "",
       };
     }),
   };

@@ -2,6 +2,7 @@ import { checkCallees, lookUp } from "../adapters/callees.js";
 import { context } from "../adapters/config.js";
 import { requestHash, runStartBeside } from "../adapters/start.js";
 import { validated } from "../adapters/validatedOnCall.js";
+import { normalizeName } from "../core/names.js";
 import { checkPushSize } from "../core/pushSize.js";
 import { startCallSchema } from "../schemas.js";
 
@@ -20,7 +21,10 @@ export const startCall = validated(startCallSchema, async (caller, data) => {
       ...(call_id !== undefined ? { call_id } : {}),
       // The profile's display name when it has one; the body's only stands in
       // (docs/protocol.md#names).
-      caller: { id: caller.uid, name: actorName || data.caller?.name || caller.name },
+      caller: {
+        id: caller.uid,
+        name: normalizeName(actorName || data.caller?.name || caller.name),
+      },
       callees: found,
       error_invitees: missing,
       loggedOut,

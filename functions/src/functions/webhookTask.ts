@@ -3,8 +3,8 @@ import { z } from "zod";
 import { firestore } from "../adapters/firestore.js";
 import { logs } from "../adapters/logs.js";
 import { deliverOnce } from "../adapters/webhookDelivery.js";
-import { requireSecret, webhookSettings } from "../adapters/webhookSettings.js";
-import { WEBHOOK_SECRET } from "../params.js";
+import { previousSecrets, requireSecret, webhookSettings } from "../adapters/webhookSettings.js";
+import { WEBHOOK_SECRET, WEBHOOK_SECRET_PREVIOUS } from "../params.js";
 import { WEBHOOK_MAX_ATTEMPTS as MAX_ATTEMPTS } from "../triggers.js";
 
 const payload = z.object({ event_id: z.string().min(1).max(300) });
@@ -13,7 +13,10 @@ const payload = z.object({ event_id: z.string().min(1).max(300) });
 export async function webhookTask(req: Request<unknown>): Promise<void> {
   const parsed = payload.safeParse(req.data);
   if (!parsed.success) return logs.malformedTask(req.data); // never retry what cannot succeed
-  const settings = webhookSettings();
+  const settings = {
+    ...webhookSettings(),
+    previousSecrets: previousSecrets(WEBHOOK_SECRET_PREVIOUS.value()),
+  };
   if (!settings.enabled) return logs.webhooksOff(parsed.data.event_id);
   const secret = requireSecret(settings, WEBHOOK_SECRET.value());
   const n = req.retryCount + 1;

@@ -22,15 +22,18 @@ export const PRIVATE_COLLECTIONS = {
   pushJobs: "ringback_push_jobs",
   /** Who holds each push token (one device of one user at a time). */
   pushTokens: "ringback_push_tokens",
+  /** The invitations delivered to each callee in the last minute (the ring limits). */
+  ringLogs: "ringback_ring_logs",
 } as const;
 
 /** The names the private collections had before the prefix (npm run migrate-collections). */
-export const LEGACY_PRIVATE_COLLECTIONS: Record<keyof typeof PRIVATE_COLLECTIONS, string> = {
-  rateLimits: "rate_limits",
-  webhookEvents: "webhook_events",
-  pushJobs: "push_jobs",
-  pushTokens: "push_tokens",
-};
+export const LEGACY_PRIVATE_COLLECTIONS: Partial<Record<keyof typeof PRIVATE_COLLECTIONS, string>> =
+  {
+    rateLimits: "rate_limits",
+    webhookEvents: "webhook_events",
+    pushJobs: "push_jobs",
+    pushTokens: "push_tokens",
+  };
 
 /** Ringback's subcollections of `users/{uid}`: nothing else below a user is ever touched. */
 export const USER_SUBCOLLECTIONS = {

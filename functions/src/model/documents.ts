@@ -109,9 +109,21 @@ export const storedCallPrivate = z.object({
   users: z
     .record(
       z.string(),
-      z.object({ device_id: z.string().optional(), logged_out: z.boolean().optional() }),
+      z.object({
+        device_id: z.string().optional(),
+        logged_out: z.boolean().optional(),
+        undelivered: z.boolean().optional(),
+        extended_data: z.string().optional(),
+      }),
     )
     .default({}),
+  /** Every user in order, undelivered invitees included (only when there are some). */
+  all_user_ids: z.array(z.string()).optional(),
+});
+
+/** `ringback_ring_logs/{callee}`: the invitations delivered to a callee in the last minute. */
+export const storedRingLog = z.object({
+  rings: z.array(z.object({ from: z.string(), at: z.number() })),
 });
 
 const incoming = z.object({

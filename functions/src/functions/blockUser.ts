@@ -1,0 +1,12 @@
+import { setBlocked } from "../adapters/blocks.js";
+import { context } from "../adapters/config.js";
+import { validated } from "../adapters/validatedOnCall.js";
+import { blockUserSchema } from "../schemas.js";
+
+/**
+ * The caller no longer wants to be rung by `user_id`: their invitations are not delivered
+ * (docs/protocol.md#who-may-ring-whom). Blocking again is a success that changes nothing new.
+ */
+export const blockUser = validated(blockUserSchema, (caller, data) =>
+  setBlocked(context(), caller.uid, data.user_id, true),
+);
