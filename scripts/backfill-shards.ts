@@ -6,32 +6,17 @@
  * (`gcloud auth application-default login`); with FIRESTORE_EMULATOR_HOST set it works on
  * the emulator instead.
  */
-import { parseArgs } from "node:util";
-import { initializeApp } from "firebase-admin/app";
-import { getFirestore } from "firebase-admin/firestore";
 import { backfillShards } from "../functions/src/adapters/backfillShards.js";
+import { adminCli } from "./lib/adminCli.js";
 
-const { values } = parseArgs({
-  options: {
-    project: { type: "string" },
-    database: { type: "string" },
-    "dry-run": { type: "boolean", default: false },
-  },
-});
-const project = values.project ?? process.env.GCLOUD_PROJECT;
-if (!project) {
-  console.error("usage: npm run backfill-shards -- --project <project-id> [--dry-run]");
-  process.exit(2);
-}
-const app = initializeApp({ projectId: project });
-const db = values.database ? getFirestore(app, values.database) : getFirestore(app);
+const { db, dryRun } = adminCli("backfill-shards");
 const counts = await backfillShards(db, {
-  dryRun: values["dry-run"],
+  dryRun,
   progress: (msg) => console.log(msg),
 });
 for (const [collection, c] of Object.entries(counts)) {
   console.log(
     `${collection}: ${c.scanned} read, ${c.stale} without their shard, ${c.written} written` +
-      (values["dry-run"] ? " (dry run)" : ""),
+      (dryRun ? " (dry run)" : ""),
   );
 }
