@@ -46,12 +46,13 @@ const cost = (
 describe("cost of each command in documents", () => {
   // Every call is two documents: the shared call and its private part (devices, the start's
   // request hash), read together; the private part is written only when it changes.
-  it("a one-to-one lifecycle: start 2 reads; accept, heartbeat and end 2 reads each", async () => {
+  it("a one-to-one lifecycle: start 3 reads; accept, heartbeat and end 2 reads each", async () => {
     const [a, b] = [`a${n++}`, `b${n++}`];
     const [s, startCost] = await counted(() => start(a, [b]));
-    // reads both user docs; writes the call and its private part, 2 user docs, the
-    // invitation and the notify_user_state_changed to both
-    expect(startCost).toEqual(cost(2, 2, 2, 3));
+    // reads both user docs and whether the callee blocked the caller (one block doc a callee,
+    // same round trip); writes the call and its private part, 2 user docs, the invitation
+    // and the notify_user_state_changed to both
+    expect(startCost).toEqual(cost(3, 2, 2, 3));
     const [, acceptCost] = await counted(() =>
       runCommand(ctx, s.call_id, b, (d) => accept(d, b, {})),
     );
@@ -70,14 +71,14 @@ describe("cost of each command in documents", () => {
     const [, c] = await counted(() =>
       startDirect(ctx, { call_id: `given-${n++}`, request_hash: "given", caller: a, callees: [b] }),
     );
-    expect(c).toEqual(cost(4, 2, 2, 3));
+    expect(c).toEqual(cost(5, 2, 2, 3));
   });
 
   it("a busy callee costs two more reads: the call that keeps them busy", async () => {
     const [a, b, c] = [`a${n++}`, `b${n++}`, `c${n++}`];
     await start(a, [b]);
     const [, busyCost] = await counted(() => start(c, [b]));
-    expect(busyCost).toEqual(cost(4, 2, 0, 2)); // b is declined busy at once: c is told (2)
+    expect(busyCost).toEqual(cost(5, 2, 0, 2)); // b is declined busy at once: c is told (2)
     const [s] = await counted(() => start(`x${n++}`, [`y${n++}`]));
     const y = Object.keys((await ctx.db.doc(`calls/${s.call_id}`).get()).get("users")).find((u) =>
       u.startsWith("y"),
@@ -96,7 +97,7 @@ describe("with webhooks on, the outbox adds one write per callback event and no 
     const [s, startCost] = await counted(() =>
       startDirect(on, { caller: a, callees: [b], request_hash: `h${n++}` }),
     );
-    expect(startCost).toEqual(cost(2, 2, 2, 3, 1));
+    expect(startCost).toEqual(cost(3, 2, 2, 3, 1));
     const [, acceptCost] = await counted(() =>
       runCommand(on, s.call_id, b, (d) => accept(d, b, {})),
     );
