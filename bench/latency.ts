@@ -75,9 +75,11 @@ async function lifecycle(
   phases: Record<string, number[]>,
 ): Promise<void> {
   const db = adminDb();
-  const probeAdmin = `users/${callee.uid}/probes/admin`;
-  const probeFloor = `users/${callee.uid}/probes/floor`;
-  const probeTx = `users/${callee.uid}/probes/floorTx`;
+  // The floors' probe docs sit in a subcollection the rules block lets the owner read (it
+  // opens no other one below users/{uid}); ids no uid has, so no block ever matches them.
+  const probeAdmin = `users/${callee.uid}/blocked/probe-admin`;
+  const probeFloor = `users/${callee.uid}/blocked/probe-floor`;
+  const probeTx = `users/${callee.uid}/blocked/probe-floorTx`;
   const [watchAdmin, watchFloor, watchTx] = await Promise.all([
     watchDoc(callee, probeAdmin),
     watchDoc(callee, probeFloor),

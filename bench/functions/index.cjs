@@ -17,8 +17,8 @@ exports.benchFloorWrite = onCall({ region: "us-central1" }, async (request) => {
   await getFirestore()
     .collection("users")
     .doc(request.auth.uid)
-    .collection("probes")
-    .doc("floor")
+    .collection("blocked") // readable by its owner under the rules block (bench/latency.ts)
+    .doc("probe-floor")
     .set({ n: typeof n === "number" ? n : null, at: FieldValue.serverTimestamp() });
   return { ok: true };
 });
@@ -31,7 +31,11 @@ exports.benchFloorTransaction = onCall({ region: "us-central1" }, async (request
   if (!request.auth) throw new HttpsError("unauthenticated", "Sign in first.");
   const n = request.data?.n;
   const db = getFirestore();
-  const ref = db.collection("users").doc(request.auth.uid).collection("probes").doc("floorTx");
+  const ref = db
+    .collection("users")
+    .doc(request.auth.uid)
+    .collection("blocked")
+    .doc("probe-floorTx");
   await db.runTransaction(async (tx) => {
     const before = await tx.get(ref);
     tx.set(ref, {
