@@ -1,243 +1,46 @@
 /**
  * Deploy-time parameters (functions/.env.<project> or at deploy), each with the range it must
  * lie in; checkParams() refuses to load outside it (docs/protocol.md#limits-and-defaults).
+ * The params themselves live in params/, by concern; this file gathers them and checks them.
  */
-import { defineBoolean, defineInt, defineSecret, defineString } from "firebase-functions/params";
 import { DEFAULT_NAMES, namesProblem, type SharedNames } from "./model/collections.js";
+import {
+  CALLS_COLLECTION,
+  CALL_TIMEOUT_SECONDS,
+  HEARTBEAT_INTERVAL_SECONDS,
+  HEARTBEAT_TIMEOUT_SECONDS,
+  LIST_PAGE_LIMIT,
+  MAX_CALL_USERS,
+  MAX_INVITEES,
+  NOT_RECEIVED_CHECK_SECONDS,
+  USERS_COLLECTION,
+} from "./params/calls.js";
+import {
+  CONCURRENCY,
+  DEADLINE_QUEUE_CONCURRENCY,
+  DEADLINE_QUEUE_RATE,
+  MAX_INSTANCES,
+  MEMORY_MIB,
+  MIN_INSTANCES,
+  PUSH_QUEUE_CONCURRENCY,
+  PUSH_QUEUE_RATE,
+  WEBHOOK_QUEUE_CONCURRENCY,
+  WEBHOOK_QUEUE_RATE,
+} from "./params/capacity.js";
+import { STREAMS_PER_USER, STREAM_SECONDS } from "./params/http.js";
+import {
+  RATE_CALLEE_PER_MINUTE,
+  RATE_PAIR_PER_MINUTE,
+  START_BURST,
+  START_RATE_PER_MINUTE,
+} from "./params/limits.js";
+import { MAX_DEVICES } from "./params/push.js";
 
-/** Where the functions and task queues are deployed (an extension's LOCATION stands in). */
-export const REGION = defineString("RINGBACK_REGION", {
-  default: "us-central1",
-  description: "The Cloud Functions region of every Ringback function and task queue.",
-  input: {
-    text: {
-      validationRegex: "^[a-z]+-[a-z]+[0-9]+$",
-      validationErrorMessage: "A Cloud Functions region, e.g. us-central1 or europe-west1.",
-    },
-  },
-});
-
-const COLLECTION_INPUT = {
-  text: {
-    validationRegex: "^[A-Za-z][A-Za-z0-9_-]{0,63}$",
-    validationErrorMessage: "A collection id: letters, digits, _ or -, starting with a letter.",
-  },
-};
-
-/** Where the users' live state is kept: often the app's own profile collection, shared. */
-export const USERS_COLLECTION = defineString("RINGBACK_USERS_COLLECTION", {
-  default: "users",
-  description:
-    "The collection of users/{uid} docs Ringback writes its five fields into (merged, never " +
-    "replacing the app's fields); clients subscribe to it.",
-  input: COLLECTION_INPUT,
-});
-
-/** Where calls are kept; move it when the app has a `calls` collection of its own. */
-export const CALLS_COLLECTION = defineString("RINGBACK_CALLS_COLLECTION", {
-  default: "calls",
-  description: "The collection of Ringback's call documents; clients read their own calls.",
-  input: COLLECTION_INPUT,
-});
-
-export const CALL_TIMEOUT_SECONDS = defineInt("RINGBACK_CALL_TIMEOUT_SECONDS", {
-  default: 60,
-  description: "Default invitation timeout in seconds (1..600) when startCall gives none.",
-});
-
-export const HEARTBEAT_INTERVAL_SECONDS = defineInt("RINGBACK_HEARTBEAT_INTERVAL_SECONDS", {
-  default: 20,
-  description: "How often participants should call heartbeat; returned to clients.",
-});
-
-export const HEARTBEAT_TIMEOUT_SECONDS = defineInt("RINGBACK_HEARTBEAT_TIMEOUT_SECONDS", {
-  default: 60,
-  description: "A participant whose last heartbeat is older than this is timed out.",
-});
-
-export const MAX_CALL_USERS = defineInt("RINGBACK_MAX_CALL_USERS", {
-  default: 10,
-  description: "At most this many users in one advanced-mode call, the inviter included.",
-});
-
-export const START_RATE_PER_MINUTE = defineInt("RINGBACK_START_RATE_PER_MINUTE", {
-  default: 30,
-  description: "Abuse limit: startCall calls a user may make per minute, on average.",
-});
-
-export const START_BURST = defineInt("RINGBACK_START_BURST", {
-  default: 10,
-  description: "Abuse limit: startCall calls a user may make at once before the rate applies.",
-});
-
-export const RATE_CALLEE_PER_MINUTE = defineInt("RINGBACK_RATE_CALLEE_PER_MINUTE", {
-  default: 20,
-  description: "Ring limit: invitations delivered to one user a minute, from everyone. 0: off.",
-});
-export const RATE_PAIR_PER_MINUTE = defineInt("RINGBACK_RATE_PAIR_PER_MINUTE", {
-  default: 5,
-  description: "Ring limit: invitations delivered from one caller to one user a minute. 0: off.",
-});
-
-export const NOT_RECEIVED_CHECK_SECONDS = defineInt("RINGBACK_NOT_RECEIVED_CHECK_SECONDS", {
-  default: 5,
-  description: "With not_received_check, an invitee with no ackCall this long is NotYetReceived.",
-});
-
-export const MAX_INVITEES = defineInt("RINGBACK_MAX_INVITEES", {
-  default: 9,
-  description: "At most this many callees in one startCall or inviteToCall.",
-});
-
-export const LIST_PAGE_LIMIT = defineInt("RINGBACK_LIST_PAGE_LIMIT", {
-  default: 100,
-  description: "listCalls returns at most this many calls a page; a larger count is cut.",
-});
-
-export const ENFORCE_APP_CHECK = defineBoolean("RINGBACK_ENFORCE_APP_CHECK", {
-  default: false,
-  description: "Refuse callable requests without a valid App Check token.",
-});
-
-export const WEBHOOK_URL = defineString("RINGBACK_WEBHOOK_URL", {
-  default: "",
-  description: "Where to POST callbacks (https; http on loopback only); empty: no callbacks.",
-  input: {
-    text: {
-      validationRegex: "^(|https?://\\S+)$",
-      validationErrorMessage: "An http:// or https:// URL, or empty for no callbacks.",
-    },
-  },
-});
-
-export const APP_ID = defineString("RINGBACK_APP_ID", {
-  default: "",
-  description: "The `appid` every callback carries, so a receiver can tell apps apart.",
-});
-
-export const HTTP_CORS_ORIGINS = defineString("RINGBACK_HTTP_CORS_ORIGINS", {
-  default: "",
-  description: "callApi (the HTTP door): comma-separated origins CORS allows; empty: none.",
-  input: {
-    text: {
-      validationRegex: "^(|https?://[^,\\s]+(,https?://[^,\\s]+)*)$",
-      validationErrorMessage: "Comma-separated http(s) origins, such as https://app.example.com.",
-    },
-  },
-});
-
-export const STREAM_SECONDS = defineInt("RINGBACK_STREAM_SECONDS", {
-  default: 300,
-  description: "callApi's notification stream ends after this many seconds; clients reconnect.",
-});
-
-export const STREAMS_PER_USER = defineInt("RINGBACK_STREAMS_PER_USER", {
-  default: 5,
-  description: "Notification streams a user holds (per instance); a new one ends the oldest.",
-});
-
-// Capacity (SCALE.md#configured-for-load): how far the functions and the task queues may scale.
-// The defaults suit up to about 1,000 call starts a second; SCALE.md computes what a given
-// load needs.
-
-export const MAX_INSTANCES = defineInt("RINGBACK_MAX_INSTANCES", {
-  default: 100,
-  description: "Most instances of each function (a cost ceiling; SCALE.md: what a load needs).",
-});
-
-export const MIN_INSTANCES = defineInt("RINGBACK_MIN_INSTANCES", {
-  default: 0,
-  description: "Instances of each function kept warm (billed while idle): 1+ avoids cold starts.",
-});
-
-export const CONCURRENCY = defineInt("RINGBACK_CONCURRENCY", {
-  default: 80,
-  description:
-    "Requests one instance serves at once (Cloud Run concurrency; the functions wait on " +
-    "Firestore, not the CPU, so many fit; 1 CPU each).",
-});
-
-export const MEMORY_MIB = defineInt("RINGBACK_MEMORY_MIB", {
-  default: 256,
-  description: "Memory of each instance in MiB: 256, 512, 1024, 2048 or 4096 (1 CPU up to 2048).",
-});
-
-export const DEADLINE_QUEUE_RATE = defineInt("RINGBACK_DEADLINE_QUEUE_RATE", {
-  default: 500,
-  description:
-    "Deadline tasks dispatched a second, at most (Cloud Tasks allows at most 500 a queue).",
-});
-
-export const DEADLINE_QUEUE_CONCURRENCY = defineInt("RINGBACK_DEADLINE_QUEUE_CONCURRENCY", {
-  default: 1000,
-  description: "Deadline tasks running at once, at most (Cloud Tasks allows at most 5,000).",
-});
-
-export const WEBHOOK_QUEUE_RATE = defineInt("RINGBACK_WEBHOOK_QUEUE_RATE", {
-  default: 500,
-  description: "Callback deliveries dispatched a second, at most (at most 500 a queue).",
-});
-
-export const WEBHOOK_QUEUE_CONCURRENCY = defineInt("RINGBACK_WEBHOOK_QUEUE_CONCURRENCY", {
-  default: 100,
-  description:
-    "Callback deliveries in flight at once, at most (at most 5,000): what the app bears.",
-});
-
-export const PUSH_QUEUE_RATE = defineInt("RINGBACK_PUSH_QUEUE_RATE", {
-  default: 500,
-  description: "Push tasks (one a change) dispatched a second, at most (at most 500 a queue).",
-});
-
-export const PUSH_QUEUE_CONCURRENCY = defineInt("RINGBACK_PUSH_QUEUE_CONCURRENCY", {
-  default: 500,
-  description: "Push tasks in flight at once, at most (Cloud Tasks allows at most 5,000).",
-});
-
-/** Signs every callback (both signatures); required when RINGBACK_WEBHOOK_URL is set. */
-export const WEBHOOK_SECRET = defineSecret("RINGBACK_WEBHOOK_SECRET");
-/** While that secret rotates, the previous one (a second `v1=`); "none" when not rotating. */
-export const WEBHOOK_SECRET_PREVIOUS = defineSecret("RINGBACK_WEBHOOK_SECRET_PREVIOUS");
-
-export const PUSH_ENABLED = defineBoolean("RINGBACK_PUSH_ENABLED", {
-  default: true,
-  description: "Send ring and cancel pushes (FCM, APNs VoIP) to invitees' registered devices.",
-});
-
-export const MAX_DEVICES = defineInt("RINGBACK_MAX_DEVICES", {
-  default: 10,
-  description: "At most this many devices per user; registering one more drops the oldest.",
-});
-
-export const APNS_BUNDLE_ID = defineString("RINGBACK_APNS_BUNDLE_ID", {
-  default: "",
-  description: "The iOS app's bundle id; VoIP pushes go to topic <bundle id>.voip. Empty: no VoIP.",
-});
-
-export const APNS_KEY_ID = defineString("RINGBACK_APNS_KEY_ID", {
-  default: "",
-  description: "The id of the APNs auth key (.p8) in RINGBACK_APNS_KEY. Empty: no VoIP.",
-});
-
-export const APNS_TEAM_ID = defineString("RINGBACK_APNS_TEAM_ID", {
-  default: "",
-  description: "The Apple developer team id that owns the APNs key. Empty: no VoIP.",
-});
-
-export const APNS_HOST = defineString("RINGBACK_APNS_HOST", {
-  default: "api.push.apple.com",
-  description:
-    "APNs host for devices registered without apns_env: api.push.apple.com, or api.sandbox.push.apple.com for development builds.",
-  input: {
-    text: {
-      validationRegex: "^[A-Za-z0-9.-]+(:[0-9]+)?$",
-      validationErrorMessage: "A host name (optionally :port), e.g. api.sandbox.push.apple.com.",
-    },
-  },
-});
-
-/** The APNs auth key (.p8 PEM text) that signs VoIP pushes' provider tokens. */
-export const APNS_KEY = defineSecret("RINGBACK_APNS_KEY");
+export * from "./params/calls.js";
+export * from "./params/capacity.js";
+export * from "./params/http.js";
+export * from "./params/limits.js";
+export * from "./params/push.js";
 
 /** The schema's ceiling for callees in one command; RINGBACK_MAX_INVITEES may not exceed it. */
 export const MAX_INVITEES_CEILING = 50;

@@ -12,7 +12,10 @@ const read = (p: string) => fs.readFileSync(path.join(ROOT, p), "utf8");
 const all = (text: string, re: RegExp) => [...text.matchAll(re)].map((m) => m[1] as string);
 
 const exported = all(read("functions/src/index.ts"), /^export const (\w+) =/gm).sort();
-const declaredParams = all(read("functions/src/params.ts"), /define\w+\("(\w+)"/g).sort();
+const paramFiles = fs.readdirSync(path.join(ROOT, "functions/src/params"));
+const declaredParams = paramFiles
+  .flatMap((f) => all(read(`functions/src/params/${f}`), /define\w+\("(\w+)"/g))
+  .sort();
 const extension = read("extension.yaml");
 const resources = extension.slice(extension.indexOf("\nresources:"));
 

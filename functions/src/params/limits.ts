@@ -1,0 +1,26 @@
+/** Abuse limits: how often a user may ring and be rung, and App Check. */
+import { defineBoolean, defineInt } from "firebase-functions/params";
+
+export const START_RATE_PER_MINUTE = defineInt("RINGBACK_START_RATE_PER_MINUTE", {
+  default: 30,
+  description: "Abuse limit: startCall calls a user may make per minute, on average.",
+});
+
+export const START_BURST = defineInt("RINGBACK_START_BURST", {
+  default: 10,
+  description: "Abuse limit: startCall calls a user may make at once before the rate applies.",
+});
+
+export const RATE_CALLEE_PER_MINUTE = defineInt("RINGBACK_RATE_CALLEE_PER_MINUTE", {
+  default: 20,
+  description: "Ring limit: invitations delivered to one user a minute, from everyone. 0: off.",
+});
+export const RATE_PAIR_PER_MINUTE = defineInt("RINGBACK_RATE_PAIR_PER_MINUTE", {
+  default: 5,
+  description: "Ring limit: invitations delivered from one caller to one user a minute. 0: off.",
+});
+
+export const ENFORCE_APP_CHECK = defineBoolean("RINGBACK_ENFORCE_APP_CHECK", {
+  default: false,
+  description: "Refuse callable requests without a valid App Check token.",
+});
