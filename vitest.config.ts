@@ -39,15 +39,11 @@ export default defineConfig({
       },
       {
         test: {
-          // Run by `npm test` against a stack with the ring limits at their defaults (the
-          // other stacks turn them off for the stress model): the limits, blocks and
-          // lifecycles under them.
+          // Run by `npm test` in its names+limits run, whose stack has the ring limits at their
+          // defaults (the other stacks turn them off for the stress model); that run takes the
+          // blocks and lifecycle files from the emulators project beside it.
           name: "limits",
-          include: [
-            "test/limits/**/*.test.ts",
-            "test/integration/blocks.test.ts",
-            "test/integration/lifecycle.test.ts",
-          ],
+          include: ["test/limits/**/*.test.ts"],
           globalSetup: ["test/support/globalSetup.ts"],
           fileParallelism: false,
           testTimeout: 60_000,
