@@ -1,6 +1,8 @@
 // `npm test`: every suite, cheapest first.
 //  1. unit: no stack (the pure core, the model, scripts' helpers, docs checks).
-//  2. main: the emulator suites against a stack with webhooks off, as a project starts.
+//  2. main: the emulator suites against a stack with webhooks off, as a project starts: most
+//     with the callables run in process (vitest's emulators project), the SDK, the demo, the
+//     HTTP door, timing and the example apps through the functions emulator (fullstack).
 //  3. webhooks: a stack whose functions post callbacks to the receiver the webhook tests run
 //     (RINGBACK_WEBHOOK_URL on 127.0.0.1, a test secret and app id); its retries wait a
 //     quarter of each backoff (RINGBACK_TASKS_RETRY_SCALE); the stress model runs here, once.
@@ -44,7 +46,7 @@ const runs = [
   {
     name: "main",
     env: NO_RING_LIMITS,
-    projects: ["emulators"],
+    projects: ["emulators", "fullstack"],
     args: ["--exclude", "test/stress/model.test.ts"],
   },
   {
@@ -55,7 +57,7 @@ const runs = [
   {
     name: "names+limits",
     env: { RINGBACK_USERS_COLLECTION: "app_profiles", RINGBACK_CALLS_COLLECTION: "rb_calls" },
-    projects: ["limits", "emulators"],
+    projects: ["limits", "emulators", "fullstack"],
     files: [
       "test/limits/",
       "test/integration/blocks.test.ts",
