@@ -116,7 +116,10 @@ describe("npm pack", () => {
       "console.log(JSON.stringify({ core: Object.keys(core).sort(), react: Object.keys(react).sort() }));",
     ].join("\n");
     const out = JSON.parse(run("node", ["--input-type=module", "-e", script], app));
-    expect(out.core).toEqual(["RingbackError", "getRingback", "toRingbackError"]);
+    // at least these: the SDK may export more
+    expect(out.core).toEqual(
+      expect.arrayContaining(["RingbackError", "getRingback", "toRingbackError"]),
+    );
     expect(out.react).toEqual([
       "RingbackProvider",
       "useCallHistory",
