@@ -13,15 +13,6 @@ export type PushType = "ring" | "cancel";
 export type CancelReason =
   "answered_elsewhere" | "declined" | "busy" | "canceled" | "timeout" | "call_ended";
 
-export const CANCEL_REASONS: readonly CancelReason[] = [
-  "answered_elsewhere",
-  "declined",
-  "busy",
-  "canceled",
-  "timeout",
-  "call_ended",
-];
-
 /** One user's ring or cancel for one call: at most one of each per (call, user). */
 export interface PushJob {
   type: PushType;
