@@ -46,7 +46,7 @@ export * from "./params/push.js";
 export const MAX_INVITEES_CEILING = 50;
 
 /** Each integer param and the whole numbers it may take. */
-const RANGES: [param: { name: string; value(): number }, min: number, max: number][] = [
+export const RANGES: [param: { name: string; value(): number }, min: number, max: number][] = [
   [CALL_TIMEOUT_SECONDS, 1, 600],
   [HEARTBEAT_INTERVAL_SECONDS, 1, 3600],
   [HEARTBEAT_TIMEOUT_SECONDS, 2, 3600],
@@ -73,7 +73,7 @@ const RANGES: [param: { name: string; value(): number }, min: number, max: numbe
   [PUSH_QUEUE_CONCURRENCY, 1, 5000],
 ];
 
-const MEMORY_SIZES = [256, 512, 1024, 2048, 4096];
+export const MEMORY_SIZES = [256, 512, 1024, 2048, 4096];
 
 /**
  * Throws, naming the param, its value and its range, when a param is out of range: a start
