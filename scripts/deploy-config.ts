@@ -1,8 +1,8 @@
-// Writes what a deploy reads and what docs/deploy.md counts, from the code (scripts/lib/
+// Writes what a deploy reads and what docs/params.md counts, from the code (scripts/lib/
 // deploySpec.ts): functions/.env (every param at its default) and the block of
-// docs/deploy.md between the "generated" markers (counts, param table, secrets).
+// docs/params.md between the "generated" markers (counts, param table, secrets).
 //   npm run deploy-config            rewrite both
-//   npm run deploy-config -- --check exit 1 if either is stale (test/unit/deployConfig.test.ts)
+//   npm run deploy-config -- --check exit 1 if either is stale (test/unit/deployDocs.test.ts, deployParams.test.ts)
 import fs from "node:fs";
 import path from "node:path";
 import { deployDocsText } from "./lib/deployDocs.js";
@@ -12,7 +12,7 @@ async function main() {
   const check = process.argv.includes("--check");
   const files: [string, string][] = [
     ["functions/.env", dotenvText()],
-    ["docs/deploy.md", await deployDocsText()],
+    ["docs/params.md", await deployDocsText()],
   ];
   let stale = 0;
   for (const [file, want] of files) {

@@ -1,4 +1,4 @@
-// docs/deploy.md's generated block: the counts, the params table and the secrets, from the
+// docs/params.md's generated block: the counts, the params table and the secrets, from the
 // code (deploySpec.ts). Between the markers below; `npm run deploy-config` rewrites it.
 import fs from "node:fs";
 import path from "node:path";
@@ -43,9 +43,7 @@ export function deployDocsBlock(): string {
     `**${secrets.length} secrets**, which no dotenv file holds; set each once per project:`,
     "",
     "```sh",
-    ...secrets.map(
-      (s) => `npx firebase functions:secrets:set ${s.name} --project=$PROJECT`,
-    ),
+    ...secrets.map((s) => `npx firebase functions:secrets:set ${s.name} --project=$PROJECT`),
     "```",
     "",
     END,
@@ -57,13 +55,13 @@ export function deployDocsBlock(): string {
 export function replaceBlock(doc: string, block: string): string {
   const start = doc.indexOf(BEGIN);
   const end = doc.indexOf(END);
-  if (start < 0 || end < 0) throw new Error(`docs/deploy.md lacks the markers ${BEGIN} … ${END}`);
+  if (start < 0 || end < 0) throw new Error(`docs/params.md lacks the markers ${BEGIN} … ${END}`);
   return doc.slice(0, start) + block + doc.slice(end + END.length);
 }
 
-/** docs/deploy.md as it should be: its block regenerated, formatted as `npm run format` does. */
+/** docs/params.md as it should be: its block regenerated, formatted as `npm run format` does. */
 export async function deployDocsText(): Promise<string> {
-  const file = path.join(ROOT, "docs/deploy.md");
+  const file = path.join(ROOT, "docs/params.md");
   const doc = replaceBlock(fs.readFileSync(file, "utf8"), deployDocsBlock());
   const options = (await prettier.resolveConfig(file)) ?? {};
   return prettier.format(doc, { ...options, filepath: file });

@@ -1,5 +1,5 @@
 /**
- * docs/deploy.md's counts and param table come from the code (scripts/lib/deployDocs.ts) and
+ * docs/params.md's counts and param table come from the code (scripts/lib/deployDocs.ts) and
  * cannot drift: the generated block must be current, and no other line of the deploy guides
  * may state a count of functions, queues, indexes or TTL policies that the code contradicts.
  */
@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { deployDocsText } from "../../scripts/lib/deployDocs.js";
 import { counts, ROOT } from "../../scripts/lib/deploySpec.js";
 
-const GUIDES = ["docs/deploy.md", "docs/operate.md", "docs/kit.md", "README.md"];
+const GUIDES = ["docs/params.md", "docs/deploy.md", "docs/operate.md", "docs/kit.md", "README.md"];
 const WORDS: Record<string, string> = {
   one: "1",
   two: "2",
@@ -19,9 +19,9 @@ const WORDS: Record<string, string> = {
   six: "6",
 };
 
-describe("docs/deploy.md", () => {
+describe("docs/params.md", () => {
   it("has the generated block npm run deploy-config writes", async () => {
-    expect(fs.readFileSync(path.join(ROOT, "docs/deploy.md"), "utf8")).toBe(await deployDocsText());
+    expect(fs.readFileSync(path.join(ROOT, "docs/params.md"), "utf8")).toBe(await deployDocsText());
   });
 
   it("states no count the code contradicts, in any deploy guide", () => {

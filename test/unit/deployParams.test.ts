@@ -79,9 +79,11 @@ describe("a codebase deploy in a fresh project", () => {
     const files = fs.readdirSync(path.join(FUNCTIONS, "src"), { recursive: true }) as string[];
     const outside = files
       .filter((f) => f.endsWith(".ts") && !f.startsWith(`params${path.sep}`))
-      .filter((f) => /\bdefine(String|Int|Boolean|Float|List|Secret|JsonSecret)\(/.test(
-        fs.readFileSync(path.join(FUNCTIONS, "src", f), "utf8"),
-      ));
+      .filter((f) =>
+        /\bdefine(String|Int|Boolean|Float|List|Secret|JsonSecret)\(/.test(
+          fs.readFileSync(path.join(FUNCTIONS, "src", f), "utf8"),
+        ),
+      );
     expect(outside).toEqual([]);
   });
 
