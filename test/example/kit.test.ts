@@ -13,7 +13,9 @@ import fs from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, expect, it } from "vitest";
+// @ts-expect-error: a plain .mjs module of the stack, without types
 import { startScheduledTasks } from "../../scripts/lib/scheduledTasks.mjs";
+// @ts-expect-error: a plain .mjs module of the stack, without types
 import { freePort } from "../../scripts/lib/gate.mjs";
 import { callDoc } from "../support/admin.js";
 import { closeAll, newUser } from "../support/clients.js";

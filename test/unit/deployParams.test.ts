@@ -17,11 +17,9 @@ import { dotenvText, paramSpecs, ROOT } from "../../scripts/lib/deploySpec.js";
 
 const require = createRequire(path.join(ROOT, "package.json"));
 const tools = path.join(ROOT, "node_modules/firebase-tools/lib");
-/* eslint-disable @typescript-eslint/no-require-imports */
 const env = require(path.join(tools, "functions/env.js"));
 const build = require(path.join(tools, "deploy/functions/build.js"));
 const params = require(path.join(tools, "deploy/functions/params.js"));
-/* eslint-enable @typescript-eslint/no-require-imports */
 
 const FUNCTIONS = path.join(ROOT, "functions");
 const PROJECT = "fresh-project-2027"; // no .env.<id> of its own: a first deploy
