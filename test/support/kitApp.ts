@@ -98,5 +98,11 @@ export async function installKitApp(project: string): Promise<Installed> {
     path.join(APP, "ringback/.env"),
     path.join(APP, "function-kits/ringback/config-ringback/.env"),
   );
+  // What a developer sees, kept for reading (the docs quote it).
+  fs.writeFileSync(
+    path.join(ROOT, ".runtime/kit-install.log"),
+    `$ firebase functions:kits:install --package …\n${packageOutput}\n` +
+      `$ firebase functions:kits:install --directory ringback …\n${directoryOutput}\n`,
+  );
   return { packageOutput, directoryOutput };
 }
