@@ -46,7 +46,7 @@ export * from "./params/push.js";
 export const MAX_INVITEES_CEILING = 50;
 
 /** Each integer param and the whole numbers it may take. */
-const RANGES: [param: { name: string; value(): number }, min: number, max: number][] = [
+export const RANGES: [param: { name: string; value(): number }, min: number, max: number][] = [
   [CALL_TIMEOUT_SECONDS, 1, 600],
   [HEARTBEAT_INTERVAL_SECONDS, 1, 3600],
   [HEARTBEAT_TIMEOUT_SECONDS, 2, 3600],
@@ -73,20 +73,38 @@ const RANGES: [param: { name: string; value(): number }, min: number, max: numbe
   [PUSH_QUEUE_CONCURRENCY, 1, 5000],
 ];
 
-const MEMORY_SIZES = [256, 512, 1024, 2048, 4096];
+export const MEMORY_SIZES = [256, 512, 1024, 2048, 4096];
+
+/** The capacity params (params/capacity.ts): they size a deploy, and nothing reads them later. */
+const CAPACITY: readonly { name: string }[] = [
+  MAX_INSTANCES,
+  MIN_INSTANCES,
+  CONCURRENCY,
+  MEMORY_MIB,
+  DEADLINE_QUEUE_RATE,
+  DEADLINE_QUEUE_CONCURRENCY,
+  WEBHOOK_QUEUE_RATE,
+  WEBHOOK_QUEUE_CONCURRENCY,
+  PUSH_QUEUE_RATE,
+  PUSH_QUEUE_CONCURRENCY,
+];
 
 /**
  * Throws, naming the param, its value and its range, when a param is out of range: a start
  * rate of 0, say, would make every refusal's `retry_after_ms` infinite. Run when an instance
- * loads (platform.ts) and whenever the config is read.
+ * loads (platform.ts) and whenever the config is read. In the legacy extension (EXT_INSTANCE_ID
+ * set) it skips the capacity params: it has none (extension.yaml sizes it), so they read 0.
  */
-export function checkParams(): void {
+export function checkParams({
+  capacity = !process.env.EXT_INSTANCE_ID,
+}: { capacity?: boolean } = {}): void {
   const names = sharedNames();
   const problem = namesProblem(names);
   if (problem) {
     throw new Error(`${USERS_COLLECTION.name} / ${CALLS_COLLECTION.name}: ${problem}`);
   }
   for (const [param, min, max] of RANGES) {
+    if (!capacity && CAPACITY.includes(param)) continue;
     const v = param.value();
     if (!Number.isInteger(v) || v < min || v > max) {
       throw new Error(
@@ -94,6 +112,7 @@ export function checkParams(): void {
       );
     }
   }
+  if (!capacity) return checkHeartbeat();
   if (!MEMORY_SIZES.includes(MEMORY_MIB.value())) {
     throw new Error(
       `${MEMORY_MIB.name} = ${MEMORY_MIB.value()} is not a memory size: set one of ${MEMORY_SIZES.join(", ")}.`,
@@ -105,6 +124,10 @@ export function checkParams(): void {
         `${MAX_INSTANCES.name} = ${MAX_INSTANCES.value()}.`,
     );
   }
+  checkHeartbeat();
+}
+
+function checkHeartbeat(): void {
   if (HEARTBEAT_INTERVAL_SECONDS.value() >= HEARTBEAT_TIMEOUT_SECONDS.value()) {
     throw new Error(
       `${HEARTBEAT_INTERVAL_SECONDS.name} = ${HEARTBEAT_INTERVAL_SECONDS.value()} must be ` +

@@ -45,6 +45,14 @@ export const region = (): string =>
 export const extensionId = (): string | undefined => process.env.EXT_INSTANCE_ID || undefined;
 
 /**
+ * Before each function's name when installed as a function kit: firebase-tools deploys (and
+ * emulates) kit instance <id>'s functions as `kit-<id>-<name>` and sets
+ * FIREBASE_KIT_INSTANCE_ID in their environment; "" for the codebase and the extension.
+ */
+export const kitPrefix = (): string =>
+  process.env.FIREBASE_KIT_INSTANCE_ID ? `kit-${process.env.FIREBASE_KIT_INSTANCE_ID}-` : "";
+
+/**
  * In the emulator, the service account firebase-admin names on enqueued tasks (the one it
  * falls back to there): without it, every first enqueue asks the absent metadata server.
  */

@@ -38,10 +38,24 @@ describe("extension.yaml", () => {
     );
   });
 
-  it("has a param for every param of the code (LOCATION stands for RINGBACK_REGION)", () => {
+  it("has a param for every param of the code but the capacity ones (LOCATION stands for RINGBACK_REGION)", () => {
+    // Capacity (params/capacity.ts) sizes a codebase or kit deploy; an extension's functions
+    // and queues are sized by this file, so it does not ask for them (checkParams skips them).
+    const capacity = all(read("functions/src/params/capacity.ts"), /define\w+\("(\w+)"/g);
+    expect(capacity).toHaveLength(10);
     const params = all(extension, /^ {2}- param: (\w+)$/gm);
-    const expected = declaredParams.map((p) => (p === "RINGBACK_REGION" ? "LOCATION" : p));
+    const expected = declaredParams
+      .filter((p) => !capacity.includes(p))
+      .map((p) => (p === "RINGBACK_REGION" ? "LOCATION" : p));
     expect(params.sort()).toEqual(expected.sort());
+  });
+
+  it("is marked legacy, with the date Firebase Extensions shut down", () => {
+    expect(extension).toMatch(
+      /^description: >-\n {2}LEGACY: Firebase Extensions shut down on March 31, 2027/m,
+    );
+    expect(extension).not.toContain("iam.serviceAccountUser");
+    expect(extension).toContain("role: firebasecloudmessaging.admin");
   });
 
   it("gives the task queues the retry configs the code declares", () => {
@@ -80,14 +94,20 @@ describe("rules and indexes to merge", () => {
     expect(block).not.toMatch(
       /rules_version|service cloud\.firestore|\{document=\*\*\} \{\s*allow read, write: if false/,
     );
-    for (const file of ["firestore.rules", "examples/app/firestore.rules"]) {
+    for (const file of [
+      "firestore.rules",
+      "examples/app/firestore.rules",
+      "examples/kit-app/firestore.rules",
+    ]) {
       expect(read(file), file).toContain(block);
     }
   });
 
-  it("the example app's indexes are Ringback's", () => {
-    expect(JSON.parse(read("examples/app/firestore.indexes.json"))).toEqual(
-      JSON.parse(read("firestore.indexes.json")),
-    );
+  it("the example apps' indexes are Ringback's", () => {
+    for (const app of ["examples/app", "examples/kit-app"]) {
+      expect(JSON.parse(read(`${app}/firestore.indexes.json`)), app).toEqual(
+        JSON.parse(read("firestore.indexes.json")),
+      );
+    }
   });
 });

@@ -101,4 +101,23 @@ describe("params", () => {
     setParams({ RINGBACK_HEARTBEAT_INTERVAL_SECONDS: "60" });
     expect(() => checkParams()).toThrow(/RINGBACK_HEARTBEAT_INTERVAL_SECONDS/);
   });
+
+  it("in the legacy extension, which has no capacity params, they are not checked", () => {
+    setParams();
+    for (const k of Object.keys(DEFAULTS).filter((k) =>
+      /INSTANCES|CONCURRENCY|MEMORY|QUEUE/.test(k),
+    )) {
+      delete process.env[k]; // what an extension's runtime sees: unset, read as 0
+    }
+    expect(() => checkParams()).toThrow(/RINGBACK_MAX_INSTANCES = 0 is out of range/);
+    process.env.EXT_INSTANCE_ID = "ringback";
+    try {
+      expect(() => checkParams()).not.toThrow();
+      expect(() => coreConfig()).not.toThrow();
+      setParams({ RINGBACK_CALL_TIMEOUT_SECONDS: "0" });
+      expect(() => checkParams()).toThrow(/RINGBACK_CALL_TIMEOUT_SECONDS = 0 is out of range/);
+    } finally {
+      delete process.env.EXT_INSTANCE_ID;
+    }
+  });
 });

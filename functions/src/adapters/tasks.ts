@@ -9,7 +9,7 @@ import { getFunctions } from "firebase-admin/functions";
 import type { EffectHandlers } from "./effects.js";
 import { collections } from "./firestore.js";
 import { pushTaskId } from "./pushOutbox.js";
-import { extensionId, region } from "../platform.js";
+import { extensionId, kitPrefix, region } from "../platform.js";
 
 export const DEADLINE_TASK = "deadlineTask";
 export const WEBHOOK_TASK = "webhookTask";
@@ -59,7 +59,7 @@ const EMULATED_ACCOUNT = "emulated-service-acct@email.com";
  * only a success, and the deadline task that schedules the next one stays busy meanwhile.
  */
 function queue<T extends object>(fn: string) {
-  const name = `locations/${region()}/functions/${fn}`;
+  const name = `locations/${region()}/functions/${kitPrefix()}${fn}`; // kit: kit-<id>-<fn>
   const local = process.env.RINGBACK_SCHEDULED_TASKS;
   if (process.env.FUNCTIONS_EMULATOR === "true" && local) {
     process.env.CLOUD_TASKS_EMULATOR_HOST = local;
