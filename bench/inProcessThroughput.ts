@@ -37,7 +37,31 @@ export interface InProcessRow {
   lifecycle: Summary;
 }
 
-export async function inProcessThroughput(
+/**
+ * The adapters log each transaction's notifications (one JSON line each, for Cloud Logging):
+ * thousands here. They are dropped from this process's stdout while the section runs.
+ */
+async function withoutFunctionLogs<T>(fn: () => Promise<T>): Promise<T> {
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((chunk: unknown, ...rest: unknown[]) =>
+    typeof chunk === "string" && chunk.startsWith('{"') && chunk.includes('"severity":')
+      ? true
+      : write(chunk as string, ...(rest as []))) as typeof process.stdout.write;
+  try {
+    return await fn();
+  } finally {
+    process.stdout.write = write;
+  }
+}
+
+export function inProcessThroughput(
+  opts: InProcessOptions,
+  progress: (msg: string) => void,
+): Promise<InProcessRow[]> {
+  return withoutFunctionLogs(() => run(opts, progress));
+}
+
+async function run(
   opts: InProcessOptions,
   progress: (msg: string) => void,
 ): Promise<InProcessRow[]> {
