@@ -6,7 +6,8 @@
 //     moved by RINGBACK_USERS_COLLECTION / RINGBACK_CALLS_COLLECTION (its rules: print-config's).
 //  4. limits: the ring limits at their defaults (off in 1 and 2, whose stress model rings the
 //     same users again and again).
-//  5. signals: outside any stack; each test starts and stops stacks of its own.
+//  5. policy: the policy hook on, asking the stack's settable hook, failing closed (one file).
+//  6. signals: outside any stack; each test starts and stops stacks of its own.
 // Each run writes its vitest JSON report; this merges them into .runtime/vitest-results.json
 // and prints one line: "tests: N passed, M failed". `--only=main` (or webhooks, signals) runs one.
 import { spawnSync } from "node:child_process";
@@ -24,6 +25,13 @@ export const WEBHOOK_TEST_ENV = {
   RINGBACK_WEBHOOK_URL: `http://127.0.0.1:${9497 + offset}/ringback/callbacks`,
   RINGBACK_WEBHOOK_SECRET: "test-webhook-secret",
   RINGBACK_APP_ID: "ringback-test",
+};
+
+/** The policy hook: the stack's own (scripts/lib/policyReceiver.mjs), failing closed. */
+export const POLICY_TEST_ENV = {
+  RINGBACK_POLICY_URL: `http://127.0.0.1:${9494 + offset}/policy`,
+  RINGBACK_POLICY_FAIL: "closed",
+  RINGBACK_WEBHOOK_SECRET: "test-webhook-secret",
 };
 
 /**
@@ -47,6 +55,7 @@ const runs = [
   { name: "webhooks", env: { ...WEBHOOK_TEST_ENV, ...NO_RING_LIMITS }, projects: ["webhooks"] },
   // The shipped defaults of the ring limits: the limits, and blocks and lifecycles under them.
   { name: "limits", env: {}, projects: ["limits"] },
+  { name: "policy", env: { ...POLICY_TEST_ENV, ...NO_RING_LIMITS }, projects: ["policy"] },
   {
     name: "names",
     env: {

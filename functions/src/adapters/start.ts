@@ -35,6 +35,7 @@ export function runStartCall(
   ctx: Ctx,
   input: StartInput,
   parties: StartParties,
+  denied?: ReadonlySet<string>,
 ): Promise<StartResult> {
   return runStartBeside(
     ctx,
@@ -46,6 +47,7 @@ export function runStartCall(
       request_hash: parties.request_hash,
     },
     Promise.resolve(parties),
+    denied,
   );
 }
 
@@ -71,6 +73,8 @@ export async function runStartBeside(
   input: StartInput,
   request: StartRequest,
   parties: Promise<StartParties>,
+  /** Whom the policy hook denied, asked before the transaction (startCall.ts). */
+  denied?: ReadonlySet<string>,
 ): Promise<StartResult> {
   parties.catch(() => undefined); // awaited in the transaction; a replay never needs it
   const callId = request.call_id ?? collections(ctx.db).calls.doc().id;
@@ -114,6 +118,7 @@ export async function runStartBeside(
       uow.screenFacts,
       uow.now,
       ctx.cfg.ringLimits,
+      denied,
     );
     const outcome = startCall(
       input,
