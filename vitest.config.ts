@@ -62,7 +62,7 @@ export default defineConfig({
           include: ["test/policy/**/*.test.ts"],
           globalSetup: ["test/support/globalSetup.ts"],
           fileParallelism: false,
-          testTimeout: 60_000,
+          testTimeout: 120_000,
           hookTimeout: 60_000,
         },
       },

@@ -11,6 +11,16 @@ export const START_BURST = defineInt("RINGBACK_START_BURST", {
   description: "Abuse limit: startCall calls a user may make at once before the rate applies.",
 });
 
+export const COMMAND_RATE_PER_MINUTE = defineInt("RINGBACK_COMMAND_RATE_PER_MINUTE", {
+  default: 300,
+  description:
+    "Abuse limit: commands of any kind a user may send per minute, on average (per instance).",
+});
+export const COMMAND_BURST = defineInt("RINGBACK_COMMAND_BURST", {
+  default: 200,
+  description: "Abuse limit: commands of any kind a user may send at once (per instance).",
+});
+
 export const RATE_CALLEE_PER_MINUTE = defineInt("RINGBACK_RATE_CALLEE_PER_MINUTE", {
   default: 20,
   description: "Ring limit: invitations delivered to one user a minute, from everyone. 0: off.",
