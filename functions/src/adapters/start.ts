@@ -9,6 +9,7 @@ import type { Invitees } from "../core/ringing.js";
 import { limitsOn, screen } from "../core/screening.js";
 import type { StartResult, UserRef } from "../core/types.js";
 import { clock, mark } from "./benchTimings.js";
+import { pickCallId, scopedCallId } from "./callIds.js";
 import { currentCalls } from "./busy.js";
 import type { Ctx } from "./context.js";
 import { collections } from "./firestore.js";
@@ -77,20 +78,29 @@ export async function runStartBeside(
   denied?: ReadonlySet<string>,
 ): Promise<StartResult> {
   parties.catch(() => undefined); // awaited in the transaction; a replay never needs it
-  const callId = request.call_id ?? collections(ctx.db).calls.doc().id;
+  const madeId = collections(ctx.db).calls.doc().id;
   const callerId = request.caller_id;
+  const chosen = request.call_id;
   const uids = [callerId, ...request.callee_ids];
   return transact(ctx, async (uow) => {
     const t0 = clock();
-    const [existing, bucket] = await Promise.all([
-      uow.readCallAndUsers(request.call_id, uids, {
+    // A chosen id is read with its caller-scoped twin (callIds.ts), side by side: same round trip.
+    const [atChosen, bucket, atScoped] = await Promise.all([
+      uow.readCallAndUsers(chosen, uids, {
         actor: callerId,
         callees: request.callee_ids,
         logs: limitsOn(ctx.cfg.ringLimits),
       }),
       ctx.cfg.startLimit ? uow.readBucket(callerId) : undefined,
+      chosen === undefined
+        ? undefined
+        : uow.readCalls([scopedCallId(callerId, chosen)]).then((m) => [...m.values()][0]),
     ]);
     mark("tx_read", t0);
+    const { call_id: callId, existing } =
+      chosen === undefined
+        ? { call_id: madeId, existing: undefined }
+        : pickCallId(callerId, chosen, atChosen, atScoped);
     const admission = admitStart(
       {
         call_id: callId,
