@@ -84,18 +84,20 @@ export async function runStartBeside(
   const uids = [callerId, ...request.callee_ids];
   return transact(ctx, async (uow) => {
     const t0 = clock();
-    // A chosen id is read with its caller-scoped twin (callIds.ts), side by side: same round trip.
-    const [atChosen, bucket, atScoped] = await Promise.all([
+    const [atChosen, bucket] = await Promise.all([
       uow.readCallAndUsers(chosen, uids, {
         actor: callerId,
         callees: request.callee_ids,
         logs: limitsOn(ctx.cfg.ringLimits),
       }),
       ctx.cfg.startLimit ? uow.readBucket(callerId) : undefined,
-      chosen === undefined
-        ? undefined
-        : uow.readCalls([scopedCallId(callerId, chosen)]).then((m) => [...m.values()][0]),
     ]);
+    // Only when another user holds the chosen id is its caller-scoped twin read (callIds.ts):
+    // a round trip more for the squatted case, none for any other start.
+    const atScoped =
+      chosen !== undefined && atChosen && atChosen.caller.id !== callerId
+        ? (await uow.readCalls([scopedCallId(callerId, chosen)])).values().next().value
+        : undefined;
     mark("tx_read", t0);
     const { call_id: callId, existing } =
       chosen === undefined
