@@ -66,7 +66,7 @@ async function endsAsNoAnswer(caller: TestUser, callId: string, callees: TestUse
 describe("the policy hook", () => {
   it("allows: the callee rings; the hook got exactly the signed request PROTOCOL names", async () => {
     const [alice, bob] = await users("alice", "bob");
-    const s = await start(alice, [bob], { extended_data: "hi", mode: "advanced" });
+    const s = await start(alice, [bob], { extended_data: "hi", mode: "advanced", timeout: 60 });
     await bob.waitState((u) => u?.status === "ringing" && u.call_id === s.call_id, "ringing");
     const got = await requests();
     expect(got).toHaveLength(1);
