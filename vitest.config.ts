@@ -1,7 +1,31 @@
+import fs from "node:fs";
 import { defineConfig } from "vitest/config";
+
+/**
+ * The functions' structured log lines (one JSON object with a severity), which the in-process
+ * suites print in the test process: to .runtime/functions-inprocess.log, not the console.
+ */
+function functionsLog(line: string): boolean | void {
+  if (!line.startsWith('{"') || !line.includes('"severity":')) return;
+  fs.mkdirSync(".runtime", { recursive: true });
+  fs.appendFileSync(".runtime/functions-inprocess.log", line.endsWith("\n") ? line : `${line}\n`);
+  return false;
+}
+
+/** The suites that go through the functions emulator; every other emulator suite runs in process. */
+const FULL_STACK = [
+  "test/client/**/*.test.ts",
+  "test/browser/**/*.test.ts",
+  "test/example/**/*.test.ts",
+  "test/integration/httpApi.test.ts",
+  "test/integration/timing.test.ts",
+  "test/integration/example.test.ts",
+];
+const IN_PROCESS = { RINGBACK_TEST_IN_PROCESS: "1" };
 
 export default defineConfig({
   test: {
+    onConsoleLog: functionsLog,
     // The JSON report feeds the one-line summary that .ci/run prints at the end.
     // (scripts/test.mjs runs two stacks and names a report for each, then merges them.)
     reporters: [
@@ -20,15 +44,17 @@ export default defineConfig({
       },
       {
         test: {
+          // Ringback's behaviour: each test user's callable requests run in this process
+          // (test/support/inProcess.ts) against the stack's emulators, task queues and push
+          // recorder, without the functions emulator's HTTP hop and worker processes.
           name: "emulators",
           include: [
             "test/integration/**/*.test.ts",
             "test/rules/**/*.test.ts",
             "test/stress/**/*.test.ts",
-            "test/client/**/*.test.ts",
-            "test/browser/**/*.test.ts",
-            "test/example/**/*.test.ts",
           ],
+          exclude: FULL_STACK,
+          env: IN_PROCESS,
           globalSetup: ["test/support/globalSetup.ts"],
           // One file at a time: the timing tests measure deadlines to the second, and share
           // the 2 cores with the emulators.
@@ -39,15 +65,24 @@ export default defineConfig({
       },
       {
         test: {
-          // Run by `npm test` against a stack with the ring limits at their defaults (the
-          // other stacks turn them off for the stress model): the limits, blocks and
-          // lifecycles under them.
+          // Through the functions emulator, as an app's requests arrive: the SDK and the demo
+          // (the callable protocol itself), the HTTP door, deadline timing, the example apps.
+          name: "fullstack",
+          include: FULL_STACK,
+          globalSetup: ["test/support/globalSetup.ts"],
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          // Run by `npm test` in its names+limits run, whose stack has the ring limits at their
+          // defaults (the other stacks turn them off for the stress model); that run takes the
+          // blocks and lifecycle files from the emulators project beside it.
           name: "limits",
-          include: [
-            "test/limits/**/*.test.ts",
-            "test/integration/blocks.test.ts",
-            "test/integration/lifecycle.test.ts",
-          ],
+          include: ["test/limits/**/*.test.ts"],
+          env: IN_PROCESS,
           globalSetup: ["test/support/globalSetup.ts"],
           fileParallelism: false,
           testTimeout: 60_000,
@@ -72,6 +107,7 @@ export default defineConfig({
           name: "webhooks",
           // The stress model runs here too: with webhooks on, it checks every step's events.
           include: ["test/webhooks/**/*.test.ts", "test/stress/model.test.ts"],
+          env: IN_PROCESS,
           globalSetup: ["test/support/globalSetup.ts"],
           fileParallelism: false,
           testTimeout: 120_000,

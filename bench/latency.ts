@@ -2,7 +2,10 @@
  * 1. Latency, through the firebase web SDK: a command invoked by one user until the other
  * user's snapshot listener sees its effect. In the same run and on the same clients, two
  * floors: (a) a firebase-admin write seen by a listener, (b) the bench-only callable
- * `benchFloorWrite` (one document write) seen by a listener.
+ * `benchFloorWrite` (one document write) seen by a listener, (c) `benchFloorTransaction` (one
+ * transaction, one read and one write), and (d) `benchFloorSameWork`: one transaction over
+ * as many documents as ring's, accept's or end's command reads and writes, so that each
+ * command's ratio to it is Ringback's own overhead, not its write count.
  */
 import { randomUUID } from "node:crypto";
 import { newUser, watchDoc, type TestUser } from "../test/support/clients.js";
@@ -27,6 +30,10 @@ export interface LatencyResult {
   floorAdmin: Summary;
   floorCallable: Summary;
   floorTransaction: Summary;
+  /** Floor (d), one per command: its documents, in one transaction, with no Ringback logic. */
+  floorSameWork: Record<"ring" | "accept" | "end", Summary>;
+  /** To floor (d), each command to its own shape. */
+  ratiosToSameWork: Record<"ring" | "accept" | "end", { median: number; p95: number }>;
   /** To floor (c). */
   ratios: Record<"ring" | "accept" | "end", { median: number; p95: number }>;
   /** To floor (b), as the benchmark reported before floor (c). */
@@ -39,7 +46,16 @@ export interface LatencyResult {
 }
 
 type Samples = Record<
-  "ring" | "accept" | "end" | "startAnswer" | "floorAdmin" | "floorCallable" | "floorTransaction",
+  | "ring"
+  | "accept"
+  | "end"
+  | "startAnswer"
+  | "floorAdmin"
+  | "floorCallable"
+  | "floorTransaction"
+  | "floorStart"
+  | "floorAccept"
+  | "floorEnd",
   number[]
 >;
 
@@ -80,10 +96,12 @@ async function lifecycle(
   const probeAdmin = `users/${callee.uid}/blocked/probe-admin`;
   const probeFloor = `users/${callee.uid}/blocked/probe-floor`;
   const probeTx = `users/${callee.uid}/blocked/probe-floorTx`;
-  const [watchAdmin, watchFloor, watchTx] = await Promise.all([
+  const probeSameWork = `users/${callee.uid}/blocked/probe-floorD`;
+  const [watchAdmin, watchFloor, watchTx, watchSameWork] = await Promise.all([
     watchDoc(callee, probeAdmin),
     watchDoc(callee, probeFloor),
     watchDoc(callee, probeTx),
+    watchDoc(callee, probeSameWork),
   ]);
   const callId = `bench-${randomUUID()}`;
   let answered = 0;
@@ -123,10 +141,25 @@ async function lifecycle(
     () => callee.call("benchFloorTransaction", { n }),
     () => watchTx.wait((d) => d?.n === n),
   );
+  // Floor (d): the caller runs each command's documents; the callee sees its notification.
+  const sameWork = async (shape: "start" | "accept" | "end", k: number) => {
+    const m = n * 10 + k;
+    return timed(
+      () => caller.call("benchFloorSameWork", { n: m, callee: callee.uid, shape }),
+      () => watchSameWork.wait((d) => d?.n === m),
+    );
+  };
+  const floorStart = await sameWork("start", 1);
+  const floorAccept = await sameWork("accept", 2);
+  const floorEnd = await sameWork("end", 3);
   watchAdmin.stop();
   watchFloor.stop();
   watchTx.stop();
+  watchSameWork.stop();
   if (out) {
+    out.floorStart.push(floorStart);
+    out.floorAccept.push(floorAccept);
+    out.floorEnd.push(floorEnd);
     out.floorTransaction.push(floorTransaction);
     for (const [k, v] of Object.entries(timings ?? {})) (phases[k] ??= []).push(v);
     out.ring.push(ring);
@@ -150,6 +183,9 @@ export async function latency(
     floorAdmin: [],
     floorCallable: [],
     floorTransaction: [],
+    floorStart: [],
+    floorAccept: [],
+    floorEnd: [],
   };
   const phases: Record<string, number[]> = {};
   const total = opts.warmup + opts.iterations;
@@ -174,6 +210,12 @@ export async function latency(
     iterations: opts.iterations,
     users: total * 2,
     ...s,
+    floorSameWork: { ring: s.floorStart, accept: s.floorAccept, end: s.floorEnd },
+    ratiosToSameWork: {
+      ring: ratio(s.ring, s.floorStart),
+      accept: ratio(s.accept, s.floorAccept),
+      end: ratio(s.end, s.floorEnd),
+    },
     ratios: {
       ring: ratio(s.ring, s.floorTransaction),
       accept: ratio(s.accept, s.floorTransaction),

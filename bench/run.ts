@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only=latency,cost,sweep,throughput,cold] [-- --write]`
+ * `npm run bench [-- --quick] [-- --only=latency,cost,sweep,throughput,inprocess,cold] [-- --write]`
  *
  * Runs against the local stack (scripts/stack.mjs starts it, with the sweep ticker off), prints
  * a table per measurement, and writes bench/results/latest.json (and a dated copy).
@@ -35,6 +35,7 @@ import { mdTable, textTable, type Section } from "./lib/table.js";
 import { ms, x, type Summary } from "./lib/stats.js";
 import { scaleModel } from "./scale.js";
 import { sweepScaling } from "./sweep.js";
+import { inProcessSection, inProcessThroughput } from "./inProcessThroughput.js";
 import { throughput } from "./throughput.js";
 import { timing } from "./timing.js";
 import { webhookBench } from "./webhooks.js";
@@ -46,6 +47,7 @@ const ALL = [
   "sweep",
   "timing",
   "throughput",
+  "inprocess",
   "cold",
   "http",
   "webhooks",
@@ -78,6 +80,7 @@ const plan = quick
       latency: { iterations: 20, warmup: 3, chunk: 10 },
       sweep: { sizes: [0, 1000], runs: 2 },
       throughput: { pairs: 10, seconds: 10, warmupRounds: 2 },
+      inProcess: { pairs: [50], seconds: 5 },
       coldRuns: 6,
       timing: { runs: Number(process.env.RINGBACK_BENCH_TIMING_RUNS ?? 5), heartbeat: false },
       webhooks: { calls: 10 },
@@ -87,12 +90,14 @@ const plan = quick
       latency: { iterations: 200, warmup: 10, chunk: 20 },
       sweep: { sizes: [0, 1000, 10000], runs: 5 },
       throughput: { pairs: 50, seconds: 60, warmupRounds: 3 },
+      inProcess: { pairs: [50, 200, 500], seconds: 20 },
       coldRuns: 20,
       timing: { runs: 50, heartbeat: true, staggerMs: 500 },
       webhooks: { calls: 100 },
       http: { pairs: 30 },
     };
 
+const blank = (k: number) => Array.from({ length: k }, () => "");
 const progress = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 const med = (s: Summary) => ms(s.median);
 const p95 = (s: Summary) => ms(s.p95);
@@ -149,16 +154,37 @@ async function main() {
       x(r.ratios[k].median),
       x(r.ratios[k].p95),
       x(r.ratiosToWrite[k].median),
+      x(r.ratiosToSameWork[k].median),
+      x(r.ratiosToSameWork[k].p95),
+    ];
+    const floorD = (k: "ring" | "accept" | "end", docs: string) => [
+      `floor (d): ${k}'s documents (${docs}) in one transaction → listener`,
+      med(r.floorSameWork[k]),
+      p95(r.floorSameWork[k]),
+      "",
+      "",
+      "",
+      "",
+      "",
     ];
     sections.push({
       title: `1. Latency: invoke → the other user's listener sees it (${r.iterations} calls measured after ${plan.latency.warmup} warm-up, ${r.users} users)`,
-      head: ["", "median", "p95", "× floor (c) median", "× floor (c) p95", "× floor (b) median"],
+      head: [
+        "",
+        "median",
+        "p95",
+        "× floor (c) median",
+        "× floor (c) p95",
+        "× floor (b) median",
+        "× floor (d) median",
+        "× floor (d) p95",
+      ],
       rows: [
         cmd("ring (startCall → callee ringing)", r.ring, "ring"),
         cmd("accept (acceptCall → caller in call)", r.accept, "accept"),
         cmd("end (endCall → callee idle)", r.end, "end"),
-        ["startCall's answer to the caller", med(r.startAnswer), p95(r.startAnswer), "", "", ""],
-        ["floor (a): admin write → listener", med(r.floorAdmin), p95(r.floorAdmin), "", "", ""],
+        ["startCall's answer to the caller", med(r.startAnswer), p95(r.startAnswer), ...blank(5)],
+        ["floor (a): admin write → listener", med(r.floorAdmin), p95(r.floorAdmin), ...blank(5)],
         [
           "floor (b): one-write callable → listener",
           med(r.floorCallable),
@@ -166,6 +192,8 @@ async function main() {
           "",
           "",
           "1.00×",
+          "",
+          "",
         ],
         [
           "floor (c): one-transaction callable → listener",
@@ -173,10 +201,14 @@ async function main() {
           p95(r.floorTransaction),
           "1.00×",
           "1.00×",
-          "",
+          ...blank(3),
         ],
+        floorD("ring", "3 reads, 7 writes"),
+        floorD("accept", "2 reads, 6 writes"),
+        floorD("end", "2 reads, 4 writes"),
       ],
       notes: [
+        `Floor (d) runs each command's documents (test/integration/cost.test.ts's counts) in one transaction with no Ringback logic: × floor (d) is Ringback's own overhead. Ring / floor (d) ${target(r.ratiosToSameWork.ring.median, 1.2)}.`,
         `Targets (medians, this run): ring ${target(r.ratios.ring.median, 1.3)}, accept ${target(r.ratios.accept.median, 1.3)}, end ${target(r.ratios.end.median, 1.3)} of floor (c); ring / accept ${target(r.ringOverAccept, 1.15)}; startCall's answer / ring ${target(r.answerOverRing, 1.15)}.`,
       ],
     });
@@ -330,6 +362,12 @@ async function main() {
         ...r.errorSamples,
       ],
     });
+  }
+
+  if (only.includes("inprocess")) {
+    const rows = await inProcessThroughput(plan.inProcess, progress);
+    results.inProcess = rows;
+    sections.push(inProcessSection(rows, plan.inProcess.seconds));
   }
 
   if (only.includes("cold")) {

@@ -53,7 +53,10 @@ export interface TaskBreakdown {
 
 /** Reads the stack's log for the deadline tasks that ran since `since` (ms). */
 function taskBreakdown(since: number): TaskBreakdown | null {
-  const file = path.join(ROOT, ".runtime", "firebase.log");
+  const file = path.join(
+    process.env.RINGBACK_RUNTIME_DIR ?? path.join(ROOT, ".runtime"),
+    "firebase.log",
+  );
   if (!fs.existsSync(file)) return null;
   const rows: TaskTimings[] = [];
   const lines = fs.readFileSync(file, "utf8").split("\n");

@@ -9,7 +9,17 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const ALL = ["latency", "cost", "sweep", "timing", "throughput", "cold", "http", "webhooks"];
+const ALL = [
+  "latency",
+  "cost",
+  "sweep",
+  "timing",
+  "throughput",
+  "inprocess",
+  "cold",
+  "http",
+  "webhooks",
+];
 const offset = Number(process.env.RINGBACK_PORT_OFFSET ?? 0);
 
 const args = process.argv.slice(2);

@@ -1,15 +1,19 @@
-// `npm test`: every suite against the real emulators, in two stacks, then the signal tests.
-//  1. unit + emulators: webhooks off, as a project starts (the default).
-//  2. webhooks: a stack whose functions post callbacks to the receiver the webhook tests run
-//     (RINGBACK_WEBHOOK_URL on 127.0.0.1, a test secret and app id).
-//  3. names: a smoke pass of the paths an app's data meets, on a stack whose collections are
-//     moved by RINGBACK_USERS_COLLECTION / RINGBACK_CALLS_COLLECTION (its rules: print-config's).
-//  4. limits: the ring limits at their defaults (off in 1 and 2, whose stress model rings the
-//     same users again and again).
+// `npm test`: every suite, cheapest first.
+//  1. unit: no stack (the pure core, the model, scripts' helpers, docs checks).
+//  2. main: the emulator suites against a stack with webhooks off, as a project starts: most
+//     with the callables run in process (vitest's emulators project), the SDK, the demo, the
+//     HTTP door, timing and the example apps through the functions emulator (fullstack).
+//  3. webhooks: a stack whose functions post callbacks to the receiver the webhook tests run
+//     (RINGBACK_WEBHOOK_URL on 127.0.0.1, a test secret and app id); its retries wait a
+//     quarter of each backoff (RINGBACK_TASKS_RETRY_SCALE); the stress model runs here, once.
+//  4. names+limits: the collections moved by RINGBACK_USERS_COLLECTION /
+//     RINGBACK_CALLS_COLLECTION (its rules: print-config's) and the ring limits at their
+//     defaults (off elsewhere, whose stress model rings the same users again and again): the
+//     paths an app's data meets, and the limits, blocks and lifecycles under them.
 //  5. policy: the policy hook on, asking the stack's settable hook, failing closed (one file).
 //  6. signals: outside any stack; each test starts and stops stacks of its own.
 // Each run writes its vitest JSON report; this merges them into .runtime/vitest-results.json
-// and prints one line: "tests: N passed, M failed". `--only=main` (or webhooks, signals) runs one.
+// and prints one line: "tests: N passed, M failed". `--only=main` (or another name) runs one.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -36,8 +40,8 @@ export const POLICY_TEST_ENV = {
 
 /**
  * The ring limits (5 a minute per pair by default) are off in the runs whose stress model
- * rings the same few users over and over (its model has no limits); the limits run has the
- * defaults.
+ * rings the same few users over and over (its model has no limits); the names+limits run has
+ * the defaults.
  */
 export const NO_RING_LIMITS = {
   RINGBACK_RATE_CALLEE_PER_MINUTE: "0",
@@ -45,34 +49,35 @@ export const NO_RING_LIMITS = {
 };
 
 const runs = [
+  { name: "unit", env: {}, projects: ["unit"], bare: true },
   // The stress model runs once: in the webhooks run, where it also checks every step's events.
   {
     name: "main",
     env: NO_RING_LIMITS,
-    projects: ["unit", "emulators"],
+    projects: ["emulators", "fullstack"],
     args: ["--exclude", "test/stress/model.test.ts"],
   },
-  { name: "webhooks", env: { ...WEBHOOK_TEST_ENV, ...NO_RING_LIMITS }, projects: ["webhooks"] },
-  // The shipped defaults of the ring limits: the limits, and blocks and lifecycles under them.
-  { name: "limits", env: {}, projects: ["limits"] },
-  { name: "policy", env: { ...POLICY_TEST_ENV, ...NO_RING_LIMITS }, projects: ["policy"] },
   {
-    name: "names",
-    env: {
-      ...NO_RING_LIMITS,
-      RINGBACK_USERS_COLLECTION: "app_profiles",
-      RINGBACK_CALLS_COLLECTION: "rb_calls",
-    },
-    projects: ["emulators"],
+    name: "webhooks",
+    env: { ...WEBHOOK_TEST_ENV, ...NO_RING_LIMITS, RINGBACK_TASKS_RETRY_SCALE: "webhookTask:0.25" },
+    projects: ["webhooks"],
+  },
+  {
+    name: "names+limits",
+    env: { RINGBACK_USERS_COLLECTION: "app_profiles", RINGBACK_CALLS_COLLECTION: "rb_calls" },
+    projects: ["limits", "emulators", "fullstack"],
     files: [
-      "test/integration/appData.test.ts",
+      "test/limits/",
+      "test/integration/blocks.test.ts",
       "test/integration/lifecycle.test.ts",
+      "test/integration/appData.test.ts",
       "test/integration/listCalls.test.ts",
       "test/integration/sweep.test.ts",
       "test/rules/firestore.rules.test.ts",
       "test/client/calls.test.ts",
     ],
   },
+  { name: "policy", env: { ...POLICY_TEST_ENV, ...NO_RING_LIMITS }, projects: ["policy"] },
   // Its stacks sit beside the others: RINGBACK_PORT_OFFSET + 7000 (see test/signals).
   {
     name: "signals",

@@ -3,6 +3,7 @@
 // callable request and each transaction's notifications become one readable line on stdout,
 // read from the functions' named log events (functions/src/adapters/logs.ts) as firebase-tools
 // relays them (`>  {"event":"command",…}`).
+import path from "node:path";
 
 const time = () => new Date().toTimeString().slice(0, 8);
 /** Auth emulator uids and generated call ids are long: the first 8 characters tell them apart. */
@@ -111,6 +112,7 @@ export function banner({ cfg, jar, jarHost, gate, demo, functions, passed, foreg
   const { project, hosts, sweepMs } = cfg;
   const node = process.versions.node;
   const deployed = cfg.deployRuntime ? `, deployed on ${cfg.deployRuntime}` : "";
+  const logs = path.relative(cfg.root, cfg.runtime); // .runtime, or .runtime/stack-<offset>
   const sweep = sweepMs
     ? `sweepTimeouts every ${sweepMs / 1000} s, POSTed by this runner (the emulator ignores ` +
       "its schedule: no Pub/Sub emulator)"
@@ -127,7 +129,7 @@ export function banner({ cfg, jar, jarHost, gate, demo, functions, passed, foreg
     `  Policy     ${process.env.RINGBACK_POLICY_URL ? `→ ${process.env.RINGBACK_POLICY_URL}` : "off"}; a settable hook at http://${cfg.hosts.policyReceiver}/policy (PUT /_policy {"mode":"allow|deny|slow"})`,
     ...(passed.length ? [`  Params     ${passed.join(", ")} (from the environment)`] : []),
     `  Demo       ${demo.url} (${demo.signIn})`,
-    `  Logs       .runtime/${jar ? "firestore.log, .runtime/" : ""}firebase.log`,
+    `  Logs       ${logs}/${jar ? `firestore.log, ${logs}/` : ""}firebase.log`,
   ];
   if (foreground) lines.push("Each command and notification below; Ctrl-C stops.");
   return `${lines.join("\n")}\n`;

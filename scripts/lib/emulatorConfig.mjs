@@ -40,7 +40,12 @@ export function emulatorConfig(root, runtimeDir) {
     };
   }
   fs.mkdirSync(runtimeDir, { recursive: true });
-  const generated = path.join(runtimeDir, "firebase.generated.json");
+  // One file per offset: stacks on other offsets (the signal tests run three at once) may be
+  // writing theirs at the same moment.
+  const generated = path.join(
+    runtimeDir,
+    `firebase.generated.${offset}${bench ? ".bench" : ""}.json`,
+  );
   fs.writeFileSync(generated, JSON.stringify(config, null, 2));
   return {
     emulators: config.emulators ?? {},

@@ -16,6 +16,10 @@
 // dispatched (scheduled or waiting for a retry; one being dispatched is not retried): the
 // stress tests drop them and wait for none in flight before clearing the database between
 // scenarios, so that no task of one scenario commits into the next one's cleared database.
+// A test clock for retries: RINGBACK_TASKS_RETRY_SCALE="webhookTask:0.1" waits a tenth of each
+// backoff the queue's config gives (the config itself is unchanged and still read from the
+// built functions), so the webhook delivery tests see the 2, 4, 8, 16, 32 s spacing at a
+// tenth of the time. Unset (npm start, the bench): real time.
 import http from "node:http";
 import { backoffMs, maxAttempts } from "./functionsManifest.mjs";
 
@@ -36,6 +40,7 @@ export function startScheduledTasks({ host, port, functions, project, region, lo
   const retrying = new Set(); // task ids waiting for their next attempt
   let epoch = 0; // moves on at each DELETE /_pending: a dispatch from before it is not retried
   const idOf = (name) => String(name).split("/").pop();
+  const scale = retryScales(process.env.RINGBACK_TASKS_RETRY_SCALE);
 
   const dispatch = async (queue, id, body, attempt) => {
     timers.delete(id);
@@ -77,7 +82,10 @@ export function startScheduledTasks({ host, port, functions, project, region, lo
     retrying.add(id);
     timers.set(
       id,
-      setTimeout(() => dispatch(queue, id, body, attempt + 1), backoffMs(config, attempt + 1)),
+      setTimeout(
+        () => dispatch(queue, id, body, attempt + 1),
+        backoffMs(config, attempt + 1) * (scale.get(queue) ?? 1),
+      ),
     );
   };
 
@@ -182,4 +190,20 @@ export function startScheduledTasks({ host, port, functions, project, region, lo
       }),
     );
   });
+}
+
+/** "queue:factor,queue:factor" -> Map; a factor must lie in (0, 1]. */
+export function retryScales(spec) {
+  const scales = new Map();
+  for (const part of (spec ?? "").split(",").filter(Boolean)) {
+    const [queue, factor] = part.split(":");
+    const f = Number(factor);
+    if (!queue || !(f > 0 && f <= 1)) {
+      throw new Error(
+        `RINGBACK_TASKS_RETRY_SCALE: "${part}" is not queue:factor (0 < factor <= 1)`,
+      );
+    }
+    scales.set(queue, f);
+  }
+  return scales;
 }

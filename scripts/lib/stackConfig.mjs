@@ -10,7 +10,12 @@ export const SWEEP_FUNCTION = "sweepTimeouts";
 export class StackError extends Error {}
 
 export function stackConfig(root, env = process.env) {
-  const runtime = path.join(root, ".runtime");
+  // A stack on moved ports keeps its logs and generated files apart: stacks of one checkout
+  // may run side by side (the signal tests start three at once).
+  const offsetDir = Number(env.RINGBACK_PORT_OFFSET ?? 0)
+    ? `stack-${env.RINGBACK_PORT_OFFSET}`
+    : "";
+  const runtime = path.join(root, ".runtime", offsetDir);
   const project = env.GCLOUD_PROJECT || "demo-ringback";
   if (!project.startsWith("demo-")) {
     throw new StackError(
@@ -77,6 +82,7 @@ export function stackConfig(root, env = process.env) {
       RINGBACK_PUSH_RECORDER: hosts.pushRecorder,
       RINGBACK_POLICY_RECEIVER: hosts.policyReceiver,
       RINGBACK_PROJECT_ID: project,
+      RINGBACK_RUNTIME_DIR: runtime, // its logs (tests read the functions' log lines there)
       RINGBACK_STACK_PID: String(process.pid), // SIGUSR2 restarts Firestore, keeping its data
     },
   };

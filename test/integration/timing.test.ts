@@ -213,7 +213,7 @@ describe("tasks that run late, twice, or never", () => {
     const before = await footprint([alice.uid, bob.uid]);
     const runs = () =>
       fs
-        .readFileSync(".runtime/firebase.log", "utf8")
+        .readFileSync(`${process.env.RINGBACK_RUNTIME_DIR ?? ".runtime"}/firebase.log`, "utf8")
         .split("\n")
         .filter((l) => l.includes('Finished "us-central1-deadlineTask"')).length;
     const ranBefore = runs();

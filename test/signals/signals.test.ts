@@ -2,8 +2,11 @@
  * Stopping a stack: SIGINT or SIGTERM, sent to npm (`npm start`), to the runner
  * (`node scripts/stack.mjs`) or to the whole process group (a terminal's Ctrl-C), stops every
  * process the stack started (firebase-tools and its function workers, the Firestore JAR) and
- * frees every port. Each case starts a whole stack of its own, on ports moved by
- * RINGBACK_SIGNALS_PORT_OFFSET (default 7000), beside the stack the other tests use.
+ * frees every port. Each case starts a whole stack of its own, beside the stack the other
+ * tests use: three cases at a time, each in a slot of its own: ports moved by
+ * RINGBACK_SIGNALS_PORT_OFFSET (default 7000) plus 0, 1000 or 2000 (a stack's own ports lie
+ * 100 apart: slots 100 apart would share some), and a demo project of its own, since two
+ * firebase-tools hubs of one project id share a locator file.
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
@@ -13,17 +16,31 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
-const OFFSET = Number(process.env.RINGBACK_SIGNALS_PORT_OFFSET ?? 7000);
+const BASE = Number(process.env.RINGBACK_SIGNALS_PORT_OFFSET ?? 7000);
 
-/** Every port the stack listens on: firebase.json's, ours (scheduled tasks, demo), moved. */
-function stackPorts(): number[] {
+/** The slots stacks run in, three at a time; a case waits for a free one. */
+const free = [0, 1, 2];
+const waiting: ((slot: number) => void)[] = [];
+async function takeSlot(): Promise<number> {
+  const slot = free.shift();
+  return slot ?? new Promise((resolve) => waiting.push(resolve));
+}
+function giveSlot(slot: number): void {
+  const next = waiting.shift();
+  if (next) next(slot);
+  else free.push(slot);
+}
+
+/** Every port a stack in `slot` listens on: firebase.json's, ours (scheduled tasks, demo), moved. */
+function stackPorts(slot: number): number[] {
+  const offset = BASE + slot * 1000;
   const config = JSON.parse(fs.readFileSync(path.join(ROOT, "firebase.json"), "utf8")) as {
     emulators: Record<string, { port?: number }>;
   };
   const ports = Object.values(config.emulators)
     .map((e) => e.port)
     .filter((p): p is number => typeof p === "number");
-  return [...ports, 9498, 5173].map((p) => p + OFFSET);
+  return [...ports, 9498, 5173].map((p) => p + offset);
 }
 
 /** Ports fetch() refuses (the Fetch standard's "bad ports", from 1024 up): never a stack's. */
@@ -86,7 +103,7 @@ interface Stack {
 }
 
 /** Starts `npm start` or the runner in a process group of its own; resolves once it is ready. */
-async function startStack(how: "npm" | "runner"): Promise<Stack> {
+async function startStack(how: "npm" | "runner", slot: number): Promise<Stack> {
   const [file, args] =
     how === "npm" ? ["npm", ["start"]] : [process.execPath, ["scripts/stack.mjs"]];
   const child = spawn(file, args, {
@@ -95,7 +112,8 @@ async function startStack(how: "npm" | "runner"): Promise<Stack> {
     stdio: ["ignore", "pipe", "pipe"],
     env: {
       ...process.env,
-      RINGBACK_PORT_OFFSET: String(OFFSET),
+      RINGBACK_PORT_OFFSET: String(BASE + slot * 1000),
+      GCLOUD_PROJECT: `demo-signals-${slot}`,
       RINGBACK_SWEEP_INTERVAL_MS: "500",
     },
   });
@@ -106,7 +124,11 @@ async function startStack(how: "npm" | "runner"): Promise<Stack> {
   const deadline = Date.now() + 240_000;
   while (!output.includes("Ringback ready")) {
     if (child.exitCode !== null || child.signalCode !== null || Date.now() > deadline) {
-      process.kill(-(child.pid as number), "SIGKILL");
+      try {
+        process.kill(-(child.pid as number), "SIGKILL");
+      } catch {
+        // already gone: its output says why
+      }
       throw new Error(`the stack did not come up:\n${output}`);
     }
     await sleep(200);
@@ -119,37 +141,55 @@ const signals = ["SIGINT", "SIGTERM"] as const;
 
 describe("stopping a stack", () => {
   it("uses no port that fetch() refuses", () => {
-    expect(stackPorts().filter((p) => FETCH_BLOCKED.includes(p))).toEqual([]);
+    for (const slot of [0, 1, 2]) {
+      expect(stackPorts(slot).filter((p) => FETCH_BLOCKED.includes(p))).toEqual([]);
+    }
   });
+});
 
+// Three at a time (the slots); a stack's boot is mostly waiting, so three overlap well on 2 cores.
+describe.concurrent("stopping a stack, three at a time", () => {
   for (const target of targets) {
     for (const signal of signals) {
       it(`${signal} to ${target === "group" ? "the process group" : target} stops every process and frees every port`, async () => {
-        const stack = await startStack(target === "runner" ? "runner" : "npm");
-        const leader = stack.child.pid as number;
-        const started = treeOf(leader);
-        // What must be gone after: the runner, firebase-tools (and its function workers), the JAR.
-        expect(started.some((p) => p.args.includes("scripts/stack.mjs"))).toBe(true);
-        expect(
-          started.some((p) => p.args.includes("firebase-tools") || p.args.includes("/firebase ")),
-        ).toBe(true);
-        expect(started.some((p) => p.args.startsWith("java"))).toBe(true);
-        for (const port of stackPorts())
-          expect(await portFree(port), `port ${port} in use`).toBe(false);
-
-        process.kill(target === "group" ? -leader : leader, signal);
-        const exited = await Promise.race([stack.exited.then(() => true), sleep(60_000, false)]);
-        if (!exited) process.kill(-leader, "SIGKILL");
-        expect(exited, `still running 60 s after ${signal}:\n${stack.output()}`).toBe(true);
-        expect(stack.output()).toContain(`Ringback stopped (${signal})`);
-
-        const table = processTable();
-        const left = started.filter((p) => table.some((q) => q.pid === p.pid && q.args === p.args));
-        expect(left, "processes left running").toEqual([]);
-        const busy: number[] = [];
-        for (const port of stackPorts()) if (!(await portFree(port))) busy.push(port);
-        expect(busy, "ports still in use").toEqual([]);
+        const slot = await takeSlot();
+        try {
+          await stopsCleanly(target, signal, slot);
+        } finally {
+          giveSlot(slot);
+        }
       });
     }
   }
 });
+
+async function stopsCleanly(
+  target: (typeof targets)[number],
+  signal: (typeof signals)[number],
+  slot: number,
+): Promise<void> {
+  const stack = await startStack(target === "runner" ? "runner" : "npm", slot);
+  const leader = stack.child.pid as number;
+  const started = treeOf(leader);
+  // What must be gone after: the runner, firebase-tools (and its function workers), the JAR.
+  expect(started.some((p) => p.args.includes("scripts/stack.mjs"))).toBe(true);
+  expect(
+    started.some((p) => p.args.includes("firebase-tools") || p.args.includes("/firebase ")),
+  ).toBe(true);
+  expect(started.some((p) => p.args.startsWith("java"))).toBe(true);
+  for (const port of stackPorts(slot))
+    expect(await portFree(port), `port ${port} in use`).toBe(false);
+
+  process.kill(target === "group" ? -leader : leader, signal);
+  const exited = await Promise.race([stack.exited.then(() => true), sleep(60_000, false)]);
+  if (!exited) process.kill(-leader, "SIGKILL");
+  expect(exited, `still running 60 s after ${signal}:\n${stack.output()}`).toBe(true);
+  expect(stack.output()).toContain(`Ringback stopped (${signal})`);
+
+  const table = processTable();
+  const left = started.filter((p) => table.some((q) => q.pid === p.pid && q.args === p.args));
+  expect(left, "processes left running").toEqual([]);
+  const busy: number[] = [];
+  for (const port of stackPorts(slot)) if (!(await portFree(port))) busy.push(port);
+  expect(busy, "ports still in use").toEqual([]);
+}

@@ -16,7 +16,12 @@ afterAll(closeAll);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const restarts = () => {
   try {
-    return Number(fs.readFileSync(".runtime/firestore-restarts", "utf8"));
+    return Number(
+      fs.readFileSync(
+        `${process.env.RINGBACK_RUNTIME_DIR ?? ".runtime"}/firestore-restarts`,
+        "utf8",
+      ),
+    );
   } catch {
     return 0;
   }

@@ -28,6 +28,7 @@ import {
   type Functions,
 } from "firebase/functions";
 import { env, hostPort } from "./env.js";
+import { callInProcess, inProcess } from "./inProcess.js";
 import { names } from "./names.js";
 
 const apps: FirebaseApp[] = [];
@@ -238,6 +239,11 @@ export async function newUser(label = "user", sameUserAs?: TestUser): Promise<Te
       return functions;
     },
     async call<T>(name: string, data: unknown = {}) {
+      if (inProcess) {
+        const token = await getAuth(app).currentUser?.getIdToken();
+        if (!token) throw new Error(`${label}: signed out, cannot call ${name}`);
+        return callInProcess<T>(name, token, data);
+      }
       const res = await httpsCallable(functions, name)(data);
       return res.data as T;
     },
