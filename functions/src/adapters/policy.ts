@@ -108,7 +108,9 @@ export function listeningBudget(budgetMs: number, tickMs = 50) {
     last = now;
     if (now < start + budgetMs + Math.min(stalled, budgetMs)) return;
     clearInterval(ticker);
-    setImmediate(() => controller.abort(new DOMException("policy hook: no answer", "TimeoutError")));
+    setImmediate(() =>
+      controller.abort(new DOMException("policy hook: no answer", "TimeoutError")),
+    );
   }, tickMs);
   return { signal: controller.signal, stop: () => clearInterval(ticker) };
 }
