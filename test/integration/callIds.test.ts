@@ -1,5 +1,5 @@
 /**
- * Call ids scoped to their caller (docs/protocol.md#call-ids), tried as an attacker would: a
+ * Call ids scoped to their caller (docs/protocol.md#startcall), tried as an attacker would: a
  * client-chosen `call_id` taken first by someone else does not stop the real caller, whose
  * call gets an id scoped to them; no one can choose that scoped id first.
  */

@@ -1,5 +1,5 @@
 /**
- * Call ids a client chooses are scoped to their caller (docs/protocol.md#call-ids): the
+ * Call ids a client chooses are scoped to their caller (docs/protocol.md#startcall): the
  * chosen id names the call when it is free or already the caller's own; when another user
  * took it first, the caller's call gets `<chosen>.<hash of caller and chosen>` instead. A
  * client cannot choose an id with a `.` (schemas.ts), so no one can take that one first
