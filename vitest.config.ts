@@ -95,6 +95,18 @@ export default defineConfig({
       },
       {
         test: {
+          // Run by `npm test` against a stack whose functions ask the stack's own policy hook
+          // (RINGBACK_POLICY_URL, failing closed): one file, kept small.
+          name: "policy",
+          include: ["test/policy/**/*.test.ts"],
+          globalSetup: ["test/support/globalSetup.ts"],
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
           // Run by `npm test` against a second stack whose callbacks go to the tests' receiver.
           name: "webhooks",
           // The stress model runs here too: with webhooks on, it checks every step's events.

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only=latency,cost,sweep,throughput,inprocess,cold] [-- --write]`
+ * `npm run bench [-- --quick] [-- --only=latency,cost,sweep,throughput,inprocess,screening,cold] [-- --write]`
  *
  * Runs against the local stack (scripts/stack.mjs starts it, with the sweep ticker off), prints
  * a table per measurement, and writes bench/results/latest.json (and a dated copy).
@@ -26,6 +26,7 @@ import { scaleModel } from "./scale.js";
 import { sweepScaling } from "./sweep.js";
 import { inProcessSection, inProcessThroughput } from "./inProcessThroughput.js";
 import { throughput } from "./throughput.js";
+import { screeningLatency, screeningSection } from "./screening.js";
 import { timing } from "./timing.js";
 import { webhookBench } from "./webhooks.js";
 
@@ -37,6 +38,7 @@ const ALL = [
   "timing",
   "throughput",
   "inprocess",
+  "screening",
   "cold",
   "http",
   "webhooks",
@@ -209,6 +211,10 @@ async function main() {
     const rows = await inProcessThroughput(plan.inProcess, progress);
     results.inProcess = rows;
     sections.push(inProcessSection(rows, plan.inProcess.seconds));
+  }
+
+  if (only.includes("screening")) {
+    sections.push(screeningSection(await screeningLatency(quick ? 10 : 100, progress)));
   }
 
   if (only.includes("cold")) {

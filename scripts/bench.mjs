@@ -16,6 +16,7 @@ const ALL = [
   "timing",
   "throughput",
   "inprocess",
+  "screening",
   "cold",
   "http",
   "webhooks",

@@ -19,10 +19,11 @@ import { banner, firebaseLineHandler, log } from "./lib/console.mjs";
 import { startDemo } from "./lib/demo.mjs";
 import { chooseFirestoreJar, Emulators, tail } from "./lib/emulators.mjs";
 import { firestoreRestarter } from "./lib/firestoreRestart.mjs";
-import { checkWebhookEnv, writeFunctionsEnv } from "./lib/functionsEnv.mjs";
+import { checkPolicyEnv, checkWebhookEnv, writeFunctionsEnv } from "./lib/functionsEnv.mjs";
 import { functionsManifest } from "./lib/functionsManifest.mjs";
 import { freePort, startGate } from "./lib/gate.mjs";
 import { lifecycle, signalExitCode } from "./lib/lifecycle.mjs";
+import { startPolicyReceiver } from "./lib/policyReceiver.mjs";
 import { startPushRecorder } from "./lib/pushRecorder.mjs";
 import { startScheduledTasks } from "./lib/scheduledTasks.mjs";
 import { REGION, StackError, stackConfig } from "./lib/stackConfig.mjs";
@@ -133,7 +134,7 @@ function writeRules(cfg) {
 async function main() {
   const cfg = stackConfig(ROOT);
   const jar = chooseFirestoreJar(log);
-  const webhookProblem = checkWebhookEnv();
+  const webhookProblem = checkWebhookEnv() ?? checkPolicyEnv();
   if (webhookProblem) throw new StackError(webhookProblem);
   await checkPorts(cfg.hosts);
   if (build) await buildAll();
@@ -167,6 +168,15 @@ async function main() {
     log: (line) => showPushes && process.stdout.write(`${line}\n`),
   });
   services.push(recorder.close);
+  // Stands in for an app backend's policy hook, settable to allow, deny or slow.
+  const [qHost, qPort] = cfg.hosts.policyReceiver.split(":");
+  const policy = await startPolicyReceiver({
+    host: qHost,
+    port: Number(qPort),
+    secret: process.env.RINGBACK_WEBHOOK_SECRET,
+    log: (line) => showPushes && process.stdout.write(`${line}\n`),
+  });
+  services.push(policy.close);
   // With the JAR behind a gate (RINGBACK_FIRESTORE_RESTARTS=1), the JAR gets a port of its own.
   let jarHost = cfg.hosts.firestore;
   let gate = null;

@@ -10,7 +10,8 @@
 //     RINGBACK_CALLS_COLLECTION (its rules: print-config's) and the ring limits at their
 //     defaults (off elsewhere, whose stress model rings the same users again and again): the
 //     paths an app's data meets, and the limits, blocks and lifecycles under them.
-//  5. signals: outside any stack; each test starts and stops stacks of its own.
+//  5. policy: the policy hook on, asking the stack's settable hook, failing closed (one file).
+//  6. signals: outside any stack; each test starts and stops stacks of its own.
 // Each run writes its vitest JSON report; this merges them into .runtime/vitest-results.json
 // and prints one line: "tests: N passed, M failed". `--only=main` (or another name) runs one.
 import { spawnSync } from "node:child_process";
@@ -28,6 +29,13 @@ export const WEBHOOK_TEST_ENV = {
   RINGBACK_WEBHOOK_URL: `http://127.0.0.1:${9497 + offset}/ringback/callbacks`,
   RINGBACK_WEBHOOK_SECRET: "test-webhook-secret",
   RINGBACK_APP_ID: "ringback-test",
+};
+
+/** The policy hook: the stack's own (scripts/lib/policyReceiver.mjs), failing closed. */
+export const POLICY_TEST_ENV = {
+  RINGBACK_POLICY_URL: `http://127.0.0.1:${9494 + offset}/policy`,
+  RINGBACK_POLICY_FAIL: "closed",
+  RINGBACK_WEBHOOK_SECRET: "test-webhook-secret",
 };
 
 /**
@@ -68,6 +76,7 @@ const runs = [
       "test/client/calls.test.ts",
     ],
   },
+  { name: "policy", env: { ...POLICY_TEST_ENV, ...NO_RING_LIMITS }, projects: ["policy"] },
   // Its stacks sit beside the others: RINGBACK_PORT_OFFSET + 7000 (see test/signals).
   {
     name: "signals",

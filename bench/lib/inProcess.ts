@@ -19,6 +19,8 @@ export interface DirectStart {
   request_hash?: string;
   /** Callees with no registered device. */
   loggedOut?: Set<string>;
+  /** Whom the policy hook denied (asked before the transaction, as startCall does). */
+  denied?: ReadonlySet<string>;
 }
 
 /** startCall's transaction, as the callable runs it once it has found its callees. */
@@ -39,5 +41,6 @@ export function startDirect(ctx: Ctx, s: DirectStart): Promise<StartResult> {
       loggedOut: s.loggedOut ?? new Set(),
       request_hash: s.request_hash ?? randomUUID(),
     },
+    s.denied,
   );
 }

@@ -14,6 +14,7 @@ import { extensionId } from "./platform.js";
 import {
   deadlineQueue,
   httpDoorOptions,
+  policySecrets,
   pushQueue,
   sweepSchedule,
   webhookQueue,
@@ -21,11 +22,13 @@ import {
 
 type Callable = (request: CallableRequest<unknown>) => Promise<unknown>;
 const callable = (load: () => Promise<Callable>) => onCall(lazy(load));
+/** A callable that may ask the policy hook, which signs with the webhook secrets. */
+const signing = (load: () => Promise<Callable>) => onCall(policySecrets, lazy(load));
 type Task = (request: Request<unknown>) => Promise<void>;
 const task = (options: typeof deadlineQueue, load: () => Promise<Task>) =>
   onTaskDispatched(options, lazy(load));
 
-export const startCall = callable(async () => (await import("./functions/startCall.js")).startCall);
+export const startCall = signing(async () => (await import("./functions/startCall.js")).startCall);
 export const cancelCall = callable(
   async () => (await import("./functions/cancelCall.js")).cancelCall,
 );
@@ -37,7 +40,7 @@ export const declineCall = callable(
 );
 export const endCall = callable(async () => (await import("./functions/endCall.js")).endCall);
 export const heartbeat = callable(async () => (await import("./functions/heartbeat.js")).heartbeat);
-export const inviteToCall = callable(
+export const inviteToCall = signing(
   async () => (await import("./functions/inviteToCall.js")).inviteToCall,
 );
 export const joinCall = callable(async () => (await import("./functions/joinCall.js")).joinCall);

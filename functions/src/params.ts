@@ -29,6 +29,8 @@ import {
 } from "./params/capacity.js";
 import { STREAMS_PER_USER, STREAM_SECONDS } from "./params/http.js";
 import {
+  COMMAND_BURST,
+  COMMAND_RATE_PER_MINUTE,
   RATE_CALLEE_PER_MINUTE,
   RATE_PAIR_PER_MINUTE,
   START_BURST,
@@ -53,6 +55,8 @@ export const RANGES: [param: { name: string; value(): number }, min: number, max
   [MAX_CALL_USERS, 2, 100],
   [START_RATE_PER_MINUTE, 1, 100_000],
   [START_BURST, 1, 100_000],
+  [COMMAND_RATE_PER_MINUTE, 1, 100_000],
+  [COMMAND_BURST, 1, 100_000],
   [RATE_CALLEE_PER_MINUTE, 0, 100_000],
   [RATE_PAIR_PER_MINUTE, 0, 100_000],
   [NOT_RECEIVED_CHECK_SECONDS, 1, 600],

@@ -24,11 +24,24 @@ export const uidSchema = z
   .regex(/^[^\u0000-\u001f\u007f]+$/, "must not contain control characters")
   .refine((s) => s !== "." && s !== ".." && !/^__.*__$/.test(s), "is a reserved id");
 
-export const callIdSchema = z
+/** A call id a client may choose (startCall's `call_id`). */
+export const chosenCallIdSchema = z
   .string()
   .regex(/^[A-Za-z0-9_-]{1,128}$/, "must be 1 to 128 letters, digits, '_' or '-'")
   // Firestore reserves document ids of the form __name__ (found by the fuzz test: such an
   // id reached Firestore and came back as `internal`).
+  .refine((s) => !/^__.*__$/.test(s), "is a reserved id");
+
+/**
+ * Any call's id: a chosen or server-made one, or one the server scoped to its caller
+ * (`<chosen>.<22 characters>`, adapters/callIds.ts), which no client can choose.
+ */
+export const callIdSchema = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9_-]{1,128}(\.[A-Za-z0-9_-]{22})?$/,
+    "must be 1 to 128 letters, digits, '_' or '-'",
+  )
   .refine((s) => !/^__.*__$/.test(s), "is a reserved id");
 
 const nameSchema = z.string().max(256);
@@ -53,7 +66,7 @@ const calleesSchema = z
   .refine((cs) => new Set(cs.map((c) => c.id)).size === cs.length, "must be distinct users");
 
 export const startCallSchema = z.strictObject({
-  call_id: callIdSchema.optional(),
+  call_id: chosenCallIdSchema.optional(),
   caller: z.strictObject({ id: uidSchema, name: nameSchema.optional() }).optional(),
   callees: calleesSchema,
   type: callTypeSchema,

@@ -18,6 +18,12 @@ import {
   WEBHOOK_SECRET_PREVIOUS,
 } from "./params.js";
 
+/**
+ * startCall and inviteToCall sign the policy hook's requests with the webhook secrets
+ * (adapters/policy.ts); the HTTP door runs them too.
+ */
+export const policySecrets = { secrets: [WEBHOOK_SECRET, WEBHOOK_SECRET_PREVIOUS] };
+
 /** Deadline tasks: retried for about ten minutes; the queue's limits are params (SCALE.md). */
 export const deadlineQueue: TaskQueueOptions = {
   retryConfig: { maxAttempts: 10, minBackoffSeconds: 1, maxBackoffSeconds: 60 },
@@ -67,4 +73,5 @@ export const httpDoorOptions: HttpsOptions = {
   cpu: 1,
   concurrency: 200,
   timeoutSeconds: 3600,
+  ...policySecrets,
 };

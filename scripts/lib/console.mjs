@@ -126,6 +126,7 @@ export function banner({ cfg, jar, jarHost, gate, demo, functions, passed, foreg
     `  Sweep      ${sweep}`,
     `  Pushes     printed here and served at http://${cfg.hosts.pushRecorder}/pushes (no FCM/APNs locally)`,
     `  Webhooks   ${process.env.RINGBACK_WEBHOOK_URL ? `→ ${process.env.RINGBACK_WEBHOOK_URL}` : "off (set RINGBACK_WEBHOOK_URL and RINGBACK_WEBHOOK_SECRET)"}`,
+    `  Policy     ${process.env.RINGBACK_POLICY_URL ? `→ ${process.env.RINGBACK_POLICY_URL}` : "off"}; a settable hook at http://${cfg.hosts.policyReceiver}/policy (PUT /_policy {"mode":"allow|deny|slow"})`,
     ...(passed.length ? [`  Params     ${passed.join(", ")} (from the environment)`] : []),
     `  Demo       ${demo.url} (${demo.signIn})`,
     `  Logs       ${logs}/${jar ? `firestore.log, ${logs}/` : ""}firebase.log`,

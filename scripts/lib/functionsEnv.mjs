@@ -19,6 +19,7 @@ export function writeFunctionsEnv(root, manifest, env = process.env) {
   const withDefaults = {
     RINGBACK_APNS_KEY: "none (emulator)",
     RINGBACK_WEBHOOK_SECRET_PREVIOUS: "none", // not rotating
+    RINGBACK_WEBHOOK_SECRET: "none", // no callbacks, no policy hook (startCall binds it too)
     ...env,
   };
   const secrets = manifest.secrets
@@ -29,6 +30,14 @@ export function writeFunctionsEnv(root, manifest, env = process.env) {
   if (secrets) fs.writeFileSync(secretFile, `${secrets}\n`, { mode: 0o600 });
   else fs.rmSync(secretFile, { force: true });
   return manifest.params.concat(manifest.secrets).filter((n) => env[n]);
+}
+
+/** A policy hook URL that is not http(s), or http off loopback, or without a secret. */
+export function checkPolicyEnv(env = process.env) {
+  const url = env.RINGBACK_POLICY_URL ?? "";
+  if (url === "") return null;
+  const problem = checkWebhookEnv({ ...env, RINGBACK_WEBHOOK_URL: url });
+  return problem && problem.replaceAll("RINGBACK_WEBHOOK_URL", "RINGBACK_POLICY_URL");
 }
 
 /** A webhook URL without its secret, or not http(s), fails the start with what to fix. */

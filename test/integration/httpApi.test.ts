@@ -163,7 +163,7 @@ describe("each refusal: its HTTP status and code, nothing written", () => {
       "not_accepted",
     );
     expectRefused(
-      await api(carol, "start_call", { call_id, callees: [{ id: bob.uid }], type: 1 }),
+      await api(alice, "start_call", { call_id, callees: [{ id: bob.uid }], type: 2 }),
       409,
       40911,
       "call_exists",

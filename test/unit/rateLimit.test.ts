@@ -38,3 +38,38 @@ describe("App Check, switchable by RINGBACK_ENFORCE_APP_CHECK", () => {
     expect(appCheckPasses(true, app)).toBe(true);
   });
 });
+
+describe("the general command bucket (every callable, validatedOnCall.ts)", () => {
+  it("refuses a user past the burst with retry_after_ms, before validation, and no one else", async () => {
+    const { validated } = await import("../../functions/src/adapters/validatedOnCall.js");
+    const { resetCommandBuckets } = await import("../../functions/src/adapters/commandLimit.js");
+    const { z } = await import("zod");
+    resetCommandBuckets();
+    let ran = 0;
+    const handler = validated(z.strictObject({ n: z.number() }), () => Promise.resolve(++ran));
+    const as = (uid: string, data: unknown) =>
+      handler({ auth: { uid, token: {} }, data } as never) as Promise<unknown>;
+    // The defaults (300 a minute, 200 at once): a burst far above what an SDK sends.
+    for (let i = 0; i < 150; i++) await as("mallory", { n: i });
+    // Malformed requests cost a token too: junk is no way around the bucket.
+    for (let i = 0; i < 50; i++) await expect(as("mallory", { junk: i })).rejects.toThrow();
+    // The loop took some time, which refilled a token or a few (5 a second): spend them too.
+    let refused: { code?: string; details: { reason: string; retry_after_ms: number } } | undefined;
+    for (let i = 0; i < 20 && !refused; i++) {
+      refused = (await as("mallory", { n: i }).then(
+        () => undefined,
+        (e: unknown) => e,
+      )) as typeof refused;
+    }
+    if (!refused) throw new Error("never refused");
+    expect(refused.code).toBe("resource-exhausted");
+    expect(refused.details.reason).toBe("rate_limited");
+    expect(refused.details.retry_after_ms).toBeGreaterThan(0);
+    expect(refused.details.retry_after_ms).toBeLessThanOrEqual(200); // one token: 60 s / 300
+    expect(ran).toBeGreaterThanOrEqual(150);
+    expect(ran).toBeLessThan(170);
+    const done = ran;
+    expect(await as("bob", { n: 1 })).toBe(done + 1);
+    resetCommandBuckets();
+  });
+});

@@ -44,6 +44,8 @@ export async function runInvite(
   callId: string,
   actor: string,
   who: Omit<Invitees, "busy" | "undelivered">,
+  /** Whom the policy hook denied, asked before the transaction (inviteToCall.ts). */
+  denied?: ReadonlySet<string>,
 ): Promise<CommandResult & InviteResult> {
   const ids = who.callees.map((c) => c.id);
   let logs = new Map<string, RingLog>();
@@ -53,7 +55,7 @@ export async function runInvite(
     facts: async (d, uow) => {
       const fresh = ids.filter((u) => !d.call.users[u]);
       const busyIn = await currentCalls(ctx, uow, fresh, callId);
-      const screened = screen(actor, fresh, uow.screenFacts, uow.now, ctx.cfg.ringLimits);
+      const screened = screen(actor, fresh, uow.screenFacts, uow.now, ctx.cfg.ringLimits, denied);
       logs = screened.logs;
       return {
         busy: new Set(fresh.filter((u) => busyIn(u) !== undefined)),

@@ -32,6 +32,13 @@ export const logs = {
       ...effect,
       error: String(error),
     }),
+  /** The policy hook gave no usable answer in time: the fail mode decided (policy.ts). */
+  policyFailed: (why: string, fail: string) =>
+    logger.warn(`policy hook failed (${why}); failing ${fail}`, {
+      event: "policy_failed",
+      why,
+      fail,
+    }),
   databaseUnavailable: (error: unknown) => logger.warn("database unavailable", error),
   unexpected: (error: unknown) => logger.error("unexpected error", error),
   /** A document of Ringback's own that does not parse (written by hand, or by another version). */

@@ -9,6 +9,7 @@ import type { Invitees } from "../core/ringing.js";
 import { limitsOn, screen } from "../core/screening.js";
 import type { StartResult, UserRef } from "../core/types.js";
 import { clock, mark } from "./benchTimings.js";
+import { pickCallId, scopedCallId } from "./callIds.js";
 import { currentCalls } from "./busy.js";
 import type { Ctx } from "./context.js";
 import { collections } from "./firestore.js";
@@ -35,6 +36,7 @@ export function runStartCall(
   ctx: Ctx,
   input: StartInput,
   parties: StartParties,
+  denied?: ReadonlySet<string>,
 ): Promise<StartResult> {
   return runStartBeside(
     ctx,
@@ -46,6 +48,7 @@ export function runStartCall(
       request_hash: parties.request_hash,
     },
     Promise.resolve(parties),
+    denied,
   );
 }
 
@@ -71,22 +74,35 @@ export async function runStartBeside(
   input: StartInput,
   request: StartRequest,
   parties: Promise<StartParties>,
+  /** Whom the policy hook denied, asked before the transaction (startCall.ts). */
+  denied?: ReadonlySet<string>,
 ): Promise<StartResult> {
   parties.catch(() => undefined); // awaited in the transaction; a replay never needs it
-  const callId = request.call_id ?? collections(ctx.db).calls.doc().id;
+  const madeId = collections(ctx.db).calls.doc().id;
   const callerId = request.caller_id;
+  const chosen = request.call_id;
   const uids = [callerId, ...request.callee_ids];
   return transact(ctx, async (uow) => {
     const t0 = clock();
-    const [existing, bucket] = await Promise.all([
-      uow.readCallAndUsers(request.call_id, uids, {
+    const [atChosen, bucket] = await Promise.all([
+      uow.readCallAndUsers(chosen, uids, {
         actor: callerId,
         callees: request.callee_ids,
         logs: limitsOn(ctx.cfg.ringLimits),
       }),
       ctx.cfg.startLimit ? uow.readBucket(callerId) : undefined,
     ]);
+    // Only when another user holds the chosen id is its caller-scoped twin read (callIds.ts):
+    // a round trip more for the squatted case, none for any other start.
+    const atScoped =
+      chosen !== undefined && atChosen && atChosen.caller.id !== callerId
+        ? (await uow.readCalls([scopedCallId(callerId, chosen)])).values().next().value
+        : undefined;
     mark("tx_read", t0);
+    const { call_id: callId, existing } =
+      chosen === undefined
+        ? { call_id: madeId, existing: undefined }
+        : pickCallId(callerId, chosen, atChosen, atScoped);
     const admission = admitStart(
       {
         call_id: callId,
@@ -114,6 +130,7 @@ export async function runStartBeside(
       uow.screenFacts,
       uow.now,
       ctx.cfg.ringLimits,
+      denied,
     );
     const outcome = startCall(
       input,

@@ -8,9 +8,10 @@
  */
 import { onCall, HttpsError, type CallableRequest } from "firebase-functions/v2/https";
 import type { z } from "zod";
-import { ENFORCE_APP_CHECK } from "../params.js";
+import { COMMAND_BURST, COMMAND_RATE_PER_MINUTE, ENFORCE_APP_CHECK } from "../params.js";
 import { explainIssue } from "../schemas.js";
 import { clock, mark, timed } from "./benchTimings.js";
+import { chargeCommand } from "./commandLimit.js";
 import { toHttpsError, validationError } from "./httpsErrors.js";
 import { logs } from "./logs.js";
 
@@ -76,6 +77,17 @@ async function answerCall<S extends z.ZodType, R>(
     });
   }
   const auth = request.auth;
+  // Every command, well formed or not, takes a token of the user's general bucket first
+  // (commandLimit.ts: in memory, so no read, write or round trip is added to any command).
+  try {
+    // Outside a functions runtime (unit tests) an unset param reads 0: the defaults then.
+    chargeCommand(auth.uid, Date.now(), {
+      perMinute: COMMAND_RATE_PER_MINUTE.value() || 300,
+      burst: COMMAND_BURST.value() || 200,
+    });
+  } catch (e) {
+    throw toHttpsError(e);
+  }
   const { value, timings } = await timed(async () => {
     const t0 = clock();
     const parsed = schema.safeParse(request.data ?? {}, { error: explainIssue });

@@ -1,6 +1,7 @@
 /**
  * Who may ring whom (docs/protocol.md#who-may-ring-whom): of the callees a start or an
- * invitation names, who is not to be rung (they blocked the caller, or a ring limit holds).
+ * invitation names, who is not to be rung (they blocked the caller, the policy hook denied
+ * them, or a ring limit holds).
  * Such an invitee is left undelivered: the caller sees them ring and time out, they see
  * nothing. Pure: the adapter reads the blocks and the ring logs in the command's transaction.
  */
@@ -35,6 +36,8 @@ export interface ScreenFacts {
   logs: ReadonlyMap<string, RingLog | undefined>;
 }
 
+const NOBODY: ReadonlySet<string> = new Set();
+
 export interface Screened {
   /** Callees not to be rung (blocked or over a limit), told apart by nobody but the server. */
   undelivered: Set<string>;
@@ -49,11 +52,13 @@ export function screen(
   facts: ScreenFacts,
   now: number,
   limits: RingLimits | undefined,
+  /** Whom the policy hook denied (asked before the transaction, adapters/policy.ts). */
+  denied: ReadonlySet<string> = NOBODY,
 ): Screened {
   const undelivered = new Set<string>();
   const logs = new Map<string, RingLog>();
   for (const callee of callees) {
-    if (facts.blocked.has(callee)) {
+    if (facts.blocked.has(callee) || denied.has(callee)) {
       undelivered.add(callee);
       continue;
     }

@@ -1,6 +1,9 @@
 import { findCallees } from "../adapters/callees.js";
 import { runInvite } from "../adapters/commands.js";
 import { context } from "../adapters/config.js";
+import type { Ctx } from "../adapters/context.js";
+import { collections } from "../adapters/firestore.js";
+import { askPolicy, policySettings, type PolicySettings } from "../adapters/policy.js";
 import { validated } from "../adapters/validatedOnCall.js";
 import { inviteToCallSchema } from "../schemas.js";
 
@@ -10,7 +13,32 @@ import { inviteToCallSchema } from "../schemas.js";
  */
 export const inviteToCall = validated(inviteToCallSchema, async (caller, data) => {
   const ctx = context();
-  const { found, missing, loggedOut } = await findCallees(ctx, caller.uid, data.callees);
-  const r = await runInvite(ctx, data.call_id, caller.uid, { callees: found, loggedOut });
+  const policy = policySettings();
+  // The hook, as for startCall, before the transaction (startCall.ts says why), beside the
+  // lookups; only then is the call read outside it, for the hook's type and extended_data.
+  const [{ found, missing, loggedOut }, denied] = await Promise.all([
+    findCallees(ctx, caller.uid, data.callees),
+    policy ? askAboutInvite(ctx, policy, data.call_id, caller.uid, data.callees) : undefined,
+  ]);
+  const r = await runInvite(ctx, data.call_id, caller.uid, { callees: found, loggedOut }, denied);
   return { ...r, error_invitees: missing };
 });
+
+/** Asks the hook about an invitation into a call the actor is in (else the transaction refuses). */
+async function askAboutInvite(
+  ctx: Ctx,
+  policy: PolicySettings,
+  callId: string,
+  actor: string,
+  callees: readonly { id: string }[],
+): Promise<ReadonlySet<string> | undefined> {
+  const call = (await collections(ctx.db).calls.doc(callId).get()).data();
+  if (!call?.users[actor]) return undefined;
+  return askPolicy(policy, {
+    caller_id: actor,
+    callee_ids: callees.map((c) => c.id),
+    type: call.type,
+    mode: call.mode,
+    extended_data: call.extended_data,
+  });
+}

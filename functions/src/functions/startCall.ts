@@ -1,5 +1,6 @@
 import { checkCallees, lookUp } from "../adapters/callees.js";
 import { context } from "../adapters/config.js";
+import { askPolicy, policySettings } from "../adapters/policy.js";
 import { requestHash, runStartBeside } from "../adapters/start.js";
 import { validated } from "../adapters/validatedOnCall.js";
 import { normalizeName } from "../core/names.js";
@@ -31,6 +32,19 @@ export const startCall = validated(startCallSchema, async (caller, data) => {
       request_hash,
     }),
   );
+  // The policy hook is asked before the transaction, not inside it: it is I/O outside
+  // Firestore that may take its whole 1.5 s budget, and awaited inside it would hold the
+  // locks of the caller's and callees' user docs that long (stalling their other commands)
+  // and be asked again on a retry. Here it runs while the lookups above are under way, so a
+  // prompt hook adds little; with no hook, nothing is awaited. A start the caller's bucket
+  // refuses asks the hook too: the general command bucket (validatedOnCall.ts) bounds that.
+  const denied = await askPolicy(policySettings(), {
+    caller_id: caller.uid,
+    callee_ids: data.callees.map((c) => c.id),
+    type: data.type,
+    mode: data.mode,
+    extended_data: data.extended_data ?? "",
+  });
   return runStartBeside(
     ctx,
     data,
@@ -41,5 +55,6 @@ export const startCall = validated(startCallSchema, async (caller, data) => {
       request_hash,
     },
     parties,
+    denied,
   );
 });
