@@ -33,7 +33,9 @@ const bodyFor = (name: string, call_id: string, someone: string): Record<string,
       : { call_id };
 
 describe("authentication", () => {
-  it("every callable refuses an unauthenticated caller", async () => {
+  // Through the functions emulator (the framework's door, not the handler): each function's
+  // first request there starts its worker, a few seconds each on a busy 2-core machine.
+  it("every callable refuses an unauthenticated caller", { timeout: 180_000 }, async () => {
     const fns = anonymousFunctions();
     for (const name of ["startCall", "listCalls", ...COMMANDS]) {
       await expectCallError(
