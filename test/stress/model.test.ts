@@ -58,6 +58,7 @@ type Cmd =
       check: boolean;
     }
   | { k: "invite"; u: number; callees: number[] }
+  | { k: "block" | "unblock"; u: number; other: number }
   | { k: Simple; u: number };
 type Step = { k: "cmds"; cmds: { cmd: Cmd; times: number }[] } | { k: "jump" };
 
@@ -67,7 +68,17 @@ const others = fc.oneof(
   { weight: 3, arbitrary: fc.uniqueArray(user, { minLength: 1, maxLength: 3 }) },
   { weight: 1, arbitrary: fc.uniqueArray(user, { minLength: 4, maxLength: 9 }) },
 );
+// Blocks among the first 8 users (those start calls to each other often enough to meet them).
+const blocker = fc.integer({ min: 0, max: 7 });
 const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      k: fc.constantFrom("block" as const, "block" as const, "unblock" as const),
+      u: blocker,
+      other: blocker,
+    }),
+  },
   {
     weight: 4,
     arbitrary: fc.record({
@@ -145,6 +156,9 @@ const stats = {
   jumps: 0,
   checks: 0,
   groupStarts: 0, // startCall with 4 to 9 callees
+  /** blockUser/unblockUser sent, and invitees the model saw left undelivered (a block). */
+  blocks: 0,
+  undelivered: 0,
   // Where the time goes (ms): clearing between scenarios, commands in flight, invariant checks.
   msClearing: 0,
   msCommands: 0,
@@ -320,7 +334,8 @@ async function run(scenario: Step[]): Promise<void> {
           // A command for a user with no call goes to the next user who has one, so that most
           // generated commands act on live calls.
           let actor = cmd.u;
-          if (cmd.k !== "start" && !people[actor]?.state()?.call_id && !lastCall.has(actor)) {
+          const own = cmd.k === "start" || cmd.k === "block" || cmd.k === "unblock";
+          if (!own && !people[actor]?.state()?.call_id && !lastCall.has(actor)) {
             for (let j = 1; j < USERS; j++) {
               const v = (cmd.u + j) % USERS;
               if (people[v]?.state()?.call_id) {
@@ -336,7 +351,12 @@ async function run(scenario: Step[]): Promise<void> {
             us.filter((x) => x !== actor).map((x) => ({ id: (people[x] as TestUser).uid }));
           let name: string;
           let body: Record<string, unknown>;
-          if (cmd.k === "start") {
+          if (cmd.k === "block" || cmd.k === "unblock") {
+            if (cmd.other === actor) return;
+            stats.blocks += 1;
+            name = `${cmd.k}User`;
+            body = { user_id: (people[cmd.other] as TestUser).uid };
+          } else if (cmd.k === "start") {
             const callees = ids(cmd.callees);
             if (!callees.length) return;
             if (callees.length >= 4) stats.groupStarts += 1;
@@ -385,11 +405,18 @@ async function run(scenario: Step[]): Promise<void> {
                 call_id: answer.ok ? answer.call_id : "",
               };
             }
+            if (cmd.k === "block" || cmd.k === "unblock") {
+              const user_id = String(body.user_id);
+              return { name: `${cmd.k}User`, actor: me.uid, call_id: "", user_id };
+            }
             if (cmd.k === "invite") {
               return { name: "inviteToCall", actor: me.uid, call_id: callId, callees: uids };
             }
             return {
-              name: name as Exclude<Command["name"], "startCall" | "inviteToCall">,
+              name: name as Exclude<
+                Command["name"],
+                "startCall" | "inviteToCall" | "blockUser" | "unblockUser"
+              >,
               actor: me.uid,
               call_id: callId,
               ...(cmd.k === "decline" ? { type: 1 as const } : {}),
@@ -412,7 +439,7 @@ async function run(scenario: Step[]): Promise<void> {
                 Array.isArray(x) ? (x as string[]).map(String).sort() : undefined;
               record({
                 ok: true,
-                call_id: String(r.call_id),
+                call_id: String(r.call_id ?? ""),
                 ...(r.state !== undefined ? { state: r.state as never } : {}),
                 ...(r.state !== undefined ? { end_reason: (r.end_reason ?? null) as never } : {}),
                 ...(r.user_state !== undefined ? { user_state: r.user_state as never } : {}),
@@ -477,6 +504,8 @@ async function run(scenario: Step[]): Promise<void> {
     if (WEBHOOKS) await webhookStep(n, n === scenario.length - 1);
     previous = snapshot;
   }
+  for (const c of Object.values(oracle.state.calls))
+    stats.undelivered += c.undelivered?.length ?? 0;
 }
 
 describe("invariants hold under concurrent commands, retries and time jumps", () => {

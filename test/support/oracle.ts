@@ -28,6 +28,7 @@ import {
   type MState,
 } from "./referenceModel.js";
 import { names } from "./names.js";
+import { sharedUserIds } from "./referenceBlocks.js";
 
 /** One command of a step as the server answered it. */
 export interface Op {
@@ -213,8 +214,10 @@ export function diffState(s: MState, v: View, stepNotes: Record<string, number>)
         `call ${id}: model ${m.state}/${m.end_reason ?? "-"}, database ${d.state}/${d.end_reason ?? "-"} (its next deadline ${d.next_deadline_at}, read at ${v.readStart})`,
       );
     }
-    if (JSON.stringify(m.user_ids) !== JSON.stringify(d.user_ids)) {
-      out.push(`call ${id}: model names ${m.user_ids.join(",")}, database ${d.user_ids.join(",")}`);
+    if (JSON.stringify(sharedUserIds(m)) !== JSON.stringify(d.user_ids)) {
+      out.push(
+        `call ${id}: model names ${sharedUserIds(m).join(",")}, database ${d.user_ids.join(",")}`,
+      );
     }
     for (const uid of m.user_ids) {
       const mu = m.users[uid];

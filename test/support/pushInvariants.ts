@@ -6,7 +6,8 @@
  *  P3 every device that got a ring gets exactly one cancel once that user's ringing ended,
  *     unless they answered on that device; none while they still ring;
  *  P4 no ring delivered to a device after that device's cancel (a late ring would ring on
- *     for a call that the device has already been told is over).
+ *     for a call that the device has already been told is over);
+ *  P5 no push at all to an invitee left undelivered (they blocked their inviter).
  */
 import type { Firestore } from "firebase-admin/firestore";
 import { isPending, type UserState } from "../../functions/src/core/types.js";
@@ -33,8 +34,9 @@ async function drained(db: Firestore, timeoutMs = 60_000): Promise<string[]> {
 
 export async function checkPushes(db: Firestore): Promise<{ violations: string[]; rings: number }> {
   const violations = await drained(db);
-  const [calls, jobs, got] = await Promise.all([
+  const [calls, privates, jobs, got] = await Promise.all([
     db.collection(names.calls).get(),
+    db.collectionGroup("private").get(), // who was not delivered lives in the private part
     db.collection(PRIVATE_COLLECTIONS.pushJobs).where("type", "==", "cancel").get(),
     pushes(),
   ]);
@@ -44,6 +46,15 @@ export async function checkPushes(db: Firestore): Promise<{ violations: string[]
       states.set(`${c.id}/${uid}`, u.state);
     }
   }
+  const undelivered = new Set<string>();
+  for (const p of privates.docs) {
+    const users = (p.get("users") ?? {}) as Record<string, { undelivered?: boolean }>;
+    for (const [uid, u] of Object.entries(users))
+      if (u.undelivered) undelivered.add(`${p.ref.parent.parent?.id}/${uid}`);
+  }
+  for (const p of got)
+    if (undelivered.has(`${p.data.call_id}/${p.uid}`))
+      violations.push(`P5: ${p.data.type} ${p.data.call_id}/${p.uid} to an undelivered invitee`);
   const except = new Map<string, string | undefined>();
   for (const j of jobs.docs)
     except.set(`${j.get("call_id")}/${j.get("uid")}`, j.get("job.except_device"));

@@ -19,6 +19,14 @@ import type {
   UserState,
   UserStatus,
 } from "../../functions/src/core/types.js";
+import {
+  blockCommand,
+  isBlockCommand,
+  isUndelivered,
+  markUndelivered,
+  screened,
+  type BlockCommand,
+} from "./referenceBlocks.js";
 
 /** The params of the test stack (functions/.env.*): docs/protocol.md#limits-and-defaults. */
 export const LIMITS = {
@@ -52,7 +60,10 @@ export interface MCall {
   ended_by?: string;
   ended_at?: number;
   users: Record<string, MUser>;
+  /** Every user in order, undelivered invitees included (referenceBlocks.ts). */
   user_ids: string[];
+  /** Invitees left undelivered (they blocked their inviter): referenceBlocks.ts. */
+  undelivered?: string[];
 }
 
 export interface MDoc {
@@ -68,6 +79,8 @@ export interface MState {
   notes: Record<string, number>;
   /** startCall tokens taken per user (docs/protocol.md#limits-and-defaults, rate limit). */
   starts: Record<string, number>;
+  /** Each user's block list, sorted (referenceBlocks.ts); absent when nobody blocks anyone. */
+  blocked?: Record<string, string[]>;
 }
 
 export const emptyState = (): MState => ({ calls: {}, docs: {}, notes: {}, starts: {} });
@@ -94,7 +107,8 @@ export type Command =
       call_id: string;
     }
   | { name: "inviteToCall"; actor: string; call_id: string; callees: string[] }
-  | { name: Simple; actor: string; call_id: string; type?: DeclineType };
+  | { name: Simple; actor: string; call_id: string; type?: DeclineType }
+  | BlockCommand;
 
 /** An answer, as the model predicts it and as the harness records the server's. */
 export type Answer =
@@ -198,6 +212,7 @@ class Change {
     return this.c.users[id] as MUser;
   }
   notify(to: string, path: string, body: Record<string, unknown>): void {
+    if (isUndelivered(this.c, to)) return;
     const k = noteKey(to, this.c.call_id, path, canonicalBody(path, body));
     this.s.notes[k] = (this.s.notes[k] ?? 0) + 1;
   }
@@ -296,6 +311,7 @@ function ringingReason(ch: Change, cause: string): EndReason {
  * that makes them idle clears a doc that points at it and leaves any other alone. */
 function syncDocs(s: MState, c: MCall): void {
   for (const id of c.user_ids) {
+    if (isUndelivered(c, id)) continue;
     const status = statusIn(c, id);
     if (status !== "idle") s.docs[id] = { status, call_id: c.call_id };
     else if (s.docs[id]?.call_id === c.call_id) s.docs[id] = { status: "idle", call_id: null };
@@ -340,10 +356,11 @@ function ring(c: MCall, u: MUser, now: number): void {
  */
 export function command(s: MState, cmd: Command, now: number, observed?: Answer): Answer {
   if (cmd.name === "startCall") return start(s, cmd, now, observed);
+  if (isBlockCommand(cmd)) return blockCommand(s, cmd);
   const c = s.calls[cmd.call_id];
   if (!c) return refuse("not-found", "call_not_found");
   const me = c.users[cmd.actor];
-  if (!me) return refuse("permission-denied", "not_in_call");
+  if (!me || isUndelivered(c, cmd.actor)) return refuse("permission-denied", "not_in_call");
   const ch = new Change(s, c);
   const ended = c.state === "ended";
   const inviter = cmd.actor === c.caller;
@@ -471,9 +488,11 @@ export function command(s: MState, cmd: Command, now: number, observed?: Answer)
       const invited: string[] = [];
       for (const id of repeat) (c.users[id]?.busy_at_invite ? busy : invited).push(id);
       const rung: string[] = [];
+      const hidden = screened(s, cmd.actor, fresh);
+      markUndelivered(c, hidden);
       for (const id of fresh) {
         const u: MUser = { id, state: "inviting", invited_by: cmd.actor };
-        if (busyIn(s, id)) {
+        if (!hidden.has(id) && busyIn(s, id)) {
           u.state = "rejected";
           u.decline_type = 2;
           u.busy_at_invite = true;
@@ -546,9 +565,11 @@ function start(
   s.calls[c.call_id] = c;
   const ch = new Change(s, c);
   const busy: string[] = [];
+  const hidden = screened(s, cmd.actor, cmd.callees);
+  markUndelivered(c, hidden);
   for (const id of cmd.callees) {
     const u: MUser = { id, state: "inviting" };
-    if (busyIn(s, id)) {
+    if (!hidden.has(id) && busyIn(s, id)) {
       u.state = "rejected";
       u.decline_type = 2;
       u.busy_at_invite = true;

@@ -13,6 +13,8 @@
  *      (with the decline type), timeout ← call_timeout, accepted ← call_accept or call_join,
  *      quit ← call_quit (or the call's end after an accept/join), canceled ← call_cancel (or
  *      the call's end), still ringing ← their invitation (call_create or call_invite, or none).
+ *  W6. An undelivered invitee (who blocked their inviter) is named by no event of the call:
+ *      the app's backend learns who was not rung by their absence.
  */
 import type { Firestore } from "firebase-admin/firestore";
 import {
@@ -90,6 +92,11 @@ export function webhookViolations(calls: Map<string, Call>, entries: Entry[]): s
     }
     for (const u of Object.values(call.users)) {
       if (u.id === call.caller.id) continue;
+      if (u.undelivered) {
+        const named = about(u.id, events).map((e) => e.event);
+        if (named.length) v.push(`W6: ${id}: undelivered ${u.id} is named by ${named.join(", ")}`);
+        continue;
+      }
       const starter = !invited.has(u.id);
       const listed = (create?.fields.user_ids as string[] | undefined)?.includes(u.id) ?? false;
       if (starter && !u.logged_out && !listed)
