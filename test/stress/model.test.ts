@@ -59,8 +59,15 @@ type Cmd =
     }
   | { k: "invite"; u: number; callees: number[] }
   | { k: "block" | "unblock"; u: number; other: number }
+  /** Each of `by` blocks (unblocks) `u`: one blockUser (unblockUser) command each. */
+  | { k: "blocks" | "unblocks"; u: number; by: number[] }
   | { k: Simple; u: number };
+type Sent = Exclude<Cmd, { k: "blocks" | "unblocks" }>;
 type Step = { k: "cmds"; cmds: { cmd: Cmd; times: number }[] } | { k: "jump" };
+const sent = (cmd: Cmd): Sent[] =>
+  "by" in cmd
+    ? cmd.by.map((b) => ({ k: cmd.k === "blocks" ? "block" : "unblock", u: b, other: cmd.u }))
+    : [cmd];
 
 const user = fc.integer({ min: 0, max: USERS - 1 });
 // 1..9 callees (a full call of 10), small groups the most often.
@@ -68,15 +75,15 @@ const others = fc.oneof(
   { weight: 3, arbitrary: fc.uniqueArray(user, { minLength: 1, maxLength: 3 }) },
   { weight: 1, arbitrary: fc.uniqueArray(user, { minLength: 4, maxLength: 9 }) },
 );
-// Blocks among the first 8 users (those start calls to each other often enough to meet them).
-const blocker = fc.integer({ min: 0, max: 7 });
+// Blocks: several users block (or unblock) one of the first three at once, so that those
+// three's calls often meet a callee who blocked them.
 const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
   {
     weight: 1,
     arbitrary: fc.record({
-      k: fc.constantFrom("block" as const, "block" as const, "unblock" as const),
-      u: blocker,
-      other: blocker,
+      k: fc.constantFrom("blocks" as const, "blocks" as const, "unblocks" as const),
+      u: fc.integer({ min: 0, max: 2 }),
+      by: fc.uniqueArray(user, { minLength: 1, maxLength: 6 }),
     }),
   },
   {
@@ -326,7 +333,9 @@ async function run(scenario: Step[]): Promise<void> {
       oracle.jump(Date.now(), 61_000);
       await timeJump(61_000);
     } else {
-      const calls = step.cmds.flatMap(({ cmd, times }) => Array.from({ length: times }, () => cmd));
+      const calls = step.cmds.flatMap(({ cmd, times }) =>
+        sent(cmd).flatMap((c) => Array.from({ length: times }, () => c)),
+      );
       // Every command is answered before the step can fail: a command still in flight would
       // land in the next run (fast-check's shrinking reruns at once) as a call nobody made.
       const settled = await Promise.allSettled(
