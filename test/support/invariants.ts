@@ -17,7 +17,7 @@
  *     in a row; an invitee still ringing holds exactly one invitation; an invitee left
  *     canceled heard exactly one notify_call_canceled or notify_call_end, one left timed out
  *     exactly one notify_invitation_timeout if no device of theirs had the invitation, else
- *     none.
+ *     none. An undelivered invitee (in `users`, not in the shared `user_ids`) hears nothing.
  *  7. Every live invitation's deadline is in the future (allowing `graceMs` for the deadline
  *     task to run), and next_deadline_at is what the core computes.
  */
@@ -246,6 +246,13 @@ function heard(calls: Map<string, Call>, notes: Note[], previous?: Snapshot): st
     for (const x of Object.values(call.users)) {
       const ch = channels.get(`${x.id} ${call.call_id}`) ?? [];
       const count = (...paths: string[]) => ch.filter((n) => paths.includes(n.path)).length;
+      // An undelivered invitee (they blocked the inviter; the shared user_ids leaves them
+      // out: docs/protocol.md#who-may-ring-whom) is told nothing at all.
+      if (!call.user_ids.includes(x.id)) {
+        const got = ch.map((n) => n.path).join(", ");
+        if (got) v.push(`6: ${x.id}, undelivered in ${call.call_id}, was told ${got}`);
+        continue;
+      }
       // Told once: the same state of someone twice in a row, with no re-entry between, is a
       // change told twice (a user's state never moves to itself; the only moves a user in the
       // audience is not told of are those that end the call, after which nothing is told).
