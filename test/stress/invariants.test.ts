@@ -128,6 +128,18 @@ describe("the invariants checker reports each broken invariant", () => {
     );
   });
 
+  it("6: an undelivered invitee who was told something", async () => {
+    // carol, still ringing, as if she had been left undelivered (out of the shared
+    // user_ids) while her invitation was written anyway.
+    const call = (await callRef().get()).data() ?? {};
+    await callRef().update({
+      user_ids: (call.user_ids as string[]).filter((u) => u !== carol.uid),
+    });
+    expect(await violations()).toContainEqual(
+      expect.stringMatching(/^6: .*, undelivered in .*, was told \/call\/notify_call_invited/),
+    );
+  });
+
   it("6: a ringing invitee without an invitation, and a notification to an outsider", async () => {
     const inv = await notes(carol.uid).where("path", "==", "/call/notify_call_invited").get();
     expect(inv.size).toBe(1);

@@ -151,6 +151,21 @@ describe("advanced mode", () => {
     expect(r.notices.some((n) => n.to === "carol")).toBe(false);
   });
 
+  it("a busy invitee who blocked the inviter rings, undelivered, and is reported invited", () => {
+    let answer: unknown;
+    const r = run(ongoing(), T0 + 2000, (d) => {
+      answer = invite(d, "bob", {
+        callees: refs("carol"),
+        busy: new Set(["carol"]),
+        undelivered: new Set(["carol"]),
+      });
+    });
+    // Reported busy, carol would tell bob she is online (the stress model found this).
+    expect(answer).toEqual({ invited: ["carol"], busy: [], already: [] });
+    expect(r.call.users.carol).toMatchObject({ state: "inviting", undelivered: true });
+    expect(r.notices.some((n) => n.to === "carol")).toBe(false);
+  });
+
   it("join: an invitee who declined joins; everyone in the call hears of it", () => {
     const c0 = advanced(["bob", "carol"]);
     const declined = run(c0, T0 + 1000, (d) => decline(d, "bob", { type: 1 })).call;

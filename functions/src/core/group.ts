@@ -53,10 +53,13 @@ export function invite(d: Draft, actor: string, who: Invitees): InviteResult {
       },
     );
   }
-  // Who was busy: among the fresh, as found now; among the repeated, as declined then.
+  // Who was busy: among the fresh, as found now; among the repeated, as declined then. An
+  // undelivered invitee is never busy (ring() does not decline them): listing them would tell
+  // the inviter they are online (docs/protocol.md#who-may-ring-whom).
   const wasBusy = (id: string) =>
     c.users[id] ? c.users[id].state === "rejected" && c.users[id].decline_type === 2 : false;
-  const busyNow = (id: string) => (c.users[id] ? wasBusy(id) : who.busy.has(id));
+  const busyNow = (id: string) =>
+    c.users[id] ? wasBusy(id) : who.busy.has(id) && !who.undelivered?.has(id);
   const named = who.callees.filter((u) => !already.includes(u.id)).map((u) => u.id);
   const busy = named.filter(busyNow);
   if (fresh.length > 0) {
