@@ -45,7 +45,8 @@ export interface RingbackOptions {
    * Register this device (registerDevice, platform `web` unless given) at every sign-in, and
    * unregister it on `signOut()`. Off by default.
    */
-  registerDevice?: boolean | Omit<DeviceInput, "platform"> & { platform?: DeviceInput["platform"] };
+  registerDevice?:
+    boolean | (Omit<DeviceInput, "platform"> & { platform?: DeviceInput["platform"] });
   /** Instances to use instead of getAuth(app), getFirestore(app), getFunctions(app, region). */
   auth?: Auth;
   firestore?: Firestore;
@@ -95,8 +96,7 @@ function createRingback(app: FirebaseApp, options: RingbackOptions): Ringback {
     options.source ?? firestoreSource(options.firestore ?? getFirestore(app), options.collections);
   const clock = options.clock ?? systemClock;
   const cmds = commands(functions, deviceIdOf(options.deviceId), options.functionPrefix);
-  const registration =
-    options.registerDevice === true ? {} : options.registerDevice || null;
+  const registration = options.registerDevice === true ? {} : options.registerDevice || null;
   const events = new Emitter<RingbackEvents>();
   let session: Session | null = null;
   let signedOut: RingbackState = SIGNED_OUT;

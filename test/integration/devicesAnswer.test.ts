@@ -111,7 +111,7 @@ describe("the active device", () => {
     await carol.waitNotification("/call/notify_user_state_changed", call_id);
     expect(
       carol.notifications(call_id).filter((n) => n.path === "/call/notify_user_state_changed"),
-    ).toHaveLength(1); // bob's accept only
+    ).toHaveLength(2); // her own invitation and bob's accept: not the switch
   });
 
   it("an accept naming no device after an ack leaves no active device (acking is not answering)", async () => {

@@ -4,7 +4,7 @@
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { callDoc } from "../support/admin.js";
-import { connect, ring, ringAll, users } from "../support/calls.js";
+import { ring, ringAll, users } from "../support/calls.js";
 import { closeAll, type TestUser } from "../support/clients.js";
 
 afterAll(closeAll);

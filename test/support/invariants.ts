@@ -130,7 +130,9 @@ export async function checkInvariants(
     const outcome = ["canceled", "declined", "busy", "no_answer"].includes(call.end_reason ?? "");
     const talked = ["completed", "heartbeat_timeout"].includes(call.end_reason ?? "");
     if (ended && ((connected && outcome) || (!connected && talked))) {
-      v.push(`3: call ${call.call_id} ended ${call.end_reason ?? "-"} with connected_at ${connected}`);
+      v.push(
+        `3: call ${call.call_id} ended ${call.end_reason ?? "-"} with connected_at ${connected}`,
+      );
     }
     for (const u of Object.values(call.users)) {
       // 4
