@@ -27,6 +27,7 @@ import { startPushRecorder } from "./lib/pushRecorder.mjs";
 import { startScheduledTasks } from "./lib/scheduledTasks.mjs";
 import { REGION, StackError, stackConfig } from "./lib/stackConfig.mjs";
 import { startSweepTicker } from "./lib/sweepTicker.mjs";
+import { warmFunctions } from "./lib/warm.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -206,6 +207,13 @@ async function main() {
     fail: () => void shutdown(1, "Firestore restart failed"),
   });
   process.on("SIGUSR2", () => void restart());
+  await warmFunctions({
+    functionsHost: cfg.hosts.functions,
+    project: cfg.project,
+    region: REGION,
+    names: manifest.http,
+    log,
+  });
   const functions = manifest.functions.length;
   const ready = banner({ cfg, jar, jarHost, gate, demo, functions, passed, foreground });
   process.stderr.write(ready);

@@ -19,7 +19,11 @@ describe("two sessions of one user", () => {
     await laptop.waitState((s) => s.status === "ringing", "ringing on the laptop too");
     expect(laptop.rb.state.isThisDevice).toBe(true); // every device rings
     await phone.rb.accept(call_id);
-    const on = await phone.waitState((s) => s.status === "in_call", "in call on the phone");
+    // The call doc may land a moment after the status: wait for both.
+    const on = await phone.waitState(
+      (s) => s.status === "in_call" && s.call?.state === "ongoing",
+      "in call on the phone",
+    );
     expect(on).toMatchObject({ activeDeviceId: "bob-phone", isThisDevice: true });
     const off = await laptop.waitState(
       (s) => s.status === "in_call" && !s.isThisDevice,
