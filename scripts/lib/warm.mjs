@@ -32,5 +32,7 @@ export async function warmFunctions({ functionsHost, project, region, names, log
   });
   await Promise.all(lanes);
   const s = ((Date.now() - t0) / 1000).toFixed(1);
-  log(`warmed ${names.length} functions in ${s} s${failed.length ? `; not: ${failed.join(", ")}` : ""}`);
+  log(
+    `warmed ${names.length} functions in ${s} s${failed.length ? `; not: ${failed.join(", ")}` : ""}`,
+  );
 }
