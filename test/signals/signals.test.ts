@@ -97,6 +97,7 @@ async function startStack(how: "npm" | "runner"): Promise<Stack> {
       ...process.env,
       RINGBACK_PORT_OFFSET: String(OFFSET),
       RINGBACK_SWEEP_INTERVAL_MS: "500",
+      RINGBACK_WARM_FUNCTIONS: "0", // these stacks only start and stop: no function runs
     },
   });
   let output = "";
