@@ -134,13 +134,19 @@ function createRingback(app: FirebaseApp, options: RingbackOptions): Ringback {
     }
   });
 
+  /** Calls this device accepted or joined (ahead of the user doc that says so). */
+  const answeredHere = new Set<string>();
+
   /** Leaves the current call the way the user would: decline, cancel or end it. */
   const leave = async (): Promise<void> => {
     const s = session?.current;
     if (options.endCallOnSignOut === false || !s?.callId || !s.isThisDevice) return;
     const id = s.callId;
     try {
-      if (s.status === "ringing") await cmds.decline(id);
+      // The state may lag this device's own accept (its answer came, the user doc has not): a
+      // decline would then be refused already_answered and leave the peer waiting.
+      if (s.status === "ringing" && !answeredHere.has(id)) await cmds.decline(id);
+      else if (s.status === "ringing") await cmds.end(id);
       else if (s.status === "calling" || s.status === "in_call") await cmds.end(id);
     } catch (error) {
       // The call may have ended meanwhile; signing out goes on regardless.
@@ -157,6 +163,16 @@ function createRingback(app: FirebaseApp, options: RingbackOptions): Ringback {
 
   return {
     ...cmds,
+    async accept(...args: Parameters<Commands["accept"]>) {
+      const answer = await cmds.accept(...args);
+      answeredHere.add(args[0]);
+      return answer;
+    },
+    async join(...args: Parameters<Commands["join"]>) {
+      const answer = await cmds.join(...args);
+      answeredHere.add(args[0]);
+      return answer;
+    },
     async ring(input) {
       const answer = await cmds.ring(input);
       session?.track(answer.call_id);

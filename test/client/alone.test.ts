@@ -32,7 +32,7 @@ describe("alone in a call", () => {
     expect(st).toMatchObject({ status: "in_call", callId: call_id });
     expect(st.alone).toEqual({
       callId: call_id,
-      left: [{ id: bob.uid, name: "Bob", reason: "quit" }],
+      left: [{ id: bob.uid, name: "bob", reason: "quit" }],
     });
     expect(bob.rb.state.alone).toBeNull(); // the one who left is not alone: he is out
     await alice.rb.end(call_id);
@@ -62,7 +62,7 @@ describe("alone in a call", () => {
     expect(st.alone?.callId).toBe(call_id);
     expect(why.alone).toEqual({
       callId: call_id,
-      left: [{ id: bob.uid, name: "Bob", reason: "timeout" }],
+      left: [{ id: bob.uid, name: "bob", reason: "timeout" }], // the name his own token carries
     });
     expect(why.status).toBe("in_call");
     await alice.rb.end(call_id);
