@@ -96,7 +96,10 @@ export function parseVerdict(status: number, text: string): string[] | string {
  * read, and blames the hook. So a 50 ms ticker adds back each stall it sees (up to `budgetMs`
  * more in all), and the abort waits one turn of the loop, for input that arrived in time.
  */
-export function listeningBudget(budgetMs: number, tickMs = 50) {
+export function listeningBudget(
+  budgetMs: number,
+  tickMs = 50,
+): { signal: globalThis.AbortSignal; stop: () => void } {
   const controller = new AbortController();
   const start = performance.now();
   let last = start;
