@@ -28,6 +28,7 @@ import { startPushRecorder } from "./lib/pushRecorder.mjs";
 import { startScheduledTasks } from "./lib/scheduledTasks.mjs";
 import { REGION, StackError, stackConfig } from "./lib/stackConfig.mjs";
 import { startSweepTicker } from "./lib/sweepTicker.mjs";
+import { warmFunctions } from "./lib/warm.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -216,6 +217,16 @@ async function main() {
     fail: () => void shutdown(1, "Firestore restart failed"),
   });
   process.on("SIGUSR2", () => void restart());
+  // RINGBACK_WARM_FUNCTIONS=0 skips it (the signal tests, which only start and stop stacks).
+  if (process.env.RINGBACK_WARM_FUNCTIONS !== "0") {
+    await warmFunctions({
+      functionsHost: cfg.hosts.functions,
+      project: cfg.project,
+      region: REGION,
+      names: manifest.http,
+      log,
+    });
+  }
   const functions = manifest.functions.length;
   const ready = banner({ cfg, jar, jarHost, gate, demo, functions, passed, foreground });
   process.stderr.write(ready);

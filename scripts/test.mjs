@@ -58,7 +58,13 @@ const runs = [
   },
   {
     name: "webhooks",
-    env: { ...WEBHOOK_TEST_ENV, ...NO_RING_LIMITS, RINGBACK_TASKS_RETRY_SCALE: "webhookTask:0.25" },
+    env: {
+      ...WEBHOOK_TEST_ENV,
+      ...NO_RING_LIMITS,
+      RINGBACK_TASKS_RETRY_SCALE: "webhookTask:0.25",
+      // Its suites call in process: no callable's worker is worth starting before them.
+      RINGBACK_WARM_FUNCTIONS: "0",
+    },
     projects: ["webhooks"],
   },
   {

@@ -32,6 +32,8 @@ export interface Commands {
   end(callId: string): Promise<CommandResult>;
   /** heartbeat (the SDK sends these itself while you are in a call). */
   heartbeat(callId: string): Promise<CommandResult>;
+  /** This session's device id, named in every command that takes one. */
+  readonly deviceId: string | undefined;
   /** inviteToCall (advanced mode): an accepted user rings more users. */
   invite(callId: string, callees: Callee[]): Promise<InviteResult>;
   /** joinCall (advanced mode): join, or move the call to this device. */
@@ -71,13 +73,14 @@ export function commands(
   };
   const list = (input: ListInput = {}) => call<ListResult>("listCalls", input);
   return {
-    ring: (input) => call("startCall", input),
+    deviceId,
+    ring: (input) => call("startCall", { ...input, ...device }),
     cancel: (callId, input = {}) => call("cancelCall", { call_id: callId, ...input }),
     accept: (callId, input = {}) => call("acceptCall", { call_id: callId, ...input, ...device }),
     decline: (callId, { busy, ...rest } = {}) =>
       call("declineCall", { call_id: callId, type: busy ? 2 : 1, ...rest, ...device }),
     end: (callId) => call("endCall", { call_id: callId }),
-    heartbeat: (callId) => call("heartbeat", { call_id: callId }),
+    heartbeat: (callId) => call("heartbeat", { call_id: callId, ...device }),
     invite: (callId, callees) => call("inviteToCall", { call_id: callId, callees }),
     join: (callId, input = {}) => call("joinCall", { call_id: callId, ...input, ...device }),
     quit: (callId, input = {}) => call("quitCall", { call_id: callId, ...input }),

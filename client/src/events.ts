@@ -70,14 +70,23 @@ export interface UserStateChangedEvent extends Base {
 }
 /** Something the SDK did in the background failed; it keeps going (retries, next beat). */
 export interface BackgroundError {
-  /** What failed: a snapshot listener (then resubscribed with backoff), a heartbeat, an ack. */
-  source: "listener" | "heartbeat" | "ack";
+  /** What failed: a snapshot listener (then resubscribed with backoff), a heartbeat, an ack,
+   * registering the device, or leaving the call at sign-out. */
+  source: "listener" | "heartbeat" | "ack" | "register" | "signOut";
   error: RingbackError | Error;
   /** For a listener: milliseconds until the SDK subscribes again. */
   retryInMs?: number;
 }
 
+/** Your call was answered on (or moved to) another of your devices. */
+export interface AnsweredElsewhereEvent {
+  callId: string;
+  /** The device that holds the call now. */
+  deviceId: string;
+}
+
 export interface RingbackEvents {
+  answeredElsewhere: AnsweredElsewhereEvent;
   incoming: IncomingEvent;
   canceled: CanceledEvent;
   accepted: AcceptedEvent;

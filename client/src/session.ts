@@ -14,9 +14,11 @@ import { Inbox } from "./inbox.js";
 import type { RawDoc, Source, Unsubscribe } from "./source.js";
 import {
   SIGNED_OUT,
+  aloneIn,
   currentCallId,
   heartbeatTarget,
   isOver,
+  isThisDevice,
   needsAck,
   readCallDoc,
   readUserDoc,
@@ -26,6 +28,8 @@ import type { CallView, NotificationDoc, UserDocView } from "./types.js";
 
 export interface SessionDeps {
   uid: string;
+  /** This session's device: only the active device heartbeats. */
+  deviceId?: string;
   source: Source;
   clock: Clock;
   heartbeat: (callId: string) => Promise<unknown>;
@@ -50,6 +54,10 @@ export class Session {
   private readonly beat: Heartbeat;
   private readonly backoff: Backoff;
   private readonly acked = new Set<string>();
+  /** Users the server timed out (notify_timeout), for `alone`'s reasons. */
+  private readonly timedOut = new Set<string>();
+  /** Calls already told `answeredElsewhere`. */
+  private readonly elsewhere = new Set<string>();
   private queue: Promise<void> = Promise.resolve();
   private stopped = false;
   private lastEmitted = "";
@@ -185,6 +193,7 @@ export class Session {
     }
     const call = (callId && this.calls.get(callId)?.view) || null;
     if (call && call.state === "ended") lastCall = call;
+    const here = isThisDevice(this.user, this.deps.deviceId);
     this.state = {
       ...this.state,
       status: this.user.status,
@@ -192,7 +201,14 @@ export class Session {
       call,
       incoming: this.user.status === "ringing" ? this.user.incoming : null,
       lastCall,
+      activeDeviceId: callId ? this.user.deviceId : null,
+      isThisDevice: here,
+      alone: aloneIn(call, uid, this.timedOut),
     };
+    if (callId && !here && this.user.deviceId && !this.elsewhere.has(callId)) {
+      this.elsewhere.add(callId);
+      this.deps.events.emit("answeredElsewhere", { callId, deviceId: this.user.deviceId });
+    }
     this.beat.set(heartbeatTarget(this.state));
     const ack = needsAck(this.state);
     if (ack && !this.acked.has(ack)) {
@@ -217,6 +233,10 @@ export class Session {
           doc.path === "/call/notify_call_end" ? await this.endReason(doc.call_id) : null;
         if (this.stopped) return;
         const { events } = this.deps;
+        if (doc.path === "/call/notify_timeout" && typeof doc.body.id === "string") {
+          this.timedOut.add(doc.body.id);
+          this.update(); // `alone` may now say why they left
+        }
         events.emit("notification", doc);
         const parsed = parseNotification(doc, reason);
         if (parsed) events.emit(parsed.name, parsed.event as never);

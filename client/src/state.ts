@@ -4,6 +4,7 @@
  * anything with `toDate()`.
  */
 import type {
+  Alone,
   CallType,
   CallUserState,
   CallUserView,
@@ -31,6 +32,12 @@ export interface RingbackState {
   incoming: Invitation | null;
   /** The last call this session saw finish for you (to show "no answer", "busy", ...). */
   lastCall: CallView | null;
+  /** The device your current call is on (users/{uid}.device_id), null if none is named. */
+  activeDeviceId: string | null;
+  /** False when your call was answered (or is held) on another of your devices. */
+  isThisDevice: boolean;
+  /** Set while you are the only one left in your ongoing call: who left and why. */
+  alone: Alone | null;
 }
 
 export const SIGNED_OUT: RingbackState = {
@@ -42,6 +49,9 @@ export const SIGNED_OUT: RingbackState = {
   call: null,
   incoming: null,
   lastCall: null,
+  activeDeviceId: null,
+  isThisDevice: true,
+  alone: null,
 };
 
 type Raw = Record<string, unknown>;
@@ -120,7 +130,9 @@ export function readCallDoc(id: string, d: Raw): CallView {
     createdAt: toDate(d.created_at),
     deadlineAt: toDate(d.deadline_at),
     endedAt: toDate(d.ended_at),
-    connectedAt: accepts.length > 0 ? new Date(Math.min(...accepts)) : null,
+    // The server's connected_at; calls written before it existed fall back on the accepts.
+    connectedAt:
+      toDate(d.connected_at) ?? (accepts.length > 0 ? new Date(Math.min(...accepts)) : null),
   };
 }
 
@@ -146,6 +158,7 @@ export function heartbeatTarget(
   defaultIntervalS = 20,
 ): { callId: string; intervalS: number } | null {
   if (!s.live || !s.callId || (s.status !== "calling" && s.status !== "in_call")) return null;
+  if (!s.isThisDevice) return null; // only the active device keeps the call alive
   const call = s.call?.id === s.callId ? s.call : null;
   if (call && s.uid && isOver(call, s.uid)) return null;
   return { callId: s.callId, intervalS: call?.heartbeatInterval ?? defaultIntervalS };
@@ -157,4 +170,30 @@ export function needsAck(s: RingbackState): string | null {
   if (!s.call.notReceivedCheck) return null;
   const mine = s.call.users.find((u) => u.id === s.uid)?.state;
   return mine === "inviting" || mine === "not_yet_received" ? s.call.id : null;
+}
+
+/** Whether `device` may act for the user's current call (ringing: every device rings). */
+export const isThisDevice = (u: UserDocView, device: string | undefined): boolean =>
+  u.status === "idle" ||
+  u.status === "ringing" ||
+  u.deviceId === null ||
+  device === undefined ||
+  u.deviceId === device;
+
+/**
+ * `alone`: an ongoing call in which you are the only accepted user left, after others left
+ * (`timedOut`: the ids the server timed out, from notify_timeout).
+ */
+export function aloneIn(call: CallView | null, me: string, timedOut: ReadonlySet<string>) {
+  if (!call || call.state !== "ongoing") return null;
+  const accepted = call.users.filter((u) => u.state === "accepted");
+  if (accepted.length !== 1 || accepted[0]?.id !== me) return null;
+  const left = call.users
+    .filter((u) => u.state === "quit")
+    .map((u) => ({
+      id: u.id,
+      name: u.name,
+      reason: timedOut.has(u.id) ? ("timeout" as const) : ("quit" as const),
+    }));
+  return left.length > 0 ? { callId: call.id, left } : null;
 }

@@ -113,7 +113,11 @@ export interface ListedCall {
   extended_data: string;
   created_at: string | null;
   deadline_at: string | null;
+  /** When the first invitee accepted; null if nobody did. */
+  connected_at: string | null;
   ended_at: string | null;
+  /** Whole seconds from connected_at to ended_at (to now while it lasts); 0 if never connected. */
+  duration: number;
   users: {
     id: string;
     name: string;
@@ -181,8 +185,14 @@ export interface CallView {
   createdAt: Date | null;
   deadlineAt: Date | null;
   endedAt: Date | null;
-  /** When the first invitee accepted (the call became ongoing), else null. */
+  /** When the first invitee accepted (the server's connected_at), else null. */
   connectedAt: Date | null;
+}
+
+/** Who left a call that now holds only you, and why (docs/protocol.md#call-outcomes). */
+export interface Alone {
+  callId: string;
+  left: { id: string; name: string; reason: "quit" | "timeout" }[];
 }
 
 /** A notification doc as read: `users/{uid}/notifications/{id}`. */

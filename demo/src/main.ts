@@ -9,7 +9,6 @@ import {
   connectAuthEmulator,
   initializeAuth,
   signInWithEmailAndPassword,
-  signOut,
   type Auth,
 } from "firebase/auth";
 import { connectFirestoreEmulator, getFirestore } from "firebase/firestore";
@@ -53,7 +52,9 @@ async function boot(): Promise<void> {
     config.functions.host,
     config.functions.port,
   );
-  const rb = getRingback(app, { deviceId: `web-${crypto.randomUUID().slice(0, 8)}` });
+  // The SDK's own device id: one per browser profile and tab, so a reload stays the device
+  // that answered while a second window is another device.
+  const rb = getRingback(app);
   const ringTimeout = Number(new URLSearchParams(location.search).get("ring_timeout") ?? 30);
 
   const ctx: Ctx = {
@@ -72,17 +73,18 @@ async function boot(): Promise<void> {
       id: s.uid,
       name: auth.currentUser?.displayName ?? s.uid,
     };
-    header(auth, ctx.me, s);
+    header(rb, ctx.me, s);
     $("app").replaceChildren(render(ctx, s));
   };
   rb.subscribe(show);
   hangUpWhenAlone(rb, ctx.act);
+  hangUpWhenLeftAlone(rb, ctx.act);
   announce(rb, (id) => config.users.find((u) => u.id === id)?.name ?? id);
   await auth.authStateReady();
   if (!auth.currentUser) show(rb.state);
 }
 
-function header(auth: Auth, me: Contact, s: RingbackState): void {
+function header(rb: Ringback, me: Contact, s: RingbackState): void {
   $("who").replaceChildren(
     h(
       `span.pill.status-${s.online ? s.status : "offline"}`,
@@ -91,7 +93,8 @@ function header(auth: Auth, me: Contact, s: RingbackState): void {
     ),
     avatar(me.id, me.name, "s"),
     h("span.me", me.name),
-    h("button.btn.link", { onclick: () => void signOut(auth) }, "Sign out"),
+    // The SDK's signOut ends (or declines) the call first, so the others are not left waiting.
+    h("button.btn.link", { onclick: () => void rb.signOut() }, "Sign out"),
   );
 }
 
@@ -145,6 +148,20 @@ function hangUpWhenAlone(rb: Ringback, act: Ctx["act"]): void {
   });
 }
 
+/** A call left with only you in it (the others quit or lost connection): hang up after a grace. */
+const ALONE_GRACE_MS = 5000;
+function hangUpWhenLeftAlone(rb: Ringback, act: Ctx["act"]): void {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let pending: string | null = null;
+  rb.subscribe((s) => {
+    const id = s.alone && s.isThisDevice ? s.alone.callId : null;
+    if (id === pending) return;
+    clearTimeout(timer);
+    pending = id;
+    if (id) timer = setTimeout(() => act(() => rb.end(id)), ALONE_GRACE_MS);
+  });
+}
+
 /** Short notices for what the state alone does not say. */
 function announce(rb: Ringback, nameOf: (id: string) => string): void {
   rb.on("declined", (e) => {
@@ -152,6 +169,7 @@ function announce(rb: Ringback, nameOf: (id: string) => string): void {
       notice(`${nameOf(e.userId)} ${e.busy ? "is busy" : "declined"}`);
   });
   rb.on("peerTimeout", (e) => notice(`${nameOf(e.userId)} lost connection`));
+  rb.on("answeredElsewhere", () => notice("Answered on another device"));
   rb.on("error", (e) => {
     if (e.source === "listener")
       notice(`Connection problem; retrying in ${Math.round((e.retryInMs ?? 0) / 1000)} s`);

@@ -28,6 +28,8 @@ const nameOf = (ctx: Ctx, id: string): string =>
 export function render(ctx: Ctx, s: RingbackState): HTMLElement {
   if (!s.live) return h("section.screen.center", h("p.muted", "Connecting…"));
   if (s.status === "ringing" && s.incoming) return ringing(ctx, s);
+  // One device answers: another window (or device) of this user holds the call.
+  if ((s.status === "calling" || s.status === "in_call") && !s.isThisDevice) return elsewhere(s);
   if (s.status === "calling") return calling(ctx, s);
   if (s.status === "in_call") return inCall(ctx, s);
   return home(ctx, s);
@@ -177,6 +179,16 @@ function ringing(ctx: Ctx, s: RingbackState): HTMLElement {
   );
 }
 
+function elsewhere(s: RingbackState): HTMLElement {
+  return h(
+    "section.screen.stage.elsewhere",
+    { "data-screen": "elsewhere" },
+    h("p.kicker", s.status === "calling" ? "Calling" : "In call"),
+    h("h1", s.status === "calling" ? "Calling from another device" : "Answered on another device"),
+    h("p.muted", "This window stays quiet until that call ends."),
+  );
+}
+
 function inCall(ctx: Ctx, s: RingbackState): HTMLElement {
   const call = s.call;
   const timer = h("div.timer", { "data-testid": "timer" }, "00:00");
@@ -197,6 +209,13 @@ function inCall(ctx: Ctx, s: RingbackState): HTMLElement {
     { "data-screen": "in-call" },
     h("p.kicker", "In call"),
     timer,
+    s.alone &&
+      h(
+        "p.banner.bad",
+        { "data-testid": "alone" },
+        `Call dropped: ${joinNames(s.alone.left.map((u) => u.name || nameOf(ctx, u.id)))} ` +
+          (s.alone.left.every((u) => u.reason === "timeout") ? "lost connection" : "left"),
+      ),
     h("div.people", ...live.map((u) => person(u, ctx.me.id))),
     call &&
       addable.length > 0 &&

@@ -81,6 +81,8 @@ export const startCallSchema = z.strictObject({
     })
     .optional(),
   not_received_check: z.boolean().optional(),
+  /** The caller's device: its active device in this call (docs/protocol.md#one-device-answers). */
+  device_id: z.string().min(1).max(128).optional(),
 });
 
 /** `id`: the acting user, as ZEGO Call's protocol sends it; must be the signed-in user. */
@@ -123,7 +125,12 @@ export const declineCallSchema = z.strictObject({
 });
 
 export const endCallSchema = z.strictObject({ call_id: callIdSchema, ...actingUser });
-export const heartbeatSchema = z.strictObject({ call_id: callIdSchema, ...actingUser });
+export const heartbeatSchema = z.strictObject({
+  call_id: callIdSchema,
+  ...actingUser,
+  /** The device that beats: only the active device keeps the call alive. */
+  device_id: z.string().min(1).max(128).optional(),
+});
 
 export const inviteToCallSchema = z.strictObject({
   call_id: callIdSchema,
@@ -240,6 +247,7 @@ function describe(v: unknown): string {
 export type StartCallInput = z.output<typeof startCallSchema>;
 export type CancelCallInput = z.output<typeof cancelCallSchema>;
 export type AcceptCallInput = z.output<typeof acceptCallSchema>;
+export type HeartbeatInput = z.output<typeof heartbeatSchema>;
 export type DeclineCallInput = z.output<typeof declineCallSchema>;
 export type InviteToCallInput = z.output<typeof inviteToCallSchema>;
 export type JoinCallInput = z.output<typeof joinCallSchema>;

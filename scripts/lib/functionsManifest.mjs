@@ -18,6 +18,10 @@ export function functionsManifest(root) {
   const secrets = declaredParams.filter((p) => p.constructor.name === "SecretParam");
   return {
     functions: Object.keys(entry).filter((name) => entry[name]?.__endpoint),
+    // Those a client calls over HTTP (callables and the HTTP door): the ones the stack warms.
+    http: Object.keys(entry).filter(
+      (name) => entry[name]?.__endpoint?.callableTrigger || entry[name]?.__endpoint?.httpsTrigger,
+    ),
     queues,
     params: params.map((p) => p.name),
     secrets: secrets.map((p) => p.name),

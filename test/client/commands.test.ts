@@ -24,10 +24,11 @@ describe("@ringback/client: more commands", () => {
     expect(stored.get("platform")).toBe("web");
     expect(await bob.rb.unregisterDevice()).toEqual({ device_id: "bob-phone", devices: 0 });
 
-    const anon = await sdkUser("Carol"); // no deviceId option
-    const err = await anon.rb.registerDevice({ platform: "web" }).catch((e) => e);
-    expect(err).toBeInstanceOf(RingbackError);
-    expect(err).toMatchObject({ code: "invalid-argument", reason: "invalid_argument" });
+    // No deviceId option: the SDK's own id for this session (web-<profile>-<tab>).
+    const carol = await sdkUser("Carol");
+    const mine = await carol.rb.registerDevice({ platform: "web" });
+    expect(mine).toEqual({ device_id: carol.rb.deviceId, devices: 1 });
+    expect(mine.device_id).toMatch(/^web-[A-Za-z0-9]+-[A-Za-z0-9]+$/);
   });
 
   it("advanced mode: invite answers who rang, a decliner joins later and quits", async () => {

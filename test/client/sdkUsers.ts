@@ -128,7 +128,7 @@ export async function sdkUser(
       ),
     signOut: () => signOut(auth),
     async close() {
-      rb.dispose();
+      await rb.dispose();
       await deleteApp(app);
     },
   };

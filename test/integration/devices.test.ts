@@ -82,12 +82,13 @@ describe("several devices of one user", () => {
     await bobLaptop.waitState((s) => s?.status === "in_call", "the laptop is in the call");
     expect(bobPhone.state()?.device_id).toBe("bob-laptop");
     expect((await privateOf(call_id))?.users[bobPhone.uid].device_id).toBe("bob-laptop");
-    // The phone's late accept is a harmless repeat; it does not take the call over.
-    await expect(
+    // The phone's late accept is refused answered_elsewhere (one device answers); it does not
+    // take the call over.
+    await expectCallError(
       bobPhone.call("acceptCall", { call_id, device_id: "bob-phone" }),
-    ).resolves.toMatchObject({
-      user_state: "accepted",
-    });
+      "failed-precondition",
+      "answered_elsewhere",
+    );
     expect((await privateOf(call_id))?.users[bobPhone.uid].device_id).toBe("bob-laptop");
   });
 

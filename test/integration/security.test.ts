@@ -89,12 +89,18 @@ describe("not a participant", () => {
         "not_in_call",
       );
     }
-    // Replaying another user's call id to start a call is already-exists, not a hijack.
-    await expectCallError(
-      eve.call("startCall", { call_id, callees: [{ id: bob.uid }], type: 1 }),
-      "already-exists",
-    );
     expect(await footprint([alice.uid, bob.uid, eve.uid])).toBe(before);
+    // Replaying another user's call id to start a call is no hijack: eve's call gets an id
+    // scoped to her (docs/protocol.md#startcall), and alice's call is untouched.
+    const aliceCall = await callDoc(call_id);
+    const eves = await eve.call<{ call_id: string }>("startCall", {
+      call_id,
+      callees: [{ id: bob.uid }],
+      type: 1,
+    });
+    expect(eves.call_id).not.toBe(call_id);
+    expect(eves.call_id.startsWith(`${call_id}.`)).toBe(true);
+    expect(await callDoc(call_id)).toEqual(aliceCall);
   });
 
   it("a command on a call that does not exist is not-found", async () => {

@@ -115,6 +115,7 @@ async function startStack(how: "npm" | "runner", slot: number): Promise<Stack> {
       RINGBACK_PORT_OFFSET: String(BASE + slot * 1000),
       GCLOUD_PROJECT: `demo-signals-${slot}`,
       RINGBACK_SWEEP_INTERVAL_MS: "500",
+      RINGBACK_WARM_FUNCTIONS: "0", // these stacks only start and stop: no function runs
     },
   });
   let output = "";

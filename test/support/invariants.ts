@@ -5,7 +5,9 @@
  *  1. No user is busy (calling, ringing, in a call) in more than one live call.
  *  2. Every users/{uid} doc agrees with the calls: status and call_id of the one live call
  *     that makes the user busy, or idle (or no doc) when none does.
- *  3. Every ended call has end_reason and ended_at; a live one has neither.
+ *  3. Every ended call has end_reason and ended_at; a live one has neither. An ongoing call
+ *     has connected_at, a ringing one none; a call that connected never ends with an
+ *     outcome of the unanswered (canceled, declined, busy, no_answer), one that never did does.
  *  4. No non-terminal user state (inviting, received, not_yet_received, accepted) remains in
  *     an ended call.
  *  5. User states only move along the transitions table (against the previous snapshot).
@@ -117,6 +119,20 @@ export async function checkInvariants(
     }
     if (!ended && (call.end_reason || call.ended_at !== undefined)) {
       v.push(`3: live call ${call.call_id} has an end_reason or ended_at`);
+    }
+    const connected = call.connected_at !== undefined;
+    if (call.state !== "ended" && connected !== (call.state === "ongoing")) {
+      v.push(`3: ${call.state} call ${call.call_id} ${connected ? "has" : "lacks"} connected_at`);
+    }
+    if (connected && call.ended_at !== undefined && call.ended_at < (call.connected_at ?? 0)) {
+      v.push(`3: call ${call.call_id} ended before it connected`);
+    }
+    const outcome = ["canceled", "declined", "busy", "no_answer"].includes(call.end_reason ?? "");
+    const talked = ["completed", "heartbeat_timeout"].includes(call.end_reason ?? "");
+    if (ended && ((connected && outcome) || (!connected && talked))) {
+      v.push(
+        `3: call ${call.call_id} ended ${call.end_reason ?? "-"} with connected_at ${connected}`,
+      );
     }
     for (const u of Object.values(call.users)) {
       // 4

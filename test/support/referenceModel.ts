@@ -289,22 +289,22 @@ class Change {
 }
 
 function ringingReason(ch: Change, cause: string): EndReason {
-  switch (cause) {
-    case "declined": {
-      const rejected = Object.values(ch.c.users).filter((u) => u.state === "rejected");
-      return rejected.length > 0 && rejected.every((u) => u.decline_type === 2)
-        ? "busy"
-        : "declined";
-    }
-    case "no_answer":
-      return "no_answer";
-    case "quit":
-      return "all_quit";
-    case "heartbeat":
-      return "caller_offline";
-    default:
-      return "canceled";
-  }
+  if (cause === "quit") return "all_quit";
+  if (cause === "heartbeat") return "caller_offline";
+  return outcomeOf(ch.c);
+}
+
+/**
+ * docs/protocol.md#call-outcomes: a call nobody accepted ends `canceled` when the caller
+ * withdrew while someone rang (someone rings now, or was canceled), else `busy` when all who
+ * answered were busy, `declined` when any who answered declined, `no_answer` when none answered.
+ */
+export function outcomeOf(c: MCall): EndReason {
+  const invitees = Object.values(c.users).filter((u) => u.id !== c.caller);
+  if (invitees.some((u) => isRinging(u.state) || u.state === "canceled")) return "canceled";
+  const rejected = invitees.filter((u) => u.state === "rejected");
+  if (rejected.length > 0) return rejected.every((u) => u.decline_type === 2) ? "busy" : "declined";
+  return invitees.some((u) => u.state === "timeout") ? "no_answer" : "canceled";
 }
 
 /** docs/protocol.md#user-document: a call that makes a user busy points their doc at it; one
@@ -433,7 +433,7 @@ export function command(s: MState, cmd: Command, now: number, observed?: Answer)
           ch.notify(id, "/call/notify_call_end", { id: cmd.actor });
         }
       }
-      ch.end(c.state === "ringing" ? "canceled" : "completed", now, cmd.actor, true);
+      ch.end(c.state === "ringing" ? outcomeOf(c) : "completed", now, cmd.actor, true);
       break;
     }
     case "heartbeat": {

@@ -244,7 +244,13 @@ describe("advanced mode", () => {
     const answered = run(more.call, T0 + 3000, (d) => accept(d, "carol", {}));
     expect(answered.call.state).toBe("ongoing");
     const ended = run(declined.call, T0 + 2000, (d) => end(d, "alice"));
-    expect(ended.call).toMatchObject({ state: "ended", end_reason: "canceled" });
+    // Nobody rang when the inviter ended it: the outcome is what the invitee did
+    // (docs/protocol.md#call-outcomes); ending while someone rings is a withdrawal.
+    expect(ended.call).toMatchObject({ state: "ended", end_reason: "declined" });
+    const withdrawn = run(advanced(), T0 + 2000, (d) => end(d, "alice"));
+    expect(withdrawn.call).toMatchObject({ state: "ended", end_reason: "canceled" });
+    const unanswered = run(timedOut.call, T0 + 61_000, (d) => end(d, "alice"));
+    expect(unanswered.call).toMatchObject({ state: "ended", end_reason: "no_answer" });
     // With every callee busy, the call starts and rings nobody; it is not ended.
     expect(start(["bob"], { mode: "advanced", busy: new Set(["bob"]) }).state).toBe("ringing");
   });

@@ -68,7 +68,7 @@ describe("validation refusals name what is allowed", () => {
       "an unknown field",
       { ...call, video: true },
       "(root): unknown field video; allowed: call_id, caller, callees, type, mode, timeout, " +
-        "extended_data, push, not_received_check",
+        "extended_data, push, not_received_check, device_id",
     ],
   ])("startCall: %s", (_label, data, message) => {
     expect(refusal(startCallSchema, data)).toBe(message);

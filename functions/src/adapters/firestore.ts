@@ -64,6 +64,7 @@ export const callConverter: FirestoreDataConverter<Call> = {
       shard: shardOf(call.call_id), // the sweep's index shard (shards.ts)
       created_at: ts(call.created_at),
       deadline_at: ts(call.deadline_at),
+      connected_at: optTs(call.connected_at),
       ended_at: optTs(call.ended_at),
       next_deadline_at: call.next_deadline_at === null ? null : ts(call.next_deadline_at),
       task_at: call.task_at === undefined || call.task_at === null ? null : ts(call.task_at),

@@ -51,6 +51,7 @@ export const HTTP_CODES: readonly (readonly [number, string, number])[] = [
   [409, "already_in_call", 40910],
   [409, "call_exists", 40911],
   [409, "contention", 40912],
+  [409, "answered_elsewhere", 40913],
   [413, "body_too_large", 41301],
   [429, "rate_limited", 42901],
   [500, "internal", 50001],

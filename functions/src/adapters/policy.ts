@@ -99,7 +99,7 @@ export function parseVerdict(status: number, text: string): string[] | string {
 export function listeningBudget(
   budgetMs: number,
   tickMs = 50,
-): { signal: AbortSignal; stop: () => void } {
+): { signal: globalThis.AbortSignal; stop: () => void } {
   const controller = new AbortController();
   const start = performance.now();
   let last = start;

@@ -83,3 +83,21 @@ export function admit(d: Draft, actor: string, command: Command, deviceId?: stri
   if (d.call.state === "ended") refuse(d, actor, "call_ended");
   return true;
 }
+
+/**
+ * One device answers (docs/protocol.md#one-device-answers): once a user accepted on a device,
+ * a command naming another of their devices is refused `answered_elsewhere` (its details
+ * name the active device). A command naming no device, or a user whose answer named none,
+ * passes as before.
+ */
+export function onlyActiveDevice(d: Draft, actor: string, deviceId: string | undefined): void {
+  const u = d.call.users[actor];
+  if (deviceId === undefined || d.call.state === "ended" || u?.state !== "accepted") return;
+  if (u.device_id === undefined || u.device_id === deviceId) return;
+  throw new DomainError(
+    "failed_precondition",
+    "answered_elsewhere",
+    "This call was answered on another device.",
+    { ...stateDetails(d, actor), active_device_id: u.device_id },
+  );
+}

@@ -8,8 +8,9 @@ import type {
   AckCallInput,
   CancelCallInput,
   DeclineCallInput,
+  HeartbeatInput,
 } from "../schemas.js";
-import { admit, roleOf, stateDetails } from "./admission.js";
+import { admit, onlyActiveDevice, roleOf, stateDetails } from "./admission.js";
 import type { Draft } from "./draft.js";
 import { endFor, settle } from "./ending.js";
 import { DomainError, InvariantError } from "./errors.js";
@@ -47,7 +48,12 @@ export function accept(
   actor: string,
   input: Pick<AcceptCallInput, "extended_data" | "device_id">,
 ): void {
+  roleOf(d, actor);
+  onlyActiveDevice(d, actor, input.device_id); // a second device's accept
   if (!admit(d, actor, "accept", input.device_id)) return;
+  // The accepting device is the active one; one that only acked is not (no device: none is).
+  const u = d.user(actor);
+  if (input.device_id === undefined) delete u.device_id;
   d.move(actor, "accepted", { ...answered(input), heartbeat_at: d.now });
   for (const to of d.activeExcept(actor)) {
     d.notify(to, "/call/notify_call_accept", {
@@ -158,8 +164,14 @@ export function end(d: Draft, actor: string): void {
   endFor(d, "hang_up", { by: actor, tellPending: false });
 }
 
-export function heartbeat(d: Draft, actor: string): void {
+/** A heartbeat from a device other than the active one is refused and keeps nothing alive. */
+export function heartbeat(
+  d: Draft,
+  actor: string,
+  input: Pick<HeartbeatInput, "device_id"> = {},
+): void {
   if (!admit(d, actor, "heartbeat")) return;
+  onlyActiveDevice(d, actor, input.device_id);
   d.user(actor).heartbeat_at = d.now;
   d.changed = true;
 }

@@ -85,7 +85,7 @@ export interface StartFacts extends Invitees {
 
 export type StartInput = Pick<
   StartCallInput,
-  "type" | "mode" | "timeout" | "extended_data" | "push" | "not_received_check"
+  "type" | "mode" | "timeout" | "extended_data" | "push" | "not_received_check" | "device_id"
 >;
 
 /** Creates the call and rings its callees; a busy caller is refused. */
@@ -105,6 +105,8 @@ export function startCall(
     name: facts.caller.name,
     state: "accepted",
     heartbeat_at: now,
+    // The device that calls is the caller's active device (docs/protocol.md#one-device-answers).
+    ...(input.device_id !== undefined ? { device_id: input.device_id } : {}),
     updated_at: now,
   };
   const call: Call = {

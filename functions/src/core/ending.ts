@@ -38,7 +38,27 @@ export const END_REASONS: Readonly<Record<Cause, { ringing: EndReason; ongoing: 
 };
 
 export function endReason(d: Draft, cause: Cause): EndReason {
-  return END_REASONS[refine(d, cause)][d.call.state === "ringing" ? "ringing" : "ongoing"];
+  if (d.call.state !== "ringing") return END_REASONS[refine(d, cause)].ongoing;
+  const reason = END_REASONS[refine(d, cause)].ringing;
+  return OUTCOMES.includes(reason) ? outcome(d) : reason;
+}
+
+/** The end reasons that tell what the invitees of a call nobody accepted did. */
+const OUTCOMES: readonly EndReason[] = ["canceled", "declined", "busy", "no_answer"];
+
+/**
+ * What the invitees of a call nobody accepted did (docs/protocol.md#call-outcomes), in either
+ * mode, however the call came to end (the last answer, a timeout, or the caller's endCall):
+ * `canceled` when the caller withdrew while someone still rang (someone rings now, or the
+ * caller canceled someone); else `busy` when everyone who answered was busy, `declined` when
+ * someone who answered declined, `no_answer` when nobody answered.
+ */
+export function outcome(d: Draft): EndReason {
+  const invitees = d.invitees();
+  if (invitees.some((u) => isPending(u.state) || u.state === "canceled")) return "canceled";
+  const rejected = invitees.filter((u) => u.state === "rejected");
+  if (rejected.length > 0) return rejected.every((u) => u.decline_type === 2) ? "busy" : "declined";
+  return invitees.some((u) => u.state === "timeout") ? "no_answer" : "canceled";
 }
 
 /** Narrows a cause by what the call holds now (who declined, who is still accepted). */
@@ -88,6 +108,7 @@ export function settle(d: Draft, cause: Cause, at?: number): void {
   if (c.state === "ringing") {
     if (inviteeAccepted) {
       c.state = "ongoing";
+      c.connected_at = d.now; // the first accept (docs/protocol.md#one-device-answers)
       d.changed = true;
     } else if (accepted.length === 0 || (c.mode === "common" && pending === 0)) {
       endFor(d, cause, opts);

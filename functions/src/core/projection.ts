@@ -94,3 +94,12 @@ function viewOf(call: Call | undefined, uid: string): string {
 export function affectedUsers(before: Call | undefined, after: Call): string[] {
   return after.user_ids.filter((uid) => viewOf(before, uid) !== viewOf(after, uid));
 }
+
+/**
+ * A call's duration in whole seconds (rounded down): from connected to ended, or to `now`
+ * while it lasts; 0 when it never connected (docs/protocol.md#one-device-answers).
+ */
+export function durationS(call: Call, now: number): number {
+  if (call.connected_at === undefined) return 0;
+  return Math.max(0, Math.floor(((call.ended_at ?? now) - call.connected_at) / 1000));
+}

@@ -94,6 +94,8 @@ export interface Call {
   heartbeat_interval: number;
   created_at: number;
   deadline_at: number;
+  /** When the first invitee accepted (the call became ongoing); absent if none ever did. */
+  connected_at?: number;
   ended_at?: number;
   /** The earliest pending deadline of any kind, null once ended: what the sweep queries. */
   next_deadline_at: number | null;

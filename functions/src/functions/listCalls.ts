@@ -2,6 +2,7 @@ import { HttpsError } from "firebase-functions/v2/https";
 import { listCalls as list, type ListCursor } from "../adapters/callList.js";
 import { context } from "../adapters/config.js";
 import { validated } from "../adapters/validatedOnCall.js";
+import { durationS } from "../core/projection.js";
 import { LIST_PAGE_LIMIT, type Call } from "../core/types.js";
 import { callIdSchema, listCallsSchema } from "../schemas.js";
 
@@ -34,7 +35,7 @@ function decode(flag: string): ListCursor {
 }
 
 /** What a listed call shows of itself (no bookkeeping fields). */
-function entry(call: Call, uid: string) {
+function entry(call: Call, uid: string, now: number) {
   return {
     call_id: call.call_id,
     caller: call.caller,
@@ -47,7 +48,9 @@ function entry(call: Call, uid: string) {
     extended_data: call.extended_data,
     created_at: iso(call.created_at),
     deadline_at: iso(call.deadline_at),
+    connected_at: iso(call.connected_at),
     ended_at: iso(call.ended_at),
+    duration: durationS(call, now),
     users: call.user_ids.map((id) => {
       const u = call.users[id];
       return {
@@ -70,7 +73,7 @@ export const listCalls = validated(listCallsSchema, async (caller, data) => {
   const count = Math.min(data.count, ctx.cfg.listPageLimit ?? LIST_PAGE_LIMIT);
   const page = await list(ctx, caller.uid, count, after);
   return {
-    calls: page.calls.map((c) => entry(c, caller.uid)),
+    calls: page.calls.map((c) => entry(c, caller.uid, Date.now())),
     next_flag: page.next ? encode(page.next) : "",
   };
 });

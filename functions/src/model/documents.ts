@@ -89,6 +89,7 @@ export const storedCall = z.object({
   heartbeat_interval: z.number(),
   created_at: timestampMs,
   deadline_at: timestampMs,
+  connected_at: optionalMs,
   ended_at: optionalMs,
   next_deadline_at: nullableMs,
   task_at: nullableMs.optional(),
