@@ -309,6 +309,7 @@ async function timeJump(ms: number): Promise<void> {
           deadline_at: back(c.deadline_at),
           created_at: back(c.created_at),
           next_deadline_at: back(c.next_deadline_at),
+          ...(c.connected_at !== undefined ? { connected_at: back(c.connected_at) } : {}),
         });
       }),
     ),
