@@ -69,7 +69,12 @@ const runs = [
   },
   {
     name: "names+limits",
-    env: { RINGBACK_USERS_COLLECTION: "app_profiles", RINGBACK_CALLS_COLLECTION: "rb_calls" },
+    env: {
+      RINGBACK_USERS_COLLECTION: "app_profiles",
+      RINGBACK_CALLS_COLLECTION: "rb_calls",
+      // Mostly in process; the few callables it sends through the emulator may start cold.
+      RINGBACK_WARM_FUNCTIONS: "0",
+    },
     projects: ["limits", "emulators", "fullstack"],
     files: [
       "test/limits/",
@@ -82,7 +87,12 @@ const runs = [
       "test/client/calls.test.ts",
     ],
   },
-  { name: "policy", env: { ...POLICY_TEST_ENV, ...NO_RING_LIMITS }, projects: ["policy"] },
+  // One file, two callables: warming all sixteen would cost more than it saves.
+  {
+    name: "policy",
+    env: { ...POLICY_TEST_ENV, ...NO_RING_LIMITS, RINGBACK_WARM_FUNCTIONS: "0" },
+    projects: ["policy"],
+  },
   // Its stacks sit beside the others: RINGBACK_PORT_OFFSET + 7000 (see test/signals).
   {
     name: "signals",
