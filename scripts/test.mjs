@@ -1,20 +1,27 @@
-// `npm test`: every suite, cheapest first.
-//  1. unit: no stack (the pure core, the model, scripts' helpers, docs checks).
-//  2. main: the emulator suites against a stack with webhooks off, as a project starts: most
-//     with the callables run in process (vitest's emulators project), the SDK, the demo, the
-//     HTTP door, timing and the example apps through the functions emulator (fullstack).
-//  3. webhooks: a stack whose functions post callbacks to the receiver the webhook tests run
-//     (RINGBACK_WEBHOOK_URL on 127.0.0.1, a test secret and app id); its retries wait a
-//     quarter of each backoff (RINGBACK_TASKS_RETRY_SCALE); the stress model runs here, once.
-//  4. names+limits: the collections moved by RINGBACK_USERS_COLLECTION /
-//     RINGBACK_CALLS_COLLECTION (its rules: print-config's) and the ring limits at their
-//     defaults (off elsewhere, whose stress model rings the same users again and again): the
-//     paths an app's data meets, and the limits, blocks and lifecycles under them.
-//  5. policy: the policy hook on, asking the stack's settable hook, failing closed (one file).
-//  6. signals: outside any stack; each test starts and stops stacks of its own.
-// Each run writes its vitest JSON report; this merges them into .runtime/vitest-results.json
-// and prints one line: "tests: N passed, M failed". `--only=main` (or another name) runs one.
-import { spawnSync } from "node:child_process";
+// `npm test`: every suite, in two lanes that run side by side, each on a stack of its own
+// (lane B's ports moved by 2000, its project demo-ringback-b); within a lane, one run after
+// another, cheapest first.
+//  lane A
+//   1. unit: no stack (the pure core, the model, scripts' helpers, docs checks).
+//   2. main: the emulator suites with the callables in process (vitest's emulators project)
+//      against a stack with webhooks off, as a project starts.
+//   3. webhooks: a stack whose functions post callbacks to the receiver the webhook tests run
+//      (RINGBACK_WEBHOOK_URL on 127.0.0.1, a test secret and app id); its retries wait a
+//      quarter of each backoff (RINGBACK_TASKS_RETRY_SCALE); the stress model runs here, once.
+//   4. policy: the policy hook on, asking the stack's settable hook, failing closed (one file).
+//  lane B
+//   1. fullstack: through the functions emulator, as an app's requests arrive: the SDK, the
+//      demo in Chromium, the HTTP door, timing and the example apps and kits.
+//   2. names+limits: the collections moved by RINGBACK_USERS_COLLECTION /
+//      RINGBACK_CALLS_COLLECTION (its rules: print-config's) and the ring limits at their
+//      defaults (off elsewhere, whose stress model rings the same users again and again).
+//   3. signals: outside any stack; each test starts and stops stacks of its own (ports moved
+//      by 7000, 8000 and 9000).
+// A run's output is printed whole when it ends (the lanes' lines never interleave). Each run
+// writes its vitest JSON report; this merges them into .runtime/vitest-results.json, prints
+// the time of every run and file, and one line: "tests: N passed, M failed".
+// `--only=main` (or another run's name) runs one.
+import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -49,15 +56,28 @@ export const NO_RING_LIMITS = {
 };
 
 const runs = [
-  { name: "unit", env: {}, projects: ["unit"], bare: true },
+  { name: "unit", lane: "A", env: {}, projects: ["unit"], bare: true },
   // The stress model runs once: in the webhooks run, where it also checks every step's events.
   {
     name: "main",
+    lane: "A",
     env: { ...NO_RING_LIMITS, RINGBACK_NO_STRESS_MODEL: "1" },
-    projects: ["emulators", "fullstack"],
+    projects: ["emulators"],
+  },
+  {
+    name: "fullstack",
+    lane: "B",
+    // A heartbeat timeout of 20 s, not 60: the timing suite waits one out.
+    env: {
+      ...NO_RING_LIMITS,
+      RINGBACK_HEARTBEAT_TIMEOUT_SECONDS: "20",
+      RINGBACK_HEARTBEAT_INTERVAL_SECONDS: "5",
+    },
+    projects: ["fullstack"],
   },
   {
     name: "webhooks",
+    lane: "A",
     env: {
       ...WEBHOOK_TEST_ENV,
       ...NO_RING_LIMITS,
@@ -69,6 +89,7 @@ const runs = [
   },
   {
     name: "names+limits",
+    lane: "B",
     env: {
       RINGBACK_USERS_COLLECTION: "app_profiles",
       RINGBACK_CALLS_COLLECTION: "rb_calls",
@@ -90,12 +111,14 @@ const runs = [
   // One file, two callables: warming all sixteen would cost more than it saves.
   {
     name: "policy",
+    lane: "A",
     env: { ...POLICY_TEST_ENV, ...NO_RING_LIMITS, RINGBACK_WARM_FUNCTIONS: "0" },
     projects: ["policy"],
   },
   // Its stacks sit beside the others: RINGBACK_PORT_OFFSET + 7000 (see test/signals).
   {
     name: "signals",
+    lane: "B",
     env: { RINGBACK_SIGNALS_PORT_OFFSET: String(offset + 7000) },
     projects: ["signals"],
     bare: true,
@@ -106,6 +129,12 @@ const sh = (cmd, args, env = {}) =>
   spawnSync(cmd, args, { cwd: ROOT, stdio: "inherit", env: { ...process.env, ...env } }).status ??
   1;
 
+/** Each lane's stack: its ports and its project (two stacks of one project id collide). */
+const LANES = {
+  A: { offset, project: process.env.GCLOUD_PROJECT || "demo-ringback" },
+  B: { offset: offset + 2000, project: `${process.env.GCLOUD_PROJECT || "demo-ringback"}-b` },
+};
+
 if (sh("npm", ["run", "build"]) !== 0) process.exit(1);
 stampBuild(ROOT); // the signal tests' `npm start` stacks then start without building again
 fs.mkdirSync(RUNTIME, { recursive: true });
@@ -114,10 +143,14 @@ const totals = { numPassedTests: 0, numFailedTests: 0, numTotalTests: 0 };
 const fileTimes = [];
 const runTimes = [];
 let failed = false;
-for (const run of runs) {
+const started = Date.now();
+
+/** One run: its vitest (in a stack unless bare), output to a log printed whole at its end. */
+async function runOne(run) {
+  const lane = LANES[run.lane];
   const report = path.join(RUNTIME, `vitest-${run.name}.json`);
+  const logFile = path.join(RUNTIME, `test-${run.name.replace("+", "-")}.log`);
   fs.rmSync(report, { force: true });
-  console.log(`\n==> tests: ${run.name} (${run.projects.join(", ")})`);
   const vitest = [
     "vitest",
     "run",
@@ -125,17 +158,38 @@ for (const run of runs) {
     ...(run.args ?? []),
     ...(run.files ?? []),
   ];
-  const env = { ...run.env, RINGBACK_VITEST_REPORT: report };
+  const env = {
+    ...process.env,
+    RINGBACK_PORT_OFFSET: String(lane.offset),
+    GCLOUD_PROJECT: lane.project,
+    ...run.env,
+    RINGBACK_VITEST_REPORT: report,
+    FORCE_COLOR: process.env.FORCE_COLOR ?? "1",
+  };
+  const [cmd, args] = run.bare
+    ? [path.join(ROOT, "node_modules", ".bin", "vitest"), vitest.slice(1)]
+    : ["node", ["scripts/stack.mjs", "--", ...vitest]];
+  const out = fs.openSync(logFile, "w");
   const t0 = Date.now();
-  const code = run.bare
-    ? sh(path.join(ROOT, "node_modules", ".bin", "vitest"), vitest.slice(1), env)
-    : sh("node", ["scripts/stack.mjs", "--", ...vitest], env);
+  const at = () => `${((Date.now() - started) / 1000).toFixed(0)} s`;
+  console.log(`[tests] ${at()}: lane ${run.lane} starts ${run.name}`);
+  const code = await new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: ROOT, env, stdio: ["ignore", out, out] });
+    child.on("error", () => resolve(1));
+    child.on("exit", (c) => resolve(c ?? 1));
+  });
+  fs.closeSync(out);
+  const seconds = (Date.now() - t0) / 1000;
+  console.log(
+    `\n==> tests: ${run.name} (lane ${run.lane}: ${run.projects.join(", ")}), ${seconds.toFixed(1)} s, exit ${code}`,
+  );
+  process.stdout.write(fs.readFileSync(logFile, "utf8"));
   if (code !== 0) failed = true;
-  runTimes.push([run.name, (Date.now() - t0) / 1000]);
+  runTimes.push([run.name, seconds]);
   if (!fs.existsSync(report)) {
     console.error(`tests: the ${run.name} run wrote no report (exit ${code})`);
     failed = true;
-    continue;
+    return;
   }
   const r = JSON.parse(fs.readFileSync(report, "utf8"));
   for (const k of Object.keys(totals)) totals[k] += r[k] ?? 0;
@@ -143,6 +197,16 @@ for (const run of runs) {
     fileTimes.push([run.name, path.relative(ROOT, f.name), (f.endTime - f.startTime) / 1000]);
   }
 }
+
+/** The lanes side by side; within one, its runs in order. RINGBACK_TEST_LANES=1: one lane. */
+if (process.env.RINGBACK_TEST_LANES === "1") for (const r of runs) r.lane = "A";
+await Promise.all(
+  Object.keys(LANES).map(async (lane) => {
+    for (const run of runs.filter((r) => r.lane === lane)) await runOne(run);
+  }),
+);
+console.log(`\n[tests] both lanes done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+
 // Where the time goes: each run (its stack's boot included), then each file, slowest first.
 console.log("\n==> time by run (stack boot included) and by test file, slowest first");
 for (const [name, s] of runTimes) console.log(`${s.toFixed(1).padStart(8)} s  run ${name}`);
