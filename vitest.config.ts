@@ -17,7 +17,7 @@ const FULL_STACK = [
   "test/client/**/*.test.ts",
   "test/browser/**/*.test.ts",
   "test/example/**/*.test.ts",
-  "test/integration/httpApi.test.ts",
+  "test/integration/httpApi*.test.ts",
   "test/integration/timing.test.ts",
   "test/integration/example.test.ts",
 ];

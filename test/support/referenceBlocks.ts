@@ -5,9 +5,9 @@
  * is named in the call (the others see them ring, then time out or be canceled, and they count
  * toward its size) but is told nothing, never made busy, never declined as busy, left out of
  * the call's shared `user_ids`, and a command of theirs on it is refused `not_in_call`.
- * test/support/referenceModel.ts calls these hooks; the ring limits are off in the stress run.
+ * test/support/referenceCommands.ts calls these hooks; the ring limits are off in the stress run.
  */
-import type { Answer, MCall, MState } from "./referenceModel.js";
+import type { Answer, MCall, MState } from "./referenceState.js";
 
 export type BlockCommand = {
   name: "blockUser" | "unblockUser";

@@ -1,5 +1,7 @@
 import { startCall, type StartFacts, type StartInput } from "../../functions/src/core/create.js";
 import { Draft } from "../../functions/src/core/draft.js";
+import type { Notice } from "../../functions/src/core/notifications.js";
+import { applyDue } from "../../functions/src/core/timeouts.js";
 import type { Call, CoreConfig, UserState } from "../../functions/src/core/types.js";
 
 export const cfg: CoreConfig = { heartbeatIntervalS: 20, heartbeatTimeoutMs: 60_000 };
@@ -50,3 +52,21 @@ export function run(call: Call, now: number, fn: (d: Draft) => void) {
   const r = d.attempt(fn);
   return { ...d.finish(), error: r.ok ? undefined : r.error };
 }
+
+/** Each notice as "<to> <path>". */
+export const paths = (ns: Notice[]) => ns.map((n) => `${n.to} ${n.path}`);
+/** The notice that tells `to` of users' new states. */
+export const changed = (to: string, users: [string, string, string?][]): Notice => ({
+  to,
+  path: "/call/notify_user_state_changed",
+  body: {
+    call_id: "c1",
+    users: users.map(([id, state, extended_data]) => ({
+      id,
+      state: state as UserState,
+      extended_data: extended_data ?? "",
+    })),
+  },
+});
+/** Applies what is due in `call` at `now`. */
+export const due = (call: Call, now: number) => run(call, now, (d) => applyDue(d));
