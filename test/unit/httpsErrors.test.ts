@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isLostTransaction } from "../../functions/src/adapters/grpcErrors.js";
+import { isLostTransaction } from "../../functions/src/adapters/store/grpcErrors.js";
 import { toHttpsError } from "../../functions/src/adapters/httpsErrors.js";
 import { DomainError } from "../../functions/src/core/errors.js";
 

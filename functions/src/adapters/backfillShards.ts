@@ -11,9 +11,9 @@
  * run twice, and beside live traffic (it sets one field that every live write sets the same).
  */
 import { FieldPath, type Firestore } from "firebase-admin/firestore";
-import { collections } from "./firestore.js";
+import { collections } from "./store/firestore.js";
 import { PUSH_JOBS } from "./pushOutbox.js";
-import { shardOf } from "./shards.js";
+import { shardOf } from "./store/shards.js";
 import { OUTBOX } from "./webhookOutbox.js";
 
 export interface BackfillCount {

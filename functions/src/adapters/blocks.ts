@@ -6,7 +6,7 @@
 import { Timestamp } from "firebase-admin/firestore";
 import { DomainError } from "../core/errors.js";
 import type { Ctx } from "./context.js";
-import { collections } from "./firestore.js";
+import { collections } from "./store/firestore.js";
 
 export interface BlockResult {
   user_id: string;

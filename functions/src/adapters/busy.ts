@@ -7,7 +7,7 @@ import { busyIn } from "../core/projection.js";
 import { applyDue } from "../core/timeouts.js";
 import type { Call } from "../core/types.js";
 import type { Ctx } from "./context.js";
-import type { UnitOfWork } from "./unitOfWork.js";
+import type { UnitOfWork } from "./store/unitOfWork.js";
 
 /**
  * Reads the current calls of `uids` (as their user docs, already read, name them) in one

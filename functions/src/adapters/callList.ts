@@ -5,7 +5,7 @@ import { applyDue } from "../core/timeouts.js";
 import type { Call } from "../core/types.js";
 import type { Ctx } from "./context.js";
 import { UnreadableDocument } from "../model/documents.js";
-import { collections } from "./firestore.js";
+import { collections } from "./store/firestore.js";
 import { logs } from "./logs.js";
 
 /** Where a page of listCalls ends: the last call's creation time and id. */

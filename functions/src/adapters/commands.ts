@@ -12,7 +12,7 @@ import { limitsOn, screen, type RingLog } from "../core/screening.js";
 import type { JoinCallInput } from "../schemas.js";
 import { currentCalls } from "./busy.js";
 import type { Ctx } from "./context.js";
-import { onCall } from "./transaction.js";
+import { onCall } from "./store/transaction.js";
 
 /** Runs a core command by `actor` on call `callId`; answers the call's and the actor's state. */
 export async function runCommand(

@@ -1,7 +1,7 @@
 /** Reads the deploy-time params into the core's config (at call time, never at load). */
 import type { CoreConfig } from "../core/types.js";
 import type { Ctx } from "./context.js";
-import { firestore } from "./firestore.js";
+import { firestore } from "./store/firestore.js";
 import { taskEffects } from "./tasks.js";
 import { webhookSettings } from "./webhookSettings.js";
 import {

@@ -15,8 +15,8 @@ import {
 import { callerLoggedOut } from "../core/ending.js";
 import { PRIVATE_COLLECTIONS } from "../model/collections.js";
 import type { Ctx } from "./context.js";
-import { collections, readUserDoc } from "./firestore.js";
-import { onCall } from "./transaction.js";
+import { collections, readUserDoc } from "./store/firestore.js";
+import { onCall } from "./store/transaction.js";
 
 export interface DeviceInput {
   device_id: string;

@@ -14,7 +14,7 @@ import { Timestamp, type QueryDocumentSnapshot } from "firebase-admin/firestore"
 import type { Request } from "firebase-functions/v2/https";
 import type { Response } from "express";
 import { ENFORCE_APP_CHECK, STREAMS_PER_USER, STREAM_SECONDS } from "../params.js";
-import { collections, firestore, NOTIFICATION_TTL_MS } from "./firestore.js";
+import { collections, firestore, NOTIFICATION_TTL_MS } from "./store/firestore.js";
 import { credentials, isAnswer } from "./httpAuth.js";
 import { refusal } from "./httpCodes.js";
 import { send } from "./httpDoor.js";

@@ -3,7 +3,7 @@ import { HttpsError, type FunctionsErrorCode } from "firebase-functions/v2/https
 import type { z } from "zod";
 import { DomainError, type DomainErrorKind } from "../core/errors.js";
 import { UnreadableDocument } from "../model/documents.js";
-import { isAborted, isLostTransaction, isUnavailable } from "./grpcErrors.js";
+import { isAborted, isLostTransaction, isUnavailable } from "./store/grpcErrors.js";
 import { logs } from "./logs.js";
 
 const CODES: Record<DomainErrorKind, FunctionsErrorCode> = {

@@ -6,9 +6,9 @@
  */
 import type { Ctx } from "./context.js";
 import { deliverEffects } from "./effects.js";
-import { collections } from "./firestore.js";
+import { collections } from "./store/firestore.js";
 import type { PushJobDoc } from "./pushOutbox.js";
-import { unsentSince } from "./unsent.js";
+import { unsentSince } from "./store/unsent.js";
 
 /** How long a job may wait for its first attempt before the sweep enqueues it again. */
 export const PUSH_UNSENT_GRACE_MS = 15_000;

@@ -9,7 +9,7 @@
  */
 import { Timestamp, type Firestore } from "firebase-admin/firestore";
 import { dropToken } from "./devices.js";
-import { collections } from "./firestore.js";
+import { collections } from "./store/firestore.js";
 import {
   PUSH_JOBS,
   pushJobId,

@@ -10,7 +10,7 @@ import { Timestamp } from "firebase-admin/firestore";
 import type { PushJob, PushType } from "../core/push.js";
 import { PRIVATE_COLLECTIONS } from "../model/collections.js";
 import type { Channel, DeviceTokens } from "./pushMessages.js";
-import { shardOf } from "./shards.js";
+import { shardOf } from "./store/shards.js";
 
 export const PUSH_JOBS = PRIVATE_COLLECTIONS.pushJobs;
 export const PUSH_JOB_TTL_MS = 24 * 3600 * 1000;

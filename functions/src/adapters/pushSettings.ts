@@ -118,7 +118,7 @@ export function checkPushAtStart(apnsKey: () => string): void {
   }
   // Loaded here, not at the top: platform.ts imports this module, and a cold start of every
   // function must not load Firestore's client before its first request (index.ts).
-  void Promise.all([import("./pushCheck.js"), import("./firestore.js")])
+  void Promise.all([import("./pushCheck.js"), import("./store/firestore.js")])
     .then(([check, fs]) =>
       check.pushSelfCheck(fs.firestore(), (m) => getMessaging().sendEach(m, true)),
     )

@@ -12,8 +12,8 @@ import { clock, mark } from "./benchTimings.js";
 import { pickCallId, scopedCallId } from "./callIds.js";
 import { currentCalls } from "./busy.js";
 import type { Ctx } from "./context.js";
-import { collections } from "./firestore.js";
-import { transact } from "./transaction.js";
+import { collections } from "./store/firestore.js";
+import { transact } from "./store/transaction.js";
 
 /** A stable hash of what a caller asked for, to recognise a retried startCall. */
 export function requestHash(uid: string, body: unknown): string {

@@ -14,9 +14,9 @@ import {
 } from "firebase-admin/firestore";
 import { settleCall } from "./commands.js";
 import type { Ctx } from "./context.js";
-import { collections } from "./firestore.js";
+import { collections } from "./store/firestore.js";
 import { logs } from "./logs.js";
-import { limited, semaphore, shardGroups } from "./shards.js";
+import { limited, semaphore, shardGroups } from "./store/shards.js";
 
 export interface SweepCounts {
   examined: number;

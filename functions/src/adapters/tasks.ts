@@ -7,7 +7,7 @@ import { Timestamp, type Firestore } from "firebase-admin/firestore";
 import { getApps, initializeApp } from "firebase-admin/app";
 import { getFunctions } from "firebase-admin/functions";
 import type { EffectHandlers } from "./effects.js";
-import { collections } from "./firestore.js";
+import { collections } from "./store/firestore.js";
 import { pushTaskId } from "./pushOutbox.js";
 import { extensionId, kitPrefix, region } from "../platform.js";
 

@@ -7,8 +7,8 @@
 import type { CallbackEvent } from "../core/callbacks.js";
 import type { Ctx } from "./context.js";
 import { deliverEffects } from "./effects.js";
-import { collections } from "./firestore.js";
-import { unsentSince } from "./unsent.js";
+import { collections } from "./store/firestore.js";
+import { unsentSince } from "./store/unsent.js";
 import type { OutboxDoc } from "./webhookOutbox.js";
 
 /** How long an event may wait for its first attempt before the sweep enqueues it again. */

@@ -9,7 +9,7 @@ import { Timestamp } from "firebase-admin/firestore";
 import type { CallbackName } from "../core/callbacks.js";
 import type { Effect } from "../core/effects.js";
 import { PRIVATE_COLLECTIONS } from "../model/collections.js";
-import { shardOf } from "./shards.js";
+import { shardOf } from "./store/shards.js";
 
 export const OUTBOX = PRIVATE_COLLECTIONS.webhookEvents;
 export const OUTBOX_TTL_MS = 30 * 24 * 3600 * 1000;

@@ -2,7 +2,7 @@ import { findCallees } from "../adapters/callees.js";
 import { runInvite } from "../adapters/commands.js";
 import { context } from "../adapters/config.js";
 import type { Ctx } from "../adapters/context.js";
-import { collections } from "../adapters/firestore.js";
+import { collections } from "../adapters/store/firestore.js";
 import { askPolicy, policySettings, type PolicySettings } from "../adapters/policy.js";
 import { validated } from "../adapters/validatedOnCall.js";
 import { inviteToCallSchema } from "../schemas.js";

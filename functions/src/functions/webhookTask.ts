@@ -1,6 +1,6 @@
 import type { Request } from "firebase-functions/v2/tasks";
 import { z } from "zod";
-import { firestore } from "../adapters/firestore.js";
+import { firestore } from "../adapters/store/firestore.js";
 import { logs } from "../adapters/logs.js";
 import { deliverOnce } from "../adapters/webhookDelivery.js";
 import { previousSecrets, requireSecret, webhookSettings } from "../adapters/webhookSettings.js";

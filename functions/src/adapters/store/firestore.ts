@@ -11,14 +11,14 @@ import {
   type FirestoreDataConverter,
   type QueryDocumentSnapshot,
 } from "firebase-admin/firestore";
-import type { Notice } from "../core/notifications.js";
-import type { Call, CallUser, UserDoc } from "../core/types.js";
+import type { Notice } from "../../core/notifications.js";
+import type { Call, CallUser, UserDoc } from "../../core/types.js";
 import {
   CALL_PRIVATE,
   PRIVATE_COLLECTIONS,
   USER_SUBCOLLECTIONS,
   type SharedNames,
-} from "../model/collections.js";
+} from "../../model/collections.js";
 import {
   CALL_FIELDS,
   CALL_PRIVATE_FIELDS,
@@ -28,11 +28,11 @@ import {
   storedCallPrivate,
   storedRingLog,
   USER_FIELDS,
-} from "../model/documents.js";
+} from "../../model/documents.js";
 
 /** A ring log's fields (read with the rest in one getAll, so they are in READ_MASK). */
 const RING_LOG_FIELDS = Object.keys(storedRingLog.shape);
-import { sharedNames } from "../params.js";
+import { sharedNames } from "../../params.js";
 import { shardOf } from "./shards.js";
 
 let db: Firestore | undefined;

@@ -4,17 +4,17 @@
  * the outcome and commits in one Firestore transaction, then carries out the post-commit
  * effects the core decided. A refusal still commits the overdue timeouts it applied.
  */
-import { applyDue } from "../core/timeouts.js";
-import { Draft } from "../core/draft.js";
-import { DomainError, type Settled } from "../core/errors.js";
-import type { Call } from "../core/types.js";
-import type { Ctx } from "./context.js";
-import type { Effect } from "../core/effects.js";
-import { clock, count, mark } from "./benchTimings.js";
-import { deliverEffects, type EffectHandlers, type Early } from "./effects.js";
+import { applyDue } from "../../core/timeouts.js";
+import { Draft } from "../../core/draft.js";
+import { DomainError, type Settled } from "../../core/errors.js";
+import type { Call } from "../../core/types.js";
+import type { Ctx } from "../context.js";
+import type { Effect } from "../../core/effects.js";
+import { clock, count, mark } from "../benchTimings.js";
+import { deliverEffects, type EffectHandlers, type Early } from "../effects.js";
 import { collections } from "./firestore.js";
 import { isLostTransaction } from "./grpcErrors.js";
-import { logs } from "./logs.js";
+import { logs } from "../logs.js";
 import { UnitOfWork, type ScreenRead } from "./unitOfWork.js";
 
 /** Whole-transaction attempts when the database loses one under us (see isLostTransaction). */

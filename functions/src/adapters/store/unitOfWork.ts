@@ -10,13 +10,13 @@ import {
   type DocumentSnapshot,
   type Transaction,
 } from "firebase-admin/firestore";
-import type { Outcome } from "../core/draft.js";
-import type { Effect } from "../core/effects.js";
-import { affectedUsers, impliedUserDoc, reconcileUser } from "../core/projection.js";
-import type { Bucket } from "../core/rateLimit.js";
-import type { Call, UserDoc } from "../core/types.js";
-import type { RingLog, ScreenFacts } from "../core/screening.js";
-import { storedBucket, storedRingLog } from "../model/documents.js";
+import type { Outcome } from "../../core/draft.js";
+import type { Effect } from "../../core/effects.js";
+import { affectedUsers, impliedUserDoc, reconcileUser } from "../../core/projection.js";
+import type { Bucket } from "../../core/rateLimit.js";
+import type { Call, UserDoc } from "../../core/types.js";
+import type { RingLog, ScreenFacts } from "../../core/screening.js";
+import { storedBucket, storedRingLog } from "../../model/documents.js";
 import {
   eventId,
   mergeCall,
@@ -27,8 +27,8 @@ import {
   USER_WRITE,
   type Collections,
 } from "./firestore.js";
-import { pushJobDoc } from "./pushOutbox.js";
-import { outboxDoc } from "./webhookOutbox.js";
+import { pushJobDoc } from "../pushOutbox.js";
+import { outboxDoc } from "../webhookOutbox.js";
 
 /** Whom a start or invitation rings, to screen: the blocks of `callees` against `actor`. */
 export interface ScreenRead {
