@@ -10,7 +10,7 @@ import { randomUUID } from "node:crypto";
 import { Timestamp } from "firebase-admin/firestore";
 import type { Ctx } from "../functions/src/adapters/context.js";
 import { collections } from "../functions/src/adapters/store/firestore.js";
-import { dueQuery, sweepDue } from "../functions/src/adapters/sweep.js";
+import { dueQuery, sweepDue } from "../functions/src/adapters/calls/sweep.js";
 import { shardGroups } from "../functions/src/adapters/store/shards.js";
 import { startCall } from "../functions/src/core/create.js";
 import { adminDb, clearProject, pool } from "./lib/admin.js";

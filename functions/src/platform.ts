@@ -7,9 +7,9 @@
 import { initializeApp } from "firebase-admin/app";
 import { onInit } from "firebase-functions/v2/core";
 import { setGlobalOptions } from "firebase-functions/v2/options";
-import { webhookSettings } from "./adapters/webhookSettings.js";
+import { webhookSettings } from "./adapters/webhooks/settings.js";
 import { logs } from "./adapters/logs.js";
-import { checkPushAtStart, recorderHost, voipSettings } from "./adapters/pushSettings.js";
+import { checkPushAtStart, recorderHost, voipSettings } from "./adapters/push/settings.js";
 import {
   checkParams,
   CONCURRENCY,

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { backfillShards } from "../../functions/src/adapters/backfillShards.js";
 import type { Ctx } from "../../functions/src/adapters/context.js";
 import { shardOf } from "../../functions/src/adapters/store/shards.js";
-import { sweepDue } from "../../functions/src/adapters/sweep.js";
+import { sweepDue } from "../../functions/src/adapters/calls/sweep.js";
 import { unsentSince } from "../../functions/src/adapters/store/unsent.js";
 import { startDirect } from "../../bench/lib/inProcess.js";
 import { PRIVATE_COLLECTIONS as P } from "../../functions/src/model/collections.js";

@@ -4,7 +4,7 @@
  * socket when the loop wakes is read rather than blamed on the hook (adapters/policy.ts).
  */
 import { describe, expect, it } from "vitest";
-import { listeningBudget } from "../../functions/src/adapters/policy.js";
+import { listeningBudget } from "../../functions/src/adapters/calls/policy.js";
 
 const aborted = (signal: AbortSignal) =>
   new Promise<number>((resolve) =>

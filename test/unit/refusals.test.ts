@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { z } from "zod";
-import { validationError } from "../../functions/src/adapters/httpsErrors.js";
+import { validationError } from "../../functions/src/adapters/callable/httpsErrors.js";
 import { busyRefusal } from "../../functions/src/core/admission.js";
 import {
   acceptCallSchema,

@@ -12,9 +12,9 @@
  */
 import { FieldPath, type Firestore } from "firebase-admin/firestore";
 import { collections } from "./store/firestore.js";
-import { PUSH_JOBS } from "./pushOutbox.js";
+import { PUSH_JOBS } from "./push/outbox.js";
 import { shardOf } from "./store/shards.js";
-import { OUTBOX } from "./webhookOutbox.js";
+import { OUTBOX } from "./webhooks/outbox.js";
 
 export interface BackfillCount {
   /** Rows read. */

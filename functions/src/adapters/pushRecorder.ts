@@ -11,7 +11,7 @@ import {
   type PushMessage,
   type PushSender,
   type SendOutcome,
-} from "./pushMessages.js";
+} from "./push/messages.js";
 
 export class RecorderSender implements PushSender {
   readonly name: string;

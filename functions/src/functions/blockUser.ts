@@ -1,6 +1,6 @@
-import { setBlocked } from "../adapters/blocks.js";
-import { context } from "../adapters/config.js";
-import { validated } from "../adapters/validatedOnCall.js";
+import { setBlocked } from "../adapters/calls/blocks.js";
+import { context } from "../adapters/deployedContext.js";
+import { validated } from "../adapters/callable/validated.js";
 import { blockUserSchema } from "../schemas.js";
 
 /**

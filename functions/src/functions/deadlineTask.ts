@@ -1,7 +1,7 @@
 import type { Request } from "firebase-functions/v2/tasks";
 import { z } from "zod";
-import { settleCall } from "../adapters/commands.js";
-import { context } from "../adapters/config.js";
+import { settleCall } from "../adapters/calls/runCommand.js";
+import { context } from "../adapters/deployedContext.js";
 import { timed } from "../adapters/benchTimings.js";
 import { logs } from "../adapters/logs.js";
 import { callIdSchema } from "../schemas.js";

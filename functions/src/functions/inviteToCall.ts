@@ -1,10 +1,10 @@
-import { findCallees } from "../adapters/callees.js";
-import { runInvite } from "../adapters/commands.js";
-import { context } from "../adapters/config.js";
+import { findCallees } from "../adapters/calls/callees.js";
+import { runInvite } from "../adapters/calls/runCommand.js";
+import { context } from "../adapters/deployedContext.js";
 import type { Ctx } from "../adapters/context.js";
 import { collections } from "../adapters/store/firestore.js";
-import { askPolicy, policySettings, type PolicySettings } from "../adapters/policy.js";
-import { validated } from "../adapters/validatedOnCall.js";
+import { askPolicy, policySettings, type PolicySettings } from "../adapters/calls/policy.js";
+import { validated } from "../adapters/callable/validated.js";
 import { inviteToCallSchema } from "../schemas.js";
 
 /**

@@ -1,6 +1,6 @@
-import { runJoin } from "../adapters/commands.js";
-import { context } from "../adapters/config.js";
-import { validated } from "../adapters/validatedOnCall.js";
+import { runJoin } from "../adapters/calls/runCommand.js";
+import { context } from "../adapters/deployedContext.js";
+import { validated } from "../adapters/callable/validated.js";
 import { joinCallSchema } from "../schemas.js";
 
 /** callJoin (advanced mode): join the call, or move it to this device when already in it. */

@@ -1,7 +1,7 @@
 import { HttpsError } from "firebase-functions/v2/https";
-import { listCalls as list, type ListCursor } from "../adapters/callList.js";
-import { context } from "../adapters/config.js";
-import { validated } from "../adapters/validatedOnCall.js";
+import { listCalls as list, type ListCursor } from "../adapters/calls/list.js";
+import { context } from "../adapters/deployedContext.js";
+import { validated } from "../adapters/callable/validated.js";
 import { durationS } from "../core/projection.js";
 import { LIST_PAGE_LIMIT, type Call } from "../core/types.js";
 import { callIdSchema, listCallsSchema } from "../schemas.js";

@@ -1,6 +1,6 @@
-import { context } from "../adapters/config.js";
-import { registerDevice as register } from "../adapters/devices.js";
-import { validated } from "../adapters/validatedOnCall.js";
+import { context } from "../adapters/deployedContext.js";
+import { registerDevice as register } from "../adapters/calls/devices.js";
+import { validated } from "../adapters/callable/validated.js";
 import { MAX_DEVICES } from "../params.js";
 import { registerDeviceSchema } from "../schemas.js";
 

@@ -1,8 +1,8 @@
-import { checkCallees, lookUp } from "../adapters/callees.js";
-import { context } from "../adapters/config.js";
-import { askPolicy, policySettings } from "../adapters/policy.js";
-import { requestHash, runStartBeside } from "../adapters/start.js";
-import { validated } from "../adapters/validatedOnCall.js";
+import { checkCallees, lookUp } from "../adapters/calls/callees.js";
+import { context } from "../adapters/deployedContext.js";
+import { askPolicy, policySettings } from "../adapters/calls/policy.js";
+import { requestHash, runStartBeside } from "../adapters/calls/start.js";
+import { validated } from "../adapters/callable/validated.js";
 import { normalizeName } from "../core/names.js";
 import { checkPushSize } from "../core/pushSize.js";
 import { startCallSchema } from "../schemas.js";

@@ -1,8 +1,8 @@
-import { context } from "../adapters/config.js";
+import { context } from "../adapters/deployedContext.js";
 import { logs } from "../adapters/logs.js";
-import { sweepDue } from "../adapters/sweep.js";
-import { resendUnsentPushes } from "../adapters/pushBackstop.js";
-import { resendUnsent } from "../adapters/webhookBackstop.js";
+import { sweepDue } from "../adapters/calls/sweep.js";
+import { resendUnsentPushes } from "../adapters/push/backstop.js";
+import { resendUnsent } from "../adapters/webhooks/backstop.js";
 
 /**
  * The backstop, every minute (triggers.ts, index.ts): settle every call with a deadline in the

@@ -11,7 +11,7 @@ import type { Call } from "../../core/types.js";
 import type { Ctx } from "../context.js";
 import type { Effect } from "../../core/effects.js";
 import { clock, count, mark } from "../benchTimings.js";
-import { deliverEffects, type EffectHandlers, type Early } from "../effects.js";
+import { deliverEffects, type EffectHandlers, type Early } from "../tasks/deliverEffects.js";
 import { collections } from "./firestore.js";
 import { isLostTransaction } from "./grpcErrors.js";
 import { logs } from "../logs.js";

@@ -27,8 +27,8 @@ import {
   USER_WRITE,
   type Collections,
 } from "./firestore.js";
-import { pushJobDoc } from "../pushOutbox.js";
-import { outboxDoc } from "../webhookOutbox.js";
+import { pushJobDoc } from "../push/outbox.js";
+import { outboxDoc } from "../webhooks/outbox.js";
 
 /** Whom a start or invitation rings, to screen: the blocks of `callees` against `actor`. */
 export interface ScreenRead {
