@@ -36,7 +36,7 @@ export const deadlineQueue: TaskQueueOptions = {
 /** Seed 002's schedule: 6 attempts, retried 2, 4, 8, 16 and 32 s after the one before. */
 export const WEBHOOK_MAX_ATTEMPTS = 6;
 
-/** Callback deliveries: the protocol's retries; the queue's limits are params (what the receiver bears). */
+/** Webhook deliveries of callback events: the protocol's retries; the queue's limits are params. */
 export const webhookQueue: TaskQueueOptions = {
   retryConfig: {
     maxAttempts: WEBHOOK_MAX_ATTEMPTS,

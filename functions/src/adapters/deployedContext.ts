@@ -1,4 +1,7 @@
-/** Reads the deploy-time params into the core's config (at call time, never at load). */
+/**
+ * The context of a deployed function (`Ctx`, context.ts): the deploy-time params read into the
+ * core's config (at call time, never at load), the default database and the task effects.
+ */
 import type { CoreConfig } from "../core/types.js";
 import type { Ctx } from "./context.js";
 import { firestore } from "./store/firestore.js";
@@ -40,7 +43,7 @@ export function coreConfig(): CoreConfig {
 }
 
 /** The context of a deployed function: the default database, the params, the effects. */
-export function context(): Ctx {
+export function deployedContext(): Ctx {
   const db = firestore();
   return {
     db,

@@ -1,5 +1,5 @@
 import { checkCallees, lookUp } from "../adapters/calls/callees.js";
-import { context } from "../adapters/deployedContext.js";
+import { deployedContext } from "../adapters/deployedContext.js";
 import { askPolicy, policySettings } from "../adapters/calls/policy.js";
 import { requestHash, runStartBeside } from "../adapters/calls/start.js";
 import { validated } from "../adapters/callable/validated.js";
@@ -12,7 +12,7 @@ import { startCallSchema } from "../schemas.js";
  * Auth lookup and the device check run beside the transaction's reads (start.ts).
  */
 export const startCall = validated(startCallSchema, async (caller, data) => {
-  const ctx = context();
+  const ctx = deployedContext();
   checkPushSize(data.push, caller.uid); // a ring too big to send would ring nobody, silently
   checkCallees(ctx, caller.uid, data.callees);
   const { call_id, ...body } = data;

@@ -1,4 +1,4 @@
-import { context } from "../adapters/deployedContext.js";
+import { deployedContext } from "../adapters/deployedContext.js";
 import { logs } from "../adapters/logs.js";
 import { sweepDue } from "../adapters/calls/sweep.js";
 import { resendUnsentPushes } from "../adapters/push/backstop.js";
@@ -9,7 +9,7 @@ import { resendUnsent } from "../adapters/webhooks/backstop.js";
  * past, and enqueue again the callback events and push jobs whose delivery was never enqueued.
  */
 export async function sweepTimeouts(): Promise<void> {
-  const ctx = context();
+  const ctx = deployedContext();
   const [counts, resent, pushes] = await Promise.all([
     sweepDue(ctx),
     resendUnsent(ctx),

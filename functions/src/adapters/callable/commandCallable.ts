@@ -5,7 +5,7 @@
 import type { z } from "zod";
 import type { Draft } from "../../core/draft.js";
 import { runCommand } from "../calls/runCommand.js";
-import { context } from "../deployedContext.js";
+import { deployedContext } from "../deployedContext.js";
 import { validated, type CallableHandler } from "./validated.js";
 
 export function commandCallable<S extends z.ZodType<{ call_id: string }>>(
@@ -13,6 +13,6 @@ export function commandCallable<S extends z.ZodType<{ call_id: string }>>(
   command: (d: Draft, actor: string, input: z.output<S>) => void,
 ): CallableHandler {
   return validated(schema, (caller, data) =>
-    runCommand(context(), data.call_id, caller.uid, (d) => command(d, caller.uid, data)),
+    runCommand(deployedContext(), data.call_id, caller.uid, (d) => command(d, caller.uid, data)),
   );
 }

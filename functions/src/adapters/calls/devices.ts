@@ -16,7 +16,7 @@ import { callerLoggedOut } from "../../core/ending.js";
 import { PRIVATE_COLLECTIONS } from "../../model/collections.js";
 import type { Ctx } from "../context.js";
 import { collections, readUserDoc } from "../store/firestore.js";
-import { onCall } from "../store/transaction.js";
+import { callTransaction } from "../store/transaction.js";
 
 export interface DeviceInput {
   device_id: string;
@@ -157,7 +157,7 @@ export async function unregisterDevice(
 async function cancelOwnRinging(ctx: Ctx, uid: string): Promise<void> {
   const user = await readUserDoc(ctx.db, uid);
   if (user?.status !== "calling" || !user.call_id) return;
-  await onCall(ctx, user.call_id, { act: (d) => callerLoggedOut(d, uid) }).catch(() => undefined);
+  await callTransaction(ctx, user.call_id, { act: (d) => callerLoggedOut(d, uid) }).catch(() => undefined);
 }
 
 /**

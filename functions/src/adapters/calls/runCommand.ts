@@ -1,5 +1,5 @@
 /**
- * Commands on an existing call, each one transaction through onCall: the one-to-one
+ * Commands on an existing call, each one transaction through callTransaction: the one-to-one
  * commands as the core gives them, and the two whose decision needs more facts (who is busy
  * elsewhere) for inviteToCall and joinCall.
  */
@@ -12,7 +12,7 @@ import { limitsOn, screen, type RingLog } from "../../core/screening.js";
 import type { JoinCallInput } from "../../schemas.js";
 import { currentCalls } from "./busy.js";
 import type { Ctx } from "../context.js";
-import { onCall } from "../store/transaction.js";
+import { callTransaction } from "../store/transaction.js";
 
 /** Runs a core command by `actor` on call `callId`; answers the call's and the actor's state. */
 export async function runCommand(
@@ -21,14 +21,14 @@ export async function runCommand(
   actor: string,
   command: (d: Draft) => void,
 ): Promise<CommandResult> {
-  const { call } = await onCall(ctx, callId, { act: command });
+  const { call } = await callTransaction(ctx, callId, { act: command });
   return resultFor(call, actor);
 }
 
 /** Applies the overdue timeouts of one call (deadline task, sweep); true when anything changed. */
 export async function settleCall(ctx: Ctx, callId: string): Promise<boolean> {
   try {
-    return (await onCall(ctx, callId, { act: () => undefined })).changed;
+    return (await callTransaction(ctx, callId, { act: () => undefined })).changed;
   } catch (e) {
     if (e instanceof DomainError && e.reason === "call_not_found") return false;
     throw e;
@@ -49,7 +49,7 @@ export async function runInvite(
 ): Promise<CommandResult & InviteResult> {
   const ids = who.callees.map((c) => c.id);
   let logs = new Map<string, RingLog>();
-  const { call, value } = await onCall(ctx, callId, {
+  const { call, value } = await callTransaction(ctx, callId, {
     users: ids,
     screen: { actor, callees: ids, logs: limitsOn(ctx.cfg.ringLimits) },
     facts: async (d, uow) => {
@@ -84,7 +84,7 @@ export async function runJoin(
   actor: string,
   input: Pick<JoinCallInput, "device_id" | "extended_data">,
 ): Promise<CommandResult> {
-  const { call } = await onCall(ctx, callId, {
+  const { call } = await callTransaction(ctx, callId, {
     users: [actor],
     facts: async (d, uow) =>
       joinNeedsBusyCheck(d, actor)

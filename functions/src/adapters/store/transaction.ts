@@ -112,7 +112,7 @@ export interface CallStep<F, R> {
  * call as committed, whether anything changed, and the step's value. A missing call is
  * `not-found`.
  */
-export function onCall<F, R>(
+export function callTransaction<F, R>(
   ctx: Ctx,
   callId: string,
   step: CallStep<F, R>,

@@ -9,7 +9,7 @@ import { getFunctions } from "firebase-admin/functions";
 import type { EffectHandlers } from "./deliverEffects.js";
 import { collections } from "../store/firestore.js";
 import { pushTaskId } from "../push/outbox.js";
-import { extensionId, kitPrefix, region } from "../../platform.js";
+import { extensionId, kitPrefix, region } from "../deployment.js";
 
 export const DEADLINE_TASK = "deadlineTask";
 export const WEBHOOK_TASK = "webhookTask";
