@@ -157,7 +157,9 @@ export async function unregisterDevice(
 async function cancelOwnRinging(ctx: Ctx, uid: string): Promise<void> {
   const user = await readUserDoc(ctx.db, uid);
   if (user?.status !== "calling" || !user.call_id) return;
-  await callTransaction(ctx, user.call_id, { act: (d) => callerLoggedOut(d, uid) }).catch(() => undefined);
+  await callTransaction(ctx, user.call_id, { act: (d) => callerLoggedOut(d, uid) }).catch(
+    () => undefined,
+  );
 }
 
 /**
