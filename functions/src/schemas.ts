@@ -185,7 +185,6 @@ export const unregisterDeviceSchema = z.strictObject({
 
 /** blockUser / unblockUser: the user who may (no longer) ring the caller. */
 export const blockUserSchema = z.strictObject({ ...actingUser, user_id: uidSchema });
-export type BlockUserInput = z.output<typeof blockUserSchema>;
 
 /**
  * Plain wording for zod's own issues, naming every allowed value and bound (a schema's own
@@ -249,7 +248,6 @@ export type CancelCallInput = z.output<typeof cancelCallSchema>;
 export type AcceptCallInput = z.output<typeof acceptCallSchema>;
 export type HeartbeatInput = z.output<typeof heartbeatSchema>;
 export type DeclineCallInput = z.output<typeof declineCallSchema>;
-export type InviteToCallInput = z.output<typeof inviteToCallSchema>;
 export type JoinCallInput = z.output<typeof joinCallSchema>;
 export type QuitCallInput = z.output<typeof quitCallSchema>;
 export type AckCallInput = z.output<typeof ackCallSchema>;

@@ -39,7 +39,7 @@ describe("App Check, switchable by RINGBACK_ENFORCE_APP_CHECK", () => {
   });
 });
 
-describe("the general command bucket (every callable, validatedOnCall.ts)", () => {
+describe("the general command bucket (every callable, callable/validated.ts)", () => {
   it("refuses a user past the burst with retry_after_ms, before validation, and no one else", async () => {
     const { validated } = await import("../../functions/src/adapters/callable/validated.js");
     const { resetCommandBuckets } =

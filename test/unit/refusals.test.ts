@@ -17,7 +17,7 @@ import {
 } from "../../functions/src/schemas.js";
 import { start, withState } from "./fixtures.js";
 
-/** The message a client sees for `data`, as validatedOnCall parses it. */
+/** The message a client sees for `data`, as the callable wrapper (callable/validated.ts) parses it. */
 function refusal(schema: z.ZodType, data: unknown): string {
   const parsed = schema.safeParse(data, { error: explainIssue });
   if (parsed.success) throw new Error(`accepted ${JSON.stringify(data)}`);

@@ -37,7 +37,7 @@ export const startCall = validated(startCallSchema, async (caller, data) => {
   // locks of the caller's and callees' user docs that long (stalling their other commands)
   // and be asked again on a retry. Here it runs while the lookups above are under way, so a
   // prompt hook adds little; with no hook, nothing is awaited. A start the caller's bucket
-  // refuses asks the hook too: the general command bucket (validatedOnCall.ts) bounds that.
+  // refuses asks the hook too: the general command bucket (callable/validated.ts) bounds that.
   const denied = await askPolicy(policySettings(), {
     caller_id: caller.uid,
     callee_ids: data.callees.map((c) => c.id),

@@ -6,7 +6,7 @@
  * functions/*.ts exports, loaded on its function's first request, index.ts); the HTTP door
  * (callApi) runs the same handlers, so its commands are checked and logged alike.
  */
-import { onCall, HttpsError, type CallableRequest } from "firebase-functions/v2/https";
+import { HttpsError, type CallableRequest } from "firebase-functions/v2/https";
 import type { z } from "zod";
 import { COMMAND_BURST, COMMAND_RATE_PER_MINUTE, ENFORCE_APP_CHECK } from "../../params.js";
 import { explainIssue } from "../../schemas.js";
@@ -23,14 +23,6 @@ export interface Caller {
 
 /** What a callable runs for a request (index.ts wires it, loaded on the first request). */
 export type CallableHandler = (request: CallableRequest<unknown>) => Promise<unknown>;
-
-/** The callable `validated` makes, defined here rather than in index.ts (tests, tools). */
-export function validatedOnCall<S extends z.ZodType, R>(
-  schema: S,
-  handler: (caller: Caller, data: z.output<S>, request: CallableRequest<unknown>) => Promise<R>,
-) {
-  return onCall(validated(schema, handler));
-}
 
 /** The checks every callable makes before its handler runs, around the handler, and its log. */
 export function validated<S extends z.ZodType, R>(
