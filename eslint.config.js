@@ -68,7 +68,7 @@ export default tseslint.config(
   {
     // Nothing below the composition root imports it: adapters get what they need passed in or
     // from an adapter module (deployment.ts), and dev-only code reaches them through a hook.
-    files: ["functions/src/adapters/**/*.ts"],
+    files: ["functions/src/adapters/**/*.ts", "functions/src/functions/**/*.ts"],
     rules: {
       "no-restricted-imports": [
         "error",

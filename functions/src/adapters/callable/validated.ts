@@ -10,7 +10,7 @@ import { HttpsError, type CallableRequest } from "firebase-functions/v2/https";
 import type { z } from "zod";
 import { COMMAND_BURST, COMMAND_RATE_PER_MINUTE, ENFORCE_APP_CHECK } from "../../params.js";
 import { explainIssue } from "../../schemas.js";
-import { clock, mark, timed } from "../benchTimings.js";
+import { clock, mark, timed } from "../timings.js";
 import { chargeCommand } from "./commandLimit.js";
 import { toHttpsError, validationError } from "./httpsErrors.js";
 import { logs } from "../logs.js";
@@ -94,7 +94,7 @@ async function answerCall<S extends z.ZodType, R>(
       throw toHttpsError(e);
     }
   });
-  // Only when the bench's stack asks (benchTimings.ts): never in a deployment's answers.
+  // Only when the bench's stack installs its hook (timings.ts): never in a deployment's answers.
   return timings && value && typeof value === "object" ? { ...value, timings_ms: timings } : value;
 }
 

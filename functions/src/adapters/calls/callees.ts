@@ -6,7 +6,7 @@ import { HttpsError } from "firebase-functions/v2/https";
 import { DomainError } from "../../core/errors.js";
 import { MAX_INVITEES } from "../../core/types.js";
 import { lookupCallees, type Lookup } from "./authUsers.js";
-import { phase } from "../benchTimings.js";
+import { phase } from "../timings.js";
 import type { Ctx } from "../context.js";
 import { loggedOut } from "./devices.js";
 

@@ -8,7 +8,7 @@ import { admitStart, startCall, type StartInput } from "../../core/create.js";
 import type { Invitees } from "../../core/ringing.js";
 import { limitsOn, screen } from "../../core/screening.js";
 import type { StartResult, UserRef } from "../../core/types.js";
-import { clock, mark } from "../benchTimings.js";
+import { clock, mark } from "../timings.js";
 import { pickCallId, scopedCallId } from "./ids.js";
 import { currentCalls } from "./busy.js";
 import type { Ctx } from "../context.js";

@@ -2,8 +2,8 @@
  * Which senders carry the pushes (docs/protocol.md#offline-push): FCM through firebase-admin
  * always; APNs VoIP when its key, key id, team id and bundle id are all set and the key parses
  * (else iOS rings go through FCM, and the functions say so when they load: a bad key turns
- * VoIP off, never FCM); in the local emulator stack, the push recorder
- * (RINGBACK_PUSH_RECORDER, set by the stack only) stands in for both.
+ * VoIP off, never FCM); in the local emulator stack, the push recorder stands in for both
+ * (dev/pushRecorder.ts, put in place by platform.ts through standInSenders).
  */
 import { getMessaging } from "firebase-admin/messaging";
 import { APNS_HOSTS, ApnsSender, parseApnsKey } from "./apnsSender.js";
@@ -11,7 +11,6 @@ import { logs } from "../logs.js";
 import type { ApnsEnv } from "./messages.js";
 import { FcmSender } from "./fcmSender.js";
 import type { Senders } from "./delivery.js";
-import { RecorderSender } from "../pushRecorder.js";
 import { APNS_BUNDLE_ID, APNS_HOST, APNS_KEY_ID, APNS_TEAM_ID } from "../../params.js";
 
 export interface VoipSettings {
@@ -73,29 +72,26 @@ export function voipSender(apnsKey: string): ApnsSender | null {
   });
 }
 
-/** The push recorder's address in the emulator stack, or undefined. */
-export const recorderHost = (): string | undefined =>
-  process.env.FUNCTIONS_EMULATOR === "true" ? process.env.RINGBACK_PUSH_RECORDER : undefined;
-
 let cached: { key: string; senders: Senders } | undefined;
+let standIn: Senders | undefined;
+
+/**
+ * Senders that take the place of FCM and APNs for every key: the emulator stack's push
+ * recorder, chosen by the composition root (platform.ts); never set in a deployment.
+ */
+export function standInSenders(senders: Senders | undefined): void {
+  standIn = senders;
+  cached = undefined;
+}
 
 /** The senders for this instance (reused across tasks: one APNs connection). */
 export function pushSenders(apnsKey: string): Senders {
+  if (standIn) return standIn;
   if (cached?.key === apnsKey) return cached.senders;
-  const recorder = recorderHost();
-  let senders: Senders;
-  if (recorder) {
-    const topic = `${APNS_BUNDLE_ID.value() || "app.ringback.example"}.voip`;
-    senders = {
-      fcm: new RecorderSender(recorder, "fcm", topic),
-      voip: new RecorderSender(recorder, "voip", topic),
-    };
-  } else {
-    senders = {
-      fcm: new FcmSender((m) => getMessaging().sendEach(m)),
-      voip: voipSender(apnsKey),
-    };
-  }
+  const senders: Senders = {
+    fcm: new FcmSender((m) => getMessaging().sendEach(m)),
+    voip: voipSender(apnsKey),
+  };
   cached = { key: apnsKey, senders };
   return senders;
 }
@@ -110,7 +106,7 @@ const servesPushTask = () =>
  * the background. Best effort: it never throws and never holds the start up.
  */
 export function checkPushAtStart(apnsKey: () => string): void {
-  if (recorderHost() || !servesPushTask()) return;
+  if (standIn || !servesPushTask()) return;
   try {
     pushSenders(apnsKey());
   } catch {

@@ -10,7 +10,7 @@ import { DomainError, type Settled } from "../../core/errors.js";
 import type { Call } from "../../core/types.js";
 import type { Ctx } from "../context.js";
 import type { Effect } from "../../core/effects.js";
-import { clock, count, mark } from "../benchTimings.js";
+import { clock, count, mark } from "../timings.js";
 import { deliverEffects, type EffectHandlers, type Early } from "../tasks/deliverEffects.js";
 import { collections } from "./firestore.js";
 import { isLostTransaction } from "./grpcErrors.js";

@@ -1,5 +1,6 @@
 /**
- * The local push recorder's client (the emulator stack only): instead of FCM or APNs, each
+ * The local push recorder's client (the emulator stack only: platform.ts puts it in place
+ * of FCM and APNs when RINGBACK_PUSH_RECORDER is set there): instead of FCM or APNs, each
  * message goes to the recorder (scripts/lib/pushRecorder.mjs) with its wire form, which
  * prints it, keeps it for the tests and answers what the service would: tokens that start
  * with `unregistered` are unregistered, tokens that start with `flaky` fail once.
@@ -11,7 +12,8 @@ import {
   type PushMessage,
   type PushSender,
   type SendOutcome,
-} from "./push/messages.js";
+} from "../adapters/push/messages.js";
+import type { Senders } from "../adapters/push/delivery.js";
 
 export class RecorderSender implements PushSender {
   readonly name: string;
@@ -39,4 +41,12 @@ export class RecorderSender implements PushSender {
     if (!res.ok) throw new Error(`push recorder: HTTP ${res.status}`);
     return ((await res.json()) as { outcomes: SendOutcome[] }).outcomes;
   }
+}
+
+/** Both channels through the recorder at `host`; `topic` is the APNs topic its wire forms name. */
+export function recorderSenders(host: string, topic: string): Senders {
+  return {
+    fcm: new RecorderSender(host, "fcm", topic),
+    voip: new RecorderSender(host, "voip", topic),
+  };
 }

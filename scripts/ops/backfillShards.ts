@@ -11,10 +11,10 @@
  * run twice, and beside live traffic (it sets one field that every live write sets the same).
  */
 import { FieldPath, type Firestore } from "firebase-admin/firestore";
-import { collections } from "./store/firestore.js";
-import { PUSH_JOBS } from "./push/outbox.js";
-import { shardOf } from "./store/shards.js";
-import { OUTBOX } from "./webhooks/outbox.js";
+import { collections } from "../../functions/src/adapters/store/firestore.js";
+import { PUSH_JOBS } from "../../functions/src/adapters/push/outbox.js";
+import { shardOf } from "../../functions/src/adapters/store/shards.js";
+import { OUTBOX } from "../../functions/src/adapters/webhooks/outbox.js";
 
 export interface BackfillCount {
   /** Rows read. */
