@@ -34,7 +34,7 @@ export const chosenCallIdSchema = z
 
 /**
  * Any call's id: a chosen or server-made one, or one the server scoped to its caller
- * (`<chosen>.<22 characters>`, adapters/callIds.ts), which no client can choose.
+ * (`<chosen>.<22 characters>`, adapters/calls/ids.ts), which no client can choose.
  */
 export const callIdSchema = z
   .string()

@@ -1,4 +1,4 @@
-/** The notification stream's cursor check and its per-user cap (adapters/httpStream.ts). */
+/** The notification stream's cursor check and its per-user cap (adapters/http/stream.ts). */
 import { describe, expect, it } from "vitest";
 import { parseCursor } from "../../functions/src/adapters/http/stream.js";
 import { openStreams, takeSlot } from "../../functions/src/adapters/http/streamSlots.js";

@@ -32,7 +32,7 @@ export const logs = {
       ...effect,
       error: String(error),
     }),
-  /** The policy hook gave no usable answer in time: the fail mode decided (policy.ts). */
+  /** The policy hook gave no usable answer in time: the fail mode decided (calls/policy.ts). */
   policyFailed: (why: string, fail: string) =>
     logger.warn(`policy hook failed (${why}); failing ${fail}`, {
       event: "policy_failed",

@@ -1,7 +1,7 @@
 /**
  * The block list (docs/protocol.md#who-may-ring-whom): `users/{uid}/blocked/{other}` says
  * `other` may not ring `uid`. startCall and inviteToCall read it in their own transaction
- * (unitOfWork.ts); an app's backend may write it with admin rights, any fields it likes.
+ * (store/unitOfWork.ts); an app's backend may write it with admin rights, any fields it likes.
  */
 import { Timestamp } from "firebase-admin/firestore";
 import { DomainError } from "../../core/errors.js";

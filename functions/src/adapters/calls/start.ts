@@ -92,7 +92,7 @@ export async function runStartBeside(
       }),
       ctx.cfg.startLimit ? uow.readBucket(callerId) : undefined,
     ]);
-    // Only when another user holds the chosen id is its caller-scoped twin read (callIds.ts):
+    // Only when another user holds the chosen id is its caller-scoped twin read (ids.ts):
     // a round trip more for the squatted case, none for any other start.
     const atScoped =
       chosen !== undefined && atChosen && atChosen.caller.id !== callerId

@@ -1,7 +1,7 @@
 /**
  * The backstop sweep (docs/protocol.md#timeouts): finds calls whose earliest deadline has
  * passed through the index on (`shard`, `next_deadline_at`) (never a scan of all calls), the
- * shards queried in groups side by side (shards.ts), and settles each in its own transaction. One call that fails is logged, counted and backed off
+ * shards queried in groups side by side (store/shards.ts), and settles each in its own transaction. One call that fails is logged, counted and backed off
  * (docs/protocol.md#deadline-tasks-and-the-sweep); it never stops the sweep.
  */
 import {
@@ -55,7 +55,7 @@ async function backOff(snap: QueryDocumentSnapshot, now: number): Promise<void> 
 
 /**
  * One shard group's due calls: the oldest `next_deadline_at` at or before `now` first, read
- * from the shard-first index (shards.ts). Exported for the bench, which times it alone.
+ * from the shard-first index (store/shards.ts). Exported for the bench, which times it alone.
  */
 export function dueQuery(
   calls: CollectionReference,
@@ -108,7 +108,7 @@ export async function sweepDue(
       await Promise.all(page.docs.map((s) => settleOne(s)));
       if (page.size < pageSize) break;
     }
-    // Live calls whose deadline task failed to enqueue (task_at cleared, see tasks.ts):
+    // Live calls whose deadline task failed to enqueue (task_at cleared, see tasks/enqueue.ts):
     // settling one finds it has no task and enqueues its next deadline's.
     const orphans = await calls
       .where("shard", "in", shards)

@@ -4,7 +4,7 @@
  * over the callables themselves. Each command runs through its callable's own handler
  * (`run`), so the schema, the identity check, the transaction and the notifications are the
  * callables', never a second copy; this file only routes, checks credentials and maps
- * refusals to HTTP. `GET …/call/notifications` is the notification stream (httpStream.ts).
+ * refusals to HTTP. `GET …/call/notifications` is the notification stream (stream.ts).
  */
 import type { CallableRequest, Request } from "firebase-functions/v2/https";
 import type { Response } from "express";

@@ -55,7 +55,7 @@ export interface PushJobDoc {
   devices: Record<string, JobDevice> | null;
   attempts: number;
   created_at: Timestamp;
-  /** The backstop's index shard (shards.ts), from the call id. */
+  /** The backstop's index shard (store/shards.ts), from the call id. */
   shard: number;
   /** Set until an attempt claims it: what the sweep looks for when an enqueue was lost. */
   unsent_since: Timestamp | null;

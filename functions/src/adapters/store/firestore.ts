@@ -222,11 +222,11 @@ export function collections(db: Firestore, names: SharedNames = sharedNames()) {
     blocked: (uid: string) => user(uid).collection(USER_SUBCOLLECTIONS.blocked),
     /** Server-only: startCall's per-user rate-limit buckets. */
     rateLimits: db.collection(PRIVATE_COLLECTIONS.rateLimits),
-    /** Server-only: the webhook outbox (webhookOutbox.ts). */
+    /** Server-only: the webhook outbox (webhooks/outbox.ts). */
     webhookEvents: db.collection(PRIVATE_COLLECTIONS.webhookEvents),
-    /** Server-only: the push outbox (pushOutbox.ts). */
+    /** Server-only: the push outbox (push/outbox.ts). */
     pushJobs: db.collection(PRIVATE_COLLECTIONS.pushJobs),
-    /** Server-only: who holds each push token (devices.ts). */
+    /** Server-only: who holds each push token (calls/devices.ts). */
     pushTokens: db.collection(PRIVATE_COLLECTIONS.pushTokens),
     /** Server-only: each callee's delivered invitations of the last minute (ring limits). */
     ringLogs: db.collection(PRIVATE_COLLECTIONS.ringLogs),

@@ -68,7 +68,7 @@ export async function transact<T>(ctx: Ctx, decide: (uow: UnitOfWork) => Promise
 
 /**
  * How far ahead a deadline must be for its task to be enqueued before the commit lands. The
- * task is named after the call and the moment (tasks.ts), so an attempt whose commit fails
+ * task is named after the call and the moment (tasks/enqueue.ts), so an attempt whose commit fails
  * leaves at most a task that finds the call absent or nothing due; a task due sooner than
  * this could run before the commit and miss what it was for, so it waits for the commit.
  */

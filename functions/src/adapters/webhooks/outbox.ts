@@ -40,7 +40,7 @@ export interface OutboxDoc {
   status: DeliveryStatus;
   attempts: Attempt[];
   created_at: Timestamp;
-  /** The backstop's index shard (shards.ts), from the call id. */
+  /** The backstop's index shard (store/shards.ts), from the call id. */
   shard: number;
   /** Set until a delivery attempt begins: what the sweep looks for when an enqueue was lost. */
   unsent_since: Timestamp | null;
