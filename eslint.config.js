@@ -50,10 +50,34 @@ export default tseslint.config(
               message: "The core is pure: no Firebase.",
             },
             {
-              group: ["**/adapters/*", "**/functions/*", "**/platform.js", "**/params.js"],
+              group: [
+                "**/adapters/**",
+                "**/functions/*",
+                "**/platform.js",
+                "**/index.js",
+                "**/params.js",
+              ],
               message: "The core is pure: adapters call it, never the other way.",
             },
             { group: ["node:*"], message: "The core is pure: no I/O." },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Nothing below the composition root imports it: adapters get what they need passed in or
+    // from an adapter module (deployment.ts), and dev-only code reaches them through a hook.
+    files: ["functions/src/adapters/**/*.ts", "functions/src/functions/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["**/platform.js", "**/index.js", "**/functions/*", "**/dev/*"],
+              message: "Adapters never import the composition root, the functions or dev code.",
+            },
           ],
         },
       ],

@@ -5,11 +5,11 @@
  * project of their own so that the sweep sees only its own calls.
  */
 import { randomUUID } from "node:crypto";
-import { listCalls } from "../functions/src/adapters/callList.js";
-import { runCommand, runInvite, runJoin } from "../functions/src/adapters/commands.js";
+import { listCalls } from "../functions/src/adapters/calls/list.js";
+import { runCommand, runInvite, runJoin } from "../functions/src/adapters/calls/runCommand.js";
 import type { Ctx } from "../functions/src/adapters/context.js";
-import { loggedOut } from "../functions/src/adapters/devices.js";
-import { sweepDue } from "../functions/src/adapters/sweep.js";
+import { loggedOut } from "../functions/src/adapters/calls/devices.js";
+import { sweepDue } from "../functions/src/adapters/calls/sweep.js";
 import { accept, cancel, decline, end, heartbeat } from "../functions/src/core/commands.js";
 import { quit } from "../functions/src/core/group.js";
 import type { CallState } from "../functions/src/core/types.js";

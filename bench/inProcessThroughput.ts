@@ -7,7 +7,7 @@
  * section 5 measures. Deadline tasks are counted, not enqueued: their delivery is section 6's.
  */
 import { randomUUID } from "node:crypto";
-import { runCommand } from "../functions/src/adapters/commands.js";
+import { runCommand } from "../functions/src/adapters/calls/runCommand.js";
 import type { Ctx } from "../functions/src/adapters/context.js";
 import { accept, end } from "../functions/src/core/commands.js";
 import { adminDb, clearProject } from "./lib/admin.js";

@@ -59,7 +59,7 @@ type Samples = Record<
   number[]
 >;
 
-/** The phases of startCall, in the order they happen (benchTimings.ts). */
+/** The phases of startCall, in the order they happen (functions/src/dev/benchTimings.ts). */
 export const PHASES = [
   "validation",
   "auth_lookup",

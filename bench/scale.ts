@@ -5,7 +5,7 @@
  * code changes. The limits and prices are constants below, each with where it is documented
  * and when it was read; the assumptions (call length, time in a function) are named too.
  */
-import { SHARDS } from "../functions/src/adapters/shards.js";
+import { SHARDS } from "../functions/src/adapters/store/shards.js";
 import type { Cost, CostResult } from "./cost.js";
 import type { Section } from "./lib/table.js";
 

@@ -12,7 +12,7 @@
 import { randomUUID } from "node:crypto";
 import { Timestamp } from "firebase-admin/firestore";
 import type { Ctx } from "../functions/src/adapters/context.js";
-import { collections } from "../functions/src/adapters/firestore.js";
+import { collections } from "../functions/src/adapters/store/firestore.js";
 import type { CoreConfig } from "../functions/src/core/types.js";
 import { adminDb, clearProject } from "./lib/admin.js";
 import { startDirect } from "./lib/inProcess.js";

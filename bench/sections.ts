@@ -13,7 +13,7 @@ const med = (s: Summary) => ms(s.median);
 const p95 = (s: Summary) => ms(s.p95);
 const blank = (k: number) => Array.from({ length: k }, () => "");
 
-/** startCall's phases as the tables name them (benchTimings.ts records them). */
+/** startCall's phases as the tables name them (functions/src/dev/benchTimings.ts records them). */
 const PHASE_NAMES: Record<string, string> = {
   validation: "validation (schema, identity)",
   auth_lookup: "Auth lookup of the callees",

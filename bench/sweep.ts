@@ -9,9 +9,9 @@
 import { randomUUID } from "node:crypto";
 import { Timestamp } from "firebase-admin/firestore";
 import type { Ctx } from "../functions/src/adapters/context.js";
-import { collections } from "../functions/src/adapters/firestore.js";
-import { dueQuery, sweepDue } from "../functions/src/adapters/sweep.js";
-import { shardGroups } from "../functions/src/adapters/shards.js";
+import { collections } from "../functions/src/adapters/store/firestore.js";
+import { dueQuery, sweepDue } from "../functions/src/adapters/calls/sweep.js";
+import { shardGroups } from "../functions/src/adapters/store/shards.js";
 import { startCall } from "../functions/src/core/create.js";
 import { adminDb, clearProject, pool } from "./lib/admin.js";
 import { startDirect } from "./lib/inProcess.js";

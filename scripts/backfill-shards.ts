@@ -1,12 +1,12 @@
 /**
  * `npm run backfill-shards -- --project <id> [--dry-run]`: gives the calls, outbox events and
  * push jobs written before the sharded indexes the `shard` their sweeps now query by
- * (functions/src/adapters/backfillShards.ts, SCALE.md "Existing deployments"). Run it once,
+ * (scripts/ops/backfillShards.ts, SCALE.md "Existing deployments"). Run it once,
  * after deploying. Credentials are the usual Application Default Credentials
  * (`gcloud auth application-default login`); with FIRESTORE_EMULATOR_HOST set it works on
  * the emulator instead.
  */
-import { backfillShards } from "../functions/src/adapters/backfillShards.js";
+import { backfillShards } from "./ops/backfillShards.js";
 import { adminCli } from "./lib/adminCli.js";
 
 const { db, dryRun } = adminCli("backfill-shards");

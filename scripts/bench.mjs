@@ -40,7 +40,7 @@ const bench = (extra, env) =>
     // The bench rings the same few users far more than 5 times a minute.
     RINGBACK_RATE_CALLEE_PER_MINUTE: "0",
     RINGBACK_RATE_PAIR_PER_MINUTE: "0",
-    // startCall's answers carry their phases (functions/src/adapters/benchTimings.ts).
+    // startCall's answers carry their phases (functions/src/dev/benchTimings.ts, via platform.ts).
     RINGBACK_BENCH_TIMINGS: "1",
     // The functions emulator gives a new worker 30 s to load before it fails the request
     // ("Failed to load function"); on a loaded 2-core machine a worker spawned under load

@@ -1,7 +1,7 @@
 /** firebase-admin on the emulators for the benchmark, one app per project id. */
 import { getApps, initializeApp } from "firebase-admin/app";
 import { getFirestore, type Firestore } from "firebase-admin/firestore";
-import { prepare } from "../../functions/src/adapters/firestore.js";
+import { prepare } from "../../functions/src/adapters/store/firestore.js";
 import { env } from "../../test/support/env.js";
 
 const dbs = new Map<string, Firestore>();

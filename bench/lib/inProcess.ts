@@ -4,7 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Ctx } from "../../functions/src/adapters/context.js";
-import { runStartCall } from "../../functions/src/adapters/start.js";
+import { runStartCall } from "../../functions/src/adapters/calls/start.js";
 import type { StartResult } from "../../functions/src/core/types.js";
 
 export interface DirectStart {

@@ -10,7 +10,7 @@ import { onCall, onRequest, type CallableRequest } from "firebase-functions/v2/h
 import { onSchedule } from "firebase-functions/v2/scheduler";
 import { onTaskDispatched, type Request } from "firebase-functions/v2/tasks";
 import { lazy } from "./lazy.js";
-import { extensionId } from "./platform.js";
+import { extensionId } from "./adapters/deployment.js";
 import {
   deadlineQueue,
   httpDoorOptions,

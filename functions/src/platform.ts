@@ -2,20 +2,23 @@
  * Platform wiring, imported first by index.ts: the region and instance limits every function
  * shares (setGlobalOptions must run before any function is defined), and the admin app,
  * initialised once before the first request (onInit, so loading the module stays cheap),
- * after the params are checked.
+ * after the params are checked; and the dev-only hooks (bench timings, the push recorder)
+ * when the environment asks for them.
  */
 import { initializeApp } from "firebase-admin/app";
 import { onInit } from "firebase-functions/v2/core";
 import { setGlobalOptions } from "firebase-functions/v2/options";
-import { webhookSettings } from "./adapters/webhookSettings.js";
+import { webhookSettings } from "./adapters/webhooks/settings.js";
 import { logs } from "./adapters/logs.js";
-import { checkPushAtStart, recorderHost, voipSettings } from "./adapters/pushSettings.js";
+import { checkPushAtStart, standInSenders, voipSettings } from "./adapters/push/settings.js";
+import { installTimings } from "./adapters/timings.js";
 import {
   checkParams,
   CONCURRENCY,
   MAX_INSTANCES,
   MEMORY_MIB,
   MIN_INSTANCES,
+  APNS_BUNDLE_ID,
   APNS_KEY,
   PUSH_ENABLED,
   REGION,
@@ -34,36 +37,35 @@ setGlobalOptions({
 });
 
 /**
- * Where Ringback's functions and task queues run: the extension's LOCATION when installed as
- * an extension, else the RINGBACK_REGION param (us-central1 unless set; the emulators keep it).
- */
-export const region = (): string =>
-  // Outside a functions runtime (a test or script using the adapters) an unset param reads "".
-  process.env.LOCATION || REGION.value() || "us-central1";
-
-/** The extension instance's id when installed as one: its functions are named `ext-<id>-…`. */
-export const extensionId = (): string | undefined => process.env.EXT_INSTANCE_ID || undefined;
-
-/**
- * Before each function's name when installed as a function kit: firebase-tools deploys (and
- * emulates) kit instance <id>'s functions as `kit-<id>-<name>` and sets
- * FIREBASE_KIT_INSTANCE_ID in their environment; "" for the codebase and the extension.
- */
-export const kitPrefix = (): string =>
-  process.env.FIREBASE_KIT_INSTANCE_ID ? `kit-${process.env.FIREBASE_KIT_INSTANCE_ID}-` : "";
-
-/**
  * In the emulator, the service account firebase-admin names on enqueued tasks (the one it
  * falls back to there): without it, every first enqueue asks the absent metadata server.
  */
 const EMULATED_SERVICE_ACCOUNT = "emulated-service-acct@email.com";
 
-onInit(() => {
+onInit(async () => {
   checkParams(); // a param out of range stops the instance here, with its name and range
   const emulated = process.env.FUNCTIONS_EMULATOR === "true";
   initializeApp(emulated ? { serviceAccountId: EMULATED_SERVICE_ACCOUNT } : undefined);
   webhookSettings(); // a misconfigured webhook URL fails every function's start, loudly
+  const recorder = emulated ? process.env.RINGBACK_PUSH_RECORDER : undefined;
+  await installDevHooks(recorder);
   const voip = voipSettings();
-  if (PUSH_ENABLED.value() && !voip.enabled && !recorderHost()) logs.voipOff(voip.missing);
+  if (PUSH_ENABLED.value() && !voip.enabled && !recorder) logs.voipOff(voip.missing);
   if (PUSH_ENABLED.value()) checkPushAtStart(() => APNS_KEY.value());
 });
+
+/**
+ * Dev-only code (functions/src/dev), loaded only when the environment asks and never
+ * imported by a handler: the bench's timings when RINGBACK_BENCH_TIMINGS=1 (the bench's
+ * stack), and in the emulator stack the push recorder (RINGBACK_PUSH_RECORDER, set by the
+ * stack only) in place of FCM and APNs.
+ */
+async function installDevHooks(recorder: string | undefined): Promise<void> {
+  if (process.env.RINGBACK_BENCH_TIMINGS === "1") {
+    installTimings((await import("./dev/benchTimings.js")).benchTimings);
+  }
+  if (recorder) {
+    const topic = `${APNS_BUNDLE_ID.value() || "app.ringback.example"}.voip`;
+    standInSenders((await import("./dev/pushRecorder.js")).recorderSenders(recorder, topic));
+  }
+}

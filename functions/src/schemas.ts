@@ -34,7 +34,7 @@ export const chosenCallIdSchema = z
 
 /**
  * Any call's id: a chosen or server-made one, or one the server scoped to its caller
- * (`<chosen>.<22 characters>`, adapters/callIds.ts), which no client can choose.
+ * (`<chosen>.<22 characters>`, adapters/calls/ids.ts), which no client can choose.
  */
 export const callIdSchema = z
   .string()
@@ -185,7 +185,6 @@ export const unregisterDeviceSchema = z.strictObject({
 
 /** blockUser / unblockUser: the user who may (no longer) ring the caller. */
 export const blockUserSchema = z.strictObject({ ...actingUser, user_id: uidSchema });
-export type BlockUserInput = z.output<typeof blockUserSchema>;
 
 /**
  * Plain wording for zod's own issues, naming every allowed value and bound (a schema's own
@@ -249,7 +248,6 @@ export type CancelCallInput = z.output<typeof cancelCallSchema>;
 export type AcceptCallInput = z.output<typeof acceptCallSchema>;
 export type HeartbeatInput = z.output<typeof heartbeatSchema>;
 export type DeclineCallInput = z.output<typeof declineCallSchema>;
-export type InviteToCallInput = z.output<typeof inviteToCallSchema>;
 export type JoinCallInput = z.output<typeof joinCallSchema>;
 export type QuitCallInput = z.output<typeof quitCallSchema>;
 export type AckCallInput = z.output<typeof ackCallSchema>;

@@ -20,7 +20,7 @@ import {
 
 /**
  * startCall and inviteToCall sign the policy hook's requests with the webhook secrets
- * (adapters/policy.ts); the HTTP door runs them too.
+ * (adapters/calls/policy.ts); the HTTP door runs them too.
  */
 export const policySecrets = { secrets: [WEBHOOK_SECRET, WEBHOOK_SECRET_PREVIOUS] };
 
@@ -36,7 +36,7 @@ export const deadlineQueue: TaskQueueOptions = {
 /** Seed 002's schedule: 6 attempts, retried 2, 4, 8, 16 and 32 s after the one before. */
 export const WEBHOOK_MAX_ATTEMPTS = 6;
 
-/** Callback deliveries: the protocol's retries; the queue's limits are params (what the receiver bears). */
+/** Webhook deliveries of callback events: the protocol's retries; the queue's limits are params. */
 export const webhookQueue: TaskQueueOptions = {
   retryConfig: {
     maxAttempts: WEBHOOK_MAX_ATTEMPTS,
@@ -54,7 +54,7 @@ export const webhookQueue: TaskQueueOptions = {
 /** The backstop sweep: every minute, within a minute. */
 export const sweepSchedule: ScheduleOptions = { schedule: "every 1 minutes", timeoutSeconds: 60 };
 
-/** Push tasks: retried 1, 2, 4, 8 s later (never past the ring deadline, pushDelivery.ts). */
+/** Push tasks: retried 1, 2, 4, 8 s later (never past the ring deadline, adapters/push/delivery.ts). */
 export const pushQueue: TaskQueueOptions = {
   retryConfig: { maxAttempts: 8, minBackoffSeconds: 1, maxBackoffSeconds: 8, maxDoublings: 3 },
   rateLimits: {

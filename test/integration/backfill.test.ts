@@ -1,14 +1,14 @@
 /**
- * The shard backfill (functions/src/adapters/backfillShards.ts) on the real emulator: rows
+ * The shard backfill (scripts/ops/backfillShards.ts) on the real emulator: rows
  * written before `shard` existed are invisible to the sweeps until it runs, and found after.
  */
 import { FieldValue, Timestamp } from "firebase-admin/firestore";
 import { beforeAll, describe, expect, it } from "vitest";
-import { backfillShards } from "../../functions/src/adapters/backfillShards.js";
+import { backfillShards } from "../../scripts/ops/backfillShards.js";
 import type { Ctx } from "../../functions/src/adapters/context.js";
-import { shardOf } from "../../functions/src/adapters/shards.js";
-import { sweepDue } from "../../functions/src/adapters/sweep.js";
-import { unsentSince } from "../../functions/src/adapters/unsent.js";
+import { shardOf } from "../../functions/src/adapters/store/shards.js";
+import { sweepDue } from "../../functions/src/adapters/calls/sweep.js";
+import { unsentSince } from "../../functions/src/adapters/store/unsent.js";
 import { startDirect } from "../../bench/lib/inProcess.js";
 import { PRIVATE_COLLECTIONS as P } from "../../functions/src/model/collections.js";
 import { directProject } from "../support/directProject.js";

@@ -1,5 +1,5 @@
 /**
- * The general per-user command bucket (adapters/commandLimit.ts), through the real handlers and
+ * The general per-user command bucket (adapters/callable/commandLimit.ts), through the real handlers and
  * emulators. It lives in one instance's memory, so this runs only in process (the emulators
  * project), where every request of this file meets the one bucket of this test process: the
  * functions emulator spreads requests over worker processes, each with a bucket of its own,

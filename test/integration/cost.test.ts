@@ -4,7 +4,7 @@
  * write to a hot path fails. The user docs a call already holds busy are never read.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { runCommand } from "../../functions/src/adapters/commands.js";
+import { runCommand } from "../../functions/src/adapters/calls/runCommand.js";
 import type { Ctx } from "../../functions/src/adapters/context.js";
 import { accept, decline, end, heartbeat } from "../../functions/src/core/commands.js";
 import { startDirect } from "../../bench/lib/inProcess.js";

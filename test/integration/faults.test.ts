@@ -4,7 +4,7 @@
  * callables add nothing inside the transaction) on a project of its own.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { runCommand, settleCall } from "../../functions/src/adapters/commands.js";
+import { runCommand, settleCall } from "../../functions/src/adapters/calls/runCommand.js";
 import type { Ctx } from "../../functions/src/adapters/context.js";
 import { accept } from "../../functions/src/core/commands.js";
 import { startDirect } from "../../bench/lib/inProcess.js";

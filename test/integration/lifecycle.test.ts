@@ -195,7 +195,7 @@ describe("startCall answers", () => {
       "already-exists",
       "call_exists",
     );
-    // Another user's start with the same id is theirs, under an id scoped to them (callIds.ts).
+    // Another user's start with the same id is theirs, under an id scoped to them (adapters/calls/ids.ts).
     const theirs = await carol.call<{ call_id: string }>("startCall", {
       call_id,
       callees: [{ id: bob.uid }],

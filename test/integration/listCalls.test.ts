@@ -3,7 +3,7 @@
  * next_flag that never repeats or skips a call while new calls arrive between pages.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { collections } from "../../functions/src/adapters/firestore.js";
+import { collections } from "../../functions/src/adapters/store/firestore.js";
 import { cancel } from "../../functions/src/core/commands.js";
 import { startCall } from "../../functions/src/core/create.js";
 import { Draft } from "../../functions/src/core/draft.js";

@@ -6,8 +6,8 @@
 import { Timestamp } from "firebase-admin/firestore";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Ctx } from "../../functions/src/adapters/context.js";
-import { shardOf } from "../../functions/src/adapters/shards.js";
-import { sweepDue } from "../../functions/src/adapters/sweep.js";
+import { shardOf } from "../../functions/src/adapters/store/shards.js";
+import { sweepDue } from "../../functions/src/adapters/calls/sweep.js";
 import { startDirect } from "../../bench/lib/inProcess.js";
 import { directProject } from "../support/directProject.js";
 import { names } from "../support/names.js";

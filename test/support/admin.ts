@@ -2,7 +2,7 @@
 import { getApps, initializeApp, type App } from "firebase-admin/app";
 import { getFirestore, Timestamp, type Firestore } from "firebase-admin/firestore";
 import { expect } from "vitest";
-import { collections, prepare, USER_WRITE } from "../../functions/src/adapters/firestore.js";
+import { collections, prepare, USER_WRITE } from "../../functions/src/adapters/store/firestore.js";
 import type { UserState } from "../../functions/src/core/types.js";
 import { earliestDeadline, ringing as isPending, userDocOf } from "./reference.js";
 import { env } from "./env.js";

@@ -6,7 +6,7 @@
 import { initializeApp } from "firebase-admin/app";
 import { getFirestore, type Firestore } from "firebase-admin/firestore";
 import type { Ctx } from "../../functions/src/adapters/context.js";
-import { prepare } from "../../functions/src/adapters/firestore.js";
+import { prepare } from "../../functions/src/adapters/store/firestore.js";
 import type { CoreConfig } from "../../functions/src/core/types.js";
 import { env } from "./env.js";
 

@@ -24,7 +24,7 @@
  *     task to run), and next_deadline_at is what the core computes.
  */
 import { Timestamp, type Firestore } from "firebase-admin/firestore";
-import { callConverter } from "../../functions/src/adapters/firestore.js";
+import { callConverter } from "../../functions/src/adapters/store/firestore.js";
 import { NOTIFICATION_PATHS } from "../../functions/src/core/notifications.js";
 import type { Call, UserState } from "../../functions/src/core/types.js";
 import {

@@ -21,7 +21,7 @@ import {
   callConverter,
   mergeCall,
   type CallPrivate,
-} from "../../functions/src/adapters/firestore.js";
+} from "../../functions/src/adapters/store/firestore.js";
 import type { Call } from "../../functions/src/core/types.js";
 import { names } from "./names.js";
 import { PRIVATE_COLLECTIONS } from "../../functions/src/model/collections.js";

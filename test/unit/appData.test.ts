@@ -8,7 +8,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { Timestamp } from "firebase-admin/firestore";
 import { afterEach, describe, expect, it } from "vitest";
-import { toHttpsError } from "../../functions/src/adapters/httpsErrors.js";
+import { toHttpsError } from "../../functions/src/adapters/callable/httpsErrors.js";
 import {
   DEFAULT_NAMES,
   namesProblem,

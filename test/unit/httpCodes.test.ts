@@ -6,9 +6,9 @@ import fs from "node:fs";
 import path from "node:path";
 import { HttpsError } from "firebase-functions/v2/https";
 import { afterEach, describe, expect, it } from "vitest";
-import { fromHttpsError, HTTP_CODES, httpCode } from "../../functions/src/adapters/httpCodes.js";
-import { httpDoor, type Runnable } from "../../functions/src/adapters/httpDoor.js";
-import { toHttpsError } from "../../functions/src/adapters/httpsErrors.js";
+import { fromHttpsError, HTTP_CODES, httpCode } from "../../functions/src/adapters/http/codes.js";
+import { httpDoor, type Runnable } from "../../functions/src/adapters/http/door.js";
+import { toHttpsError } from "../../functions/src/adapters/callable/httpsErrors.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const read = (p: string) => fs.readFileSync(path.join(ROOT, p), "utf8");

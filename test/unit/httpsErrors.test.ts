@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { isLostTransaction } from "../../functions/src/adapters/grpcErrors.js";
-import { toHttpsError } from "../../functions/src/adapters/httpsErrors.js";
+import { isLostTransaction } from "../../functions/src/adapters/store/grpcErrors.js";
+import { toHttpsError } from "../../functions/src/adapters/callable/httpsErrors.js";
 import { DomainError } from "../../functions/src/core/errors.js";
 
 /** The shape of the admin SDK's errors: an Error with the gRPC status as `code`. */

@@ -7,7 +7,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { SHARDS, shardGroups, shardOf } from "../../functions/src/adapters/shards.js";
+import { SHARDS, shardGroups, shardOf } from "../../functions/src/adapters/store/shards.js";
 
 interface IndexField {
   fieldPath: string;

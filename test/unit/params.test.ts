@@ -5,7 +5,7 @@
  * Functions runtime sets them.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { coreConfig } from "../../functions/src/adapters/config.js";
+import { coreConfig } from "../../functions/src/adapters/deployedContext.js";
 import { checkParams } from "../../functions/src/params.js";
 
 const DEFAULTS: Record<string, string> = {

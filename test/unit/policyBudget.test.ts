@@ -1,10 +1,10 @@
 /**
  * The policy hook's 1.5 s is the hook's time: a stall of this process's own event loop (a cold
  * instance loading its clients beside the ask) is added back, so an answer waiting on the
- * socket when the loop wakes is read rather than blamed on the hook (adapters/policy.ts).
+ * socket when the loop wakes is read rather than blamed on the hook (adapters/calls/policy.ts).
  */
 import { describe, expect, it } from "vitest";
-import { listeningBudget } from "../../functions/src/adapters/policy.js";
+import { listeningBudget } from "../../functions/src/adapters/calls/policy.js";
 
 const aborted = (signal: AbortSignal) =>
   new Promise<number>((resolve) =>

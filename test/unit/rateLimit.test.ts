@@ -31,7 +31,7 @@ describe("startCall rate limit (token bucket)", () => {
 
 describe("App Check, switchable by RINGBACK_ENFORCE_APP_CHECK", () => {
   it("passes everything when off, only verified apps when on", async () => {
-    const { appCheckPasses } = await import("../../functions/src/adapters/validatedOnCall.js");
+    const { appCheckPasses } = await import("../../functions/src/adapters/callable/validated.js");
     const app = { appId: "1:2:web:3", token: {} } as never;
     expect(appCheckPasses(false, undefined)).toBe(true);
     expect(appCheckPasses(true, undefined)).toBe(false);
@@ -39,10 +39,11 @@ describe("App Check, switchable by RINGBACK_ENFORCE_APP_CHECK", () => {
   });
 });
 
-describe("the general command bucket (every callable, validatedOnCall.ts)", () => {
+describe("the general command bucket (every callable, callable/validated.ts)", () => {
   it("refuses a user past the burst with retry_after_ms, before validation, and no one else", async () => {
-    const { validated } = await import("../../functions/src/adapters/validatedOnCall.js");
-    const { resetCommandBuckets } = await import("../../functions/src/adapters/commandLimit.js");
+    const { validated } = await import("../../functions/src/adapters/callable/validated.js");
+    const { resetCommandBuckets } =
+      await import("../../functions/src/adapters/callable/commandLimit.js");
     const { z } = await import("zod");
     resetCommandBuckets();
     let ran = 0;

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { z } from "zod";
-import { validationError } from "../../functions/src/adapters/httpsErrors.js";
+import { validationError } from "../../functions/src/adapters/callable/httpsErrors.js";
 import { busyRefusal } from "../../functions/src/core/admission.js";
 import {
   acceptCallSchema,
@@ -17,7 +17,7 @@ import {
 } from "../../functions/src/schemas.js";
 import { start, withState } from "./fixtures.js";
 
-/** The message a client sees for `data`, as validatedOnCall parses it. */
+/** The message a client sees for `data`, as the callable wrapper (callable/validated.ts) parses it. */
 function refusal(schema: z.ZodType, data: unknown): string {
   const parsed = schema.safeParse(data, { error: explainIssue });
   if (parsed.success) throw new Error(`accepted ${JSON.stringify(data)}`);

@@ -1,7 +1,7 @@
-/** The notification stream's cursor check and its per-user cap (adapters/httpStream.ts). */
+/** The notification stream's cursor check and its per-user cap (adapters/http/stream.ts). */
 import { describe, expect, it } from "vitest";
-import { parseCursor } from "../../functions/src/adapters/httpStream.js";
-import { openStreams, takeSlot } from "../../functions/src/adapters/streamSlots.js";
+import { parseCursor } from "../../functions/src/adapters/http/stream.js";
+import { openStreams, takeSlot } from "../../functions/src/adapters/http/streamSlots.js";
 
 const NOW = Date.UTC(2026, 11, 2);
 const at = (ms: number) => `c1-1-0@${Math.floor(ms / 1000)}.000000000`;

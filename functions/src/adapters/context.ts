@@ -1,7 +1,7 @@
 /** What every entry point needs: where the data is, the configured timings, the effects. */
 import type { Firestore } from "firebase-admin/firestore";
 import type { CoreConfig } from "../core/types.js";
-import type { EffectHandlers } from "./effects.js";
+import type { EffectHandlers } from "./tasks/deliverEffects.js";
 
 export interface Ctx {
   db: Firestore;

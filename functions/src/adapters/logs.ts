@@ -32,7 +32,7 @@ export const logs = {
       ...effect,
       error: String(error),
     }),
-  /** The policy hook gave no usable answer in time: the fail mode decided (policy.ts). */
+  /** The policy hook gave no usable answer in time: the fail mode decided (calls/policy.ts). */
   policyFailed: (why: string, fail: string) =>
     logger.warn(`policy hook failed (${why}); failing ${fail}`, {
       event: "policy_failed",
@@ -118,7 +118,7 @@ export const logs = {
   pushRetry: (jobIds: string[], n: number) =>
     logger.info("pushTask: jobs to be tried again", { job_ids: jobIds, attempt: n }),
   malformedTask: (data: unknown) => logger.error("task: malformed payload, dropped", { data }),
-  /** Only when the bench's stack asks for timings (benchTimings.ts): one deadline task's phases. */
+  /** Only when the bench's stack asks for timings (timings.ts): one deadline task's phases. */
   benchDeadlineTask: (fields: Record<string, unknown>) =>
     logger.info("bench: deadlineTask timings", fields),
 };

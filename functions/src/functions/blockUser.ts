@@ -1,6 +1,6 @@
-import { setBlocked } from "../adapters/blocks.js";
-import { context } from "../adapters/config.js";
-import { validated } from "../adapters/validatedOnCall.js";
+import { setBlocked } from "../adapters/calls/blocks.js";
+import { deployedContext } from "../adapters/deployedContext.js";
+import { validated } from "../adapters/callable/validated.js";
 import { blockUserSchema } from "../schemas.js";
 
 /**
@@ -8,5 +8,5 @@ import { blockUserSchema } from "../schemas.js";
  * (docs/protocol.md#who-may-ring-whom). Blocking again is a success that changes nothing new.
  */
 export const blockUser = validated(blockUserSchema, (caller, data) =>
-  setBlocked(context(), caller.uid, data.user_id, true),
+  setBlocked(deployedContext(), caller.uid, data.user_id, true),
 );

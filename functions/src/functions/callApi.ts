@@ -1,5 +1,5 @@
-import { httpDoor, type Runnable } from "../adapters/httpDoor.js";
-import type { CallableHandler } from "../adapters/validatedOnCall.js";
+import { httpDoor, type Runnable } from "../adapters/http/door.js";
+import type { CallableHandler } from "../adapters/callable/validated.js";
 import { lazy } from "../lazy.js";
 
 /** A command the door runs: its callable's own handler, loaded on the door's first use of it. */
@@ -21,5 +21,5 @@ export const callApi = httpDoor(
     end_call: command(async () => (await import("./endCall.js")).endCall),
     heartbeat: command(async () => (await import("./heartbeat.js")).heartbeat),
   },
-  lazy(async () => (await import("../adapters/httpStream.js")).notificationStream),
+  lazy(async () => (await import("../adapters/http/stream.js")).notificationStream),
 );

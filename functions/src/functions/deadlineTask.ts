@@ -1,8 +1,8 @@
 import type { Request } from "firebase-functions/v2/tasks";
 import { z } from "zod";
-import { settleCall } from "../adapters/commands.js";
-import { context } from "../adapters/config.js";
-import { timed } from "../adapters/benchTimings.js";
+import { settleCall } from "../adapters/calls/runCommand.js";
+import { deployedContext } from "../adapters/deployedContext.js";
+import { timed } from "../adapters/timings.js";
 import { logs } from "../adapters/logs.js";
 import { callIdSchema } from "../schemas.js";
 
@@ -25,7 +25,7 @@ export async function deadlineTask(req: Request<unknown>): Promise<void> {
   if (early > EARLY_MS) throw new Error(`deadline task for ${call_id} ran ${early} ms early`);
   if (early > 0) await new Promise((r) => setTimeout(r, early));
   const started = Date.now();
-  const { timings } = await timed(() => settleCall(context(), call_id));
+  const { timings } = await timed(() => settleCall(deployedContext(), call_id));
   // The bench tells the queue's and the emulator's delay from Ringback's own work by these.
   if (timings) {
     logs.benchDeadlineTask({

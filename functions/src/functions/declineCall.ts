@@ -1,4 +1,4 @@
-import { commandCallable } from "../adapters/commandCallable.js";
+import { commandCallable } from "../adapters/callable/commandCallable.js";
 import { decline } from "../core/commands.js";
 import { declineCallSchema } from "../schemas.js";
 

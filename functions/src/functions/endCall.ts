@@ -1,4 +1,4 @@
-import { commandCallable } from "../adapters/commandCallable.js";
+import { commandCallable } from "../adapters/callable/commandCallable.js";
 import { end } from "../core/commands.js";
 import { endCallSchema } from "../schemas.js";
 

@@ -1,4 +1,4 @@
-import { commandCallable } from "../adapters/commandCallable.js";
+import { commandCallable } from "../adapters/callable/commandCallable.js";
 import { heartbeat as beat } from "../core/commands.js";
 import { heartbeatSchema } from "../schemas.js";
 

@@ -1,10 +1,10 @@
-import { findCallees } from "../adapters/callees.js";
-import { runInvite } from "../adapters/commands.js";
-import { context } from "../adapters/config.js";
+import { findCallees } from "../adapters/calls/callees.js";
+import { runInvite } from "../adapters/calls/runCommand.js";
+import { deployedContext } from "../adapters/deployedContext.js";
 import type { Ctx } from "../adapters/context.js";
-import { collections } from "../adapters/firestore.js";
-import { askPolicy, policySettings, type PolicySettings } from "../adapters/policy.js";
-import { validated } from "../adapters/validatedOnCall.js";
+import { collections } from "../adapters/store/firestore.js";
+import { askPolicy, policySettings, type PolicySettings } from "../adapters/calls/policy.js";
+import { validated } from "../adapters/callable/validated.js";
 import { inviteToCallSchema } from "../schemas.js";
 
 /**
@@ -12,7 +12,7 @@ import { inviteToCallSchema } from "../schemas.js";
  * the call's state and who was invited, declined busy, already in the call or no user.
  */
 export const inviteToCall = validated(inviteToCallSchema, async (caller, data) => {
-  const ctx = context();
+  const ctx = deployedContext();
   const policy = policySettings();
   // The hook, as for startCall, before the transaction (startCall.ts says why), beside the
   // lookups; only then is the call read outside it, for the hook's type and extended_data.

@@ -1,7 +1,7 @@
 import { HttpsError } from "firebase-functions/v2/https";
-import { listCalls as list, type ListCursor } from "../adapters/callList.js";
-import { context } from "../adapters/config.js";
-import { validated } from "../adapters/validatedOnCall.js";
+import { listCalls as list, type ListCursor } from "../adapters/calls/list.js";
+import { deployedContext } from "../adapters/deployedContext.js";
+import { validated } from "../adapters/callable/validated.js";
 import { durationS } from "../core/projection.js";
 import { LIST_PAGE_LIMIT, type Call } from "../core/types.js";
 import { callIdSchema, listCallsSchema } from "../schemas.js";
@@ -69,7 +69,7 @@ function entry(call: Call, uid: string, now: number) {
 /** queryCallInvitationList: the caller's calls, newest first, a page at a time. */
 export const listCalls = validated(listCallsSchema, async (caller, data) => {
   const after = data.next_flag ? decode(data.next_flag) : undefined;
-  const ctx = context();
+  const ctx = deployedContext();
   const count = Math.min(data.count, ctx.cfg.listPageLimit ?? LIST_PAGE_LIMIT);
   const page = await list(ctx, caller.uid, count, after);
   return {

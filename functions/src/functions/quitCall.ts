@@ -1,4 +1,4 @@
-import { commandCallable } from "../adapters/commandCallable.js";
+import { commandCallable } from "../adapters/callable/commandCallable.js";
 import { quit } from "../core/group.js";
 import { quitCallSchema } from "../schemas.js";
 

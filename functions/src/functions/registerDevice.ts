@@ -1,6 +1,6 @@
-import { context } from "../adapters/config.js";
-import { registerDevice as register } from "../adapters/devices.js";
-import { validated } from "../adapters/validatedOnCall.js";
+import { deployedContext } from "../adapters/deployedContext.js";
+import { registerDevice as register } from "../adapters/calls/devices.js";
+import { validated } from "../adapters/callable/validated.js";
 import { MAX_DEVICES } from "../params.js";
 import { registerDeviceSchema } from "../schemas.js";
 
@@ -10,7 +10,7 @@ import { registerDeviceSchema } from "../schemas.js";
  */
 export const registerDevice = validated(registerDeviceSchema, (caller, data) =>
   register(
-    context(),
+    deployedContext(),
     caller.uid,
     {
       device_id: data.device_id,

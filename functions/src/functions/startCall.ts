@@ -1,8 +1,8 @@
-import { checkCallees, lookUp } from "../adapters/callees.js";
-import { context } from "../adapters/config.js";
-import { askPolicy, policySettings } from "../adapters/policy.js";
-import { requestHash, runStartBeside } from "../adapters/start.js";
-import { validated } from "../adapters/validatedOnCall.js";
+import { checkCallees, lookUp } from "../adapters/calls/callees.js";
+import { deployedContext } from "../adapters/deployedContext.js";
+import { askPolicy, policySettings } from "../adapters/calls/policy.js";
+import { requestHash, runStartBeside } from "../adapters/calls/start.js";
+import { validated } from "../adapters/callable/validated.js";
 import { normalizeName } from "../core/names.js";
 import { checkPushSize } from "../core/pushSize.js";
 import { startCallSchema } from "../schemas.js";
@@ -12,7 +12,7 @@ import { startCallSchema } from "../schemas.js";
  * Auth lookup and the device check run beside the transaction's reads (start.ts).
  */
 export const startCall = validated(startCallSchema, async (caller, data) => {
-  const ctx = context();
+  const ctx = deployedContext();
   checkPushSize(data.push, caller.uid); // a ring too big to send would ring nobody, silently
   checkCallees(ctx, caller.uid, data.callees);
   const { call_id, ...body } = data;
@@ -37,7 +37,7 @@ export const startCall = validated(startCallSchema, async (caller, data) => {
   // locks of the caller's and callees' user docs that long (stalling their other commands)
   // and be asked again on a retry. Here it runs while the lookups above are under way, so a
   // prompt hook adds little; with no hook, nothing is awaited. A start the caller's bucket
-  // refuses asks the hook too: the general command bucket (validatedOnCall.ts) bounds that.
+  // refuses asks the hook too: the general command bucket (callable/validated.ts) bounds that.
   const denied = await askPolicy(policySettings(), {
     caller_id: caller.uid,
     callee_ids: data.callees.map((c) => c.id),

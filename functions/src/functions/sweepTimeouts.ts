@@ -1,15 +1,15 @@
-import { context } from "../adapters/config.js";
+import { deployedContext } from "../adapters/deployedContext.js";
 import { logs } from "../adapters/logs.js";
-import { sweepDue } from "../adapters/sweep.js";
-import { resendUnsentPushes } from "../adapters/pushBackstop.js";
-import { resendUnsent } from "../adapters/webhookBackstop.js";
+import { sweepDue } from "../adapters/calls/sweep.js";
+import { resendUnsentPushes } from "../adapters/push/backstop.js";
+import { resendUnsent } from "../adapters/webhooks/backstop.js";
 
 /**
  * The backstop, every minute (triggers.ts, index.ts): settle every call with a deadline in the
  * past, and enqueue again the callback events and push jobs whose delivery was never enqueued.
  */
 export async function sweepTimeouts(): Promise<void> {
-  const ctx = context();
+  const ctx = deployedContext();
   const [counts, resent, pushes] = await Promise.all([
     sweepDue(ctx),
     resendUnsent(ctx),

@@ -1,9 +1,9 @@
-import { setBlocked } from "../adapters/blocks.js";
-import { context } from "../adapters/config.js";
-import { validated } from "../adapters/validatedOnCall.js";
+import { setBlocked } from "../adapters/calls/blocks.js";
+import { deployedContext } from "../adapters/deployedContext.js";
+import { validated } from "../adapters/callable/validated.js";
 import { blockUserSchema } from "../schemas.js";
 
 /** `user_id` may ring the caller again; unblocking someone not blocked is a success. */
 export const unblockUser = validated(blockUserSchema, (caller, data) =>
-  setBlocked(context(), caller.uid, data.user_id, false),
+  setBlocked(deployedContext(), caller.uid, data.user_id, false),
 );

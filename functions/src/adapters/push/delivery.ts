@@ -1,0 +1,220 @@
+/**
+ * Sends one push job (docs/protocol.md#offline-push): claims it in a transaction (with a
+ * lease), fixes the devices it goes to on the first attempt, sends to each device not yet
+ * done, and records what became of each. A ring never goes after its deadline nor after its
+ * cancel; a cancel goes to exactly the devices the ring reached (waiting out a ring still in
+ * flight), except the device that answered. A token is dropped only when its service says it
+ * is dead, and never when every message of a batch says so alike (a circuit breaker: that is
+ * our setup, not the devices); configuration errors drop nothing and tell the operator.
+ */
+import { Timestamp, type Firestore } from "firebase-admin/firestore";
+import { dropToken } from "../calls/devices.js";
+import { collections } from "../store/firestore.js";
+import { PUSH_JOBS, pushJobId, type JobDevice, type JobStatus, type PushJobDoc } from "./outbox.js";
+import {
+  messagesFor,
+  type DeviceTokens,
+  type PushMessage,
+  type PushSender,
+  type SendOutcome,
+} from "./messages.js";
+import { logs } from "../logs.js";
+
+/** One attempt may hold a job this long. */
+const LEASE_MS = 20_000;
+/** A cancel is retried until this long after the ring deadline (or after it was decided). */
+export const CANCEL_GRACE_MS = 30_000;
+
+export interface Senders {
+  fcm: PushSender;
+  /** APNs VoIP; null when not configured (iOS devices are then rung through FCM). */
+  voip: PushSender | null;
+}
+
+/** What an attempt came to: `retry` and `wait` ask the queue to run the task again. */
+export type PushAttempt = "sent" | "retry" | "wait" | "skipped";
+
+type Claim =
+  | { kind: "skip" }
+  | { kind: "wait" }
+  | { kind: "send"; doc: PushJobDoc; devices: Record<string, JobDevice> };
+
+const ms = (t: Timestamp | null | undefined) => t?.toMillis() ?? 0;
+const jobs = (db: Firestore) => db.collection(PUSH_JOBS);
+
+async function devicesOf(db: Firestore, uid: string): Promise<JobDevice[]> {
+  const snap = await collections(db).devices(uid).get();
+  return snap.docs.map((s) => {
+    const d = s.data();
+    return {
+      device_id: s.id,
+      platform: d.platform as DeviceTokens["platform"],
+      fcm_token: (d.fcm_token as string | null | undefined) ?? null,
+      voip_token: (d.voip_token as string | null | undefined) ?? null,
+      apns_env: (d.apns_env as DeviceTokens["apns_env"] | undefined) ?? null,
+      state: "pending",
+    };
+  });
+}
+
+async function claim(
+  db: Firestore,
+  jobId: string,
+  now: number,
+  uid: string | undefined,
+): Promise<Claim> {
+  const ref = jobs(db).doc(jobId);
+  // A ring's devices, read before the transaction (a query in one locks more than it reads).
+  const found = uid ? await devicesOf(db, uid) : [];
+  return db.runTransaction(async (tx): Promise<Claim> => {
+    const doc = (await tx.get(ref)).data() as PushJobDoc | undefined;
+    if (!doc || !["pending", "sending", "retry"].includes(doc.status)) return { kind: "skip" };
+    if (ms(doc.lease_until) > now) return { kind: "wait" };
+    const finish = (status: JobStatus): Claim => {
+      tx.update(ref, { status, lease_until: null, unsent_since: null });
+      return { kind: "skip" };
+    };
+    let devices = doc.devices;
+    if (doc.type === "ring") {
+      const cancelRef = jobs(db).doc(pushJobId(doc.call_id, doc.uid, "cancel"));
+      if ((await tx.get(cancelRef)).exists) return finish("superseded");
+      if (now >= doc.job.expires_at) return finish("expired");
+      if (devices === null && uid === undefined) return { kind: "wait" }; // cannot happen
+      devices ??= Object.fromEntries(found.map((d) => [d.device_id, d]));
+    } else if (devices === null) {
+      // A cancel goes where the ring went: wait for a ring in flight, stop one not yet sent.
+      const ringRef = jobs(db).doc(pushJobId(doc.call_id, doc.uid, "ring"));
+      const ring = (await tx.get(ringRef)).data() as PushJobDoc | undefined;
+      if (ring?.status === "sending" && ms(ring.lease_until) > now) return { kind: "wait" };
+      if (ring && ["pending", "sending", "retry"].includes(ring.status)) {
+        tx.update(ringRef, { status: "superseded", lease_until: null, unsent_since: null });
+      }
+      devices = {};
+      for (const d of Object.values(ring?.devices ?? {})) {
+        if (d.state !== "sent" || d.device_id === doc.job.except_device) continue;
+        const { device_id, platform, fcm_token, voip_token } = d;
+        devices[d.device_id] = {
+          device_id,
+          platform,
+          fcm_token,
+          voip_token,
+          apns_env: d.apns_env ?? null,
+          state: "pending",
+        };
+      }
+    }
+    tx.update(ref, {
+      status: "sending",
+      devices,
+      attempts: doc.attempts + 1,
+      unsent_since: null,
+      lease_until: Timestamp.fromMillis(now + LEASE_MS),
+    });
+    return { kind: "send", doc, devices };
+  });
+}
+
+/**
+ * The circuit breaker: when every message of a batch (more than one) comes back unregistered
+ * with one code, the fault is ours (a credential, a project, an environment), not each
+ * device's: nothing is pruned, each is given up, and it is logged.
+ */
+export function breakCircuit(jobId: string, channel: string, res: SendOutcome[]): SendOutcome[] {
+  const codes = new Set(res.map((o) => (o.ok ? "" : `${o.error} ${o.code}`)));
+  const first = res[0];
+  if (res.length < 2 || codes.size !== 1 || !first || first.ok || first.error !== "unregistered") {
+    return res;
+  }
+  logs.pruneWithheld(jobId, channel, first.code, res.length);
+  return res.map(() => ({ ok: false, error: "permanent", code: `withheld: ${first.code}` }));
+}
+
+async function sendAll(senders: Senders, msgs: PushMessage[]): Promise<SendOutcome[]> {
+  const out = new Map<PushMessage, SendOutcome>();
+  const byChannel = (c: PushMessage["channel"]) => msgs.filter((m) => m.channel === c);
+  await Promise.all(
+    (["fcm", "voip"] as const).map(async (c) => {
+      const group = byChannel(c);
+      const sender = c === "fcm" ? senders.fcm : senders.voip;
+      if (group.length === 0 || !sender) return;
+      const res = await sender
+        .send(group)
+        .catch((e: unknown) =>
+          group.map((): SendOutcome => ({ ok: false, error: "transient", code: String(e) })),
+        );
+      const checked = breakCircuit(group[0]?.job_id ?? "", c, res);
+      group.forEach((m, i) =>
+        out.set(m, checked[i] ?? { ok: false, error: "transient", code: "?" }),
+      );
+    }),
+  );
+  return msgs.map((m) => out.get(m) as SendOutcome);
+}
+
+/** One attempt at job `jobId`; `now` is the attempt's time. */
+export async function deliverPush(
+  db: Firestore,
+  jobId: string,
+  senders: Senders,
+  now = Date.now(),
+): Promise<PushAttempt> {
+  const peek = (await jobs(db).doc(jobId).get()).data() as PushJobDoc | undefined;
+  if (!peek || !["pending", "sending", "retry"].includes(peek.status)) return "skipped";
+  const ringUid = peek.type === "ring" && peek.devices === null ? peek.uid : undefined;
+  const c = await claim(db, jobId, now, ringUid);
+  if (c.kind !== "send") return c.kind === "wait" ? "wait" : "skipped";
+  const { doc, devices } = c;
+  const pending = Object.values(devices).filter((d) => d.state === "pending");
+  const handed = Date.now();
+  const msgs = messagesFor(jobId, doc.job, pending, senders.voip !== null, handed);
+  for (const d of pending) {
+    if (!msgs.some((m) => m.device_id === d.device_id)) d.state = "no_token";
+  }
+  const outcomes = await sendAll(senders, msgs);
+  const prunes: Promise<void>[] = [];
+  msgs.forEach((m, i) => {
+    const o = outcomes[i] as SendOutcome;
+    const d = devices[m.device_id] as JobDevice;
+    d.channel = m.channel;
+    d.handed_at = handed;
+    if (o.ok) d.state = "sent";
+    else {
+      d.code = o.code;
+      const who = { job_id: jobId, uid: doc.uid, device_id: m.device_id, channel: m.channel };
+      if (o.error === "unregistered") {
+        d.state = "unregistered";
+        logs.pushOutcome("push_pruned", { ...who, code: o.code });
+        prunes.push(dropToken(db, doc.uid, m.device_id, m.channel, m.token));
+      } else if (o.error === "permanent" || o.error === "config") {
+        d.state = "failed";
+        if (o.error === "config") logs.pushConfigError(m.channel, o.code, o.fix ?? "");
+        logs.pushOutcome("push_failed", { ...who, code: o.code });
+      }
+    }
+  });
+  await Promise.all(prunes.map((p) => p.catch(() => undefined)));
+  const later = Date.now();
+  const until =
+    doc.type === "ring"
+      ? doc.job.expires_at
+      : Math.max(doc.job.expires_at, doc.created_at.toMillis()) + CANCEL_GRACE_MS;
+  const transient = Object.values(devices).some((d) => d.state === "pending");
+  const retry = transient && later < until;
+  if (transient && !retry) {
+    for (const d of Object.values(devices)) {
+      if (d.state !== "pending") continue;
+      d.state = "failed";
+      const who = { job_id: jobId, uid: doc.uid, device_id: d.device_id };
+      logs.pushOutcome("push_failed", { ...who, channel: d.channel ?? "?", code: d.code ?? "" });
+    }
+  }
+  const ref = jobs(db).doc(jobId);
+  await db.runTransaction(async (tx) => {
+    const cur = (await tx.get(ref)).data() as PushJobDoc | undefined;
+    // A cancel that overtook this ring meanwhile keeps it superseded.
+    const status: JobStatus =
+      cur?.status === "superseded" ? "superseded" : retry ? "retry" : "done";
+    tx.update(ref, { devices, status, lease_until: null });
+  });
+  return retry ? "retry" : "sent";
+}

@@ -1,0 +1,90 @@
+/**
+ * The push outbox: one `ringback_push_jobs/{job_id}` document per (call, user, ring | cancel), written
+ * in the same transaction as the change that caused it (a rolled-back change rings nobody, a
+ * function that dies after the commit loses nothing), then sent from a task queue named after
+ * the job. The job records each device it goes to and what became of it, so a retried task
+ * never sends to a device twice. Server-only; kept a day (`expire_at`, for a TTL policy).
+ */
+import { createHash } from "node:crypto";
+import { Timestamp } from "firebase-admin/firestore";
+import type { PushJob, PushType } from "../../core/push.js";
+import { PRIVATE_COLLECTIONS } from "../../model/collections.js";
+import type { Channel, DeviceTokens } from "./messages.js";
+import { shardOf } from "../store/shards.js";
+
+export const PUSH_JOBS = PRIVATE_COLLECTIONS.pushJobs;
+export const PUSH_JOB_TTL_MS = 24 * 3600 * 1000;
+
+/** The job's id: task-name safe whatever the uid holds, the same on every retry. */
+export function pushJobId(callId: string, uid: string, type: PushType): string {
+  const u = createHash("sha256").update(uid).digest("hex").slice(0, 24);
+  return `${callId}-${type}-${u}`;
+}
+
+export type JobStatus =
+  /** Not claimed yet. */
+  | "pending"
+  /** An attempt holds the lease. */
+  | "sending"
+  /** Some devices failed for now: the queue tries again (never past the ring deadline). */
+  | "retry"
+  | "done"
+  /** A ring the cancel overtook: never sent, or sent to some devices only. */
+  | "superseded"
+  /** A ring whose deadline passed before it could go. */
+  | "expired";
+
+export type DeviceState = "pending" | "sent" | "unregistered" | "failed" | "no_token";
+
+export interface JobDevice extends DeviceTokens {
+  state: DeviceState;
+  channel?: Channel;
+  code?: string;
+  /** When the message was handed to the sender (epoch ms). */
+  handed_at?: number;
+}
+
+export interface PushJobDoc {
+  job_id: string;
+  call_id: string;
+  uid: string;
+  type: PushType;
+  job: PushJob;
+  status: JobStatus;
+  /** The devices it goes to, fixed by the first attempt; null before. */
+  devices: Record<string, JobDevice> | null;
+  attempts: number;
+  created_at: Timestamp;
+  /** The backstop's index shard (store/shards.ts), from the call id. */
+  shard: number;
+  /** Set until an attempt claims it: what the sweep looks for when an enqueue was lost. */
+  unsent_since: Timestamp | null;
+  lease_until: Timestamp | null;
+  expire_at: Timestamp;
+}
+
+/** The task that sends a change's jobs: named after them, so never enqueued twice. */
+export function pushTaskId(jobs: readonly PushJob[]): { id: string; job_ids: string[] } {
+  const job_ids = jobs.map((j) => pushJobId(j.call_id, j.uid, j.type));
+  const h = createHash("sha256").update(job_ids.join(",")).digest("hex").slice(0, 24);
+  return { id: `${jobs[0]?.call_id ?? "none"}-push-${h}`, job_ids };
+}
+
+export function pushJobDoc(changeAt: number, job: PushJob): PushJobDoc {
+  const at = Timestamp.fromMillis(changeAt);
+  return {
+    job_id: pushJobId(job.call_id, job.uid, job.type),
+    call_id: job.call_id,
+    uid: job.uid,
+    type: job.type,
+    job,
+    status: "pending",
+    devices: null,
+    attempts: 0,
+    created_at: at,
+    shard: shardOf(job.call_id),
+    unsent_since: at,
+    lease_until: null,
+    expire_at: Timestamp.fromMillis(changeAt + PUSH_JOB_TTL_MS),
+  };
+}

@@ -1,0 +1,256 @@
+/**
+ * The one module that knows Firestore paths and shapes: collections with typed converters.
+ * Documents hold Timestamps; the core works in epoch milliseconds.
+ */
+import {
+  getFirestore,
+  Timestamp,
+  type DocumentData,
+  type DocumentSnapshot,
+  type Firestore,
+  type FirestoreDataConverter,
+  type QueryDocumentSnapshot,
+} from "firebase-admin/firestore";
+import type { Notice } from "../../core/notifications.js";
+import type { Call, CallUser, UserDoc } from "../../core/types.js";
+import {
+  CALL_PRIVATE,
+  PRIVATE_COLLECTIONS,
+  USER_SUBCOLLECTIONS,
+  type SharedNames,
+} from "../../model/collections.js";
+import {
+  CALL_FIELDS,
+  CALL_PRIVATE_FIELDS,
+  parseOwn,
+  parseUserFields,
+  storedCall,
+  storedCallPrivate,
+  storedRingLog,
+  USER_FIELDS,
+} from "../../model/documents.js";
+
+/** A ring log's fields (read with the rest in one getAll, so they are in READ_MASK). */
+const RING_LOG_FIELDS = Object.keys(storedRingLog.shape);
+import { sharedNames } from "../../params.js";
+import { shardOf } from "./shards.js";
+
+let db: Firestore | undefined;
+
+/** The deployed functions' database (the default app's, initialised by platform.ts). */
+export function firestore(): Firestore {
+  db ??= prepare(getFirestore());
+  return db;
+}
+
+/** Settings the converters rely on (optional fields are left out, not written as undefined). */
+export function prepare(firestore: Firestore): Firestore {
+  firestore.settings({ ignoreUndefinedProperties: true });
+  return firestore;
+}
+
+const ts = (ms: number): Timestamp => Timestamp.fromMillis(ms);
+const optTs = (ms: number | undefined): Timestamp | undefined =>
+  ms === undefined ? undefined : ts(ms);
+
+function mapUsers<A, B>(users: Record<string, A>, f: (u: A) => B): Record<string, B> {
+  return Object.fromEntries(Object.entries(users).map(([k, u]) => [k, f(u)]));
+}
+
+export const callConverter: FirestoreDataConverter<Call> = {
+  toFirestore(call: Call): DocumentData {
+    return {
+      ...call,
+      shard: shardOf(call.call_id), // the sweep's index shard (shards.ts)
+      created_at: ts(call.created_at),
+      deadline_at: ts(call.deadline_at),
+      connected_at: optTs(call.connected_at),
+      ended_at: optTs(call.ended_at),
+      next_deadline_at: call.next_deadline_at === null ? null : ts(call.next_deadline_at),
+      task_at: call.task_at === undefined || call.task_at === null ? null : ts(call.task_at),
+      updated_at: ts(call.updated_at),
+      users: mapUsers(call.users, (u: CallUser) => ({
+        ...u,
+        heartbeat_at: optTs(u.heartbeat_at),
+        deadline_at: optTs(u.deadline_at),
+        receipt_deadline_at: optTs(u.receipt_deadline_at),
+        updated_at: ts(u.updated_at),
+      })),
+    };
+  },
+  /** Parsed, never cast: a call that does not parse throws UnreadableDocument (its path). */
+  fromFirestore(snap: QueryDocumentSnapshot): Call {
+    const { shard: _shard, ...call } = parseOwn(storedCall, snap.ref.path, snap.data());
+    return call as Call; // its private part (start_*) is merged in by mergeCall
+  },
+};
+
+/**
+ * `users/{uid}` is the app's document too: Ringback reads only its five fields (a missing or
+ * malformed one reads as idle) and writes them with a field mask (USER_WRITE).
+ */
+export const userConverter: FirestoreDataConverter<UserDoc> = {
+  toFirestore(u: UserDoc): DocumentData {
+    return {
+      status: u.status,
+      call_id: u.call_id,
+      incoming: u.incoming ? { ...u.incoming, deadline_at: ts(u.incoming.deadline_at) } : null,
+      device_id: u.device_id,
+      updated_at: ts(u.updated_at),
+    };
+  },
+  fromFirestore(snap: QueryDocumentSnapshot): UserDoc {
+    return parseUserFields(snap.data());
+  },
+};
+
+/** How every write of `users/{uid}` is made: Ringback's fields only, the app's left as they are. */
+export const USER_WRITE = { mergeFields: USER_FIELDS } as const;
+
+/** One user's doc outside a transaction, Ringback's fields only (undefined: no doc). */
+export async function readUserDoc(db: Firestore, uid: string): Promise<UserDoc | undefined> {
+  const [snap] = await db.getAll(collections(db).users.doc(uid), { fieldMask: [...USER_FIELDS] });
+  return snap?.data() as UserDoc | undefined; // the ref's converter parsed it
+}
+
+/**
+ * What only the server reads of a call, kept in `calls/{id}/private/server` out of the
+ * participants' reach (docs/protocol.md#who-may-read-what): each user's device, whether they
+ * were logged out or not delivered to, their extended_data, and the first start's request
+ * hash and answer.
+ */
+export interface CallPrivate {
+  start_request_hash?: string;
+  start_result?: Call["start_result"];
+  users: Record<
+    string,
+    { device_id?: string; logged_out?: boolean; undelivered?: boolean; extended_data?: string }
+  >;
+  /**
+   * Every user in order when some invitee is undelivered: the shared `user_ids` (who may read
+   * the call and find it in listCalls) leaves those out (docs/protocol.md#who-may-ring-whom).
+   */
+  all_user_ids?: string[];
+}
+
+/** A call's private part as stored, parsed (undefined when it has none). */
+export function parsePrivate(snap: DocumentSnapshot): CallPrivate | undefined {
+  const d = snap.data();
+  return d === undefined ? undefined : parseOwn(storedCallPrivate, snap.ref.path, d);
+}
+
+/**
+ * The fields a transaction's reads ask for: a call's, its private part's and Ringback's five
+ * of `users/{uid}` (one getAll reads all three kinds). The app's own fields of a user doc are
+ * never sent to Ringback, however large its profile.
+ */
+export const READ_MASK: readonly string[] = [
+  ...new Set([...CALL_FIELDS, ...CALL_PRIVATE_FIELDS, ...USER_FIELDS, ...RING_LOG_FIELDS]),
+];
+
+/** Splits a call into the shared doc the participants read and its private part. */
+export function splitCall(call: Call): { shared: Call; priv: CallPrivate } {
+  const { start_request_hash, start_result, ...rest } = call;
+  const priv: CallPrivate = { start_request_hash, start_result, users: {} };
+  const users: Record<string, CallUser> = {};
+  for (const [uid, u] of Object.entries(call.users)) {
+    // A user's extended_data (accept, decline, join, quit) is theirs to give to the users in
+    // the call at that moment, by notification: kept out of what every participant reads.
+    const { device_id, logged_out, undelivered, extended_data, ...open } = u;
+    users[uid] = open;
+    const hidden = { device_id, logged_out, undelivered, extended_data };
+    if (Object.values(hidden).some((v) => v !== undefined)) priv.users[uid] = hidden;
+  }
+  const user_ids = call.user_ids.filter((uid) => !call.users[uid]?.undelivered);
+  if (user_ids.length < call.user_ids.length) priv.all_user_ids = call.user_ids;
+  return { shared: { ...rest, users, user_ids } as Call, priv };
+}
+
+/** The call as the core knows it: the shared doc with its private part put back. */
+export function mergeCall(shared: Call, priv: CallPrivate | undefined): Call {
+  if (!priv) return shared;
+  const users: Record<string, CallUser> = {};
+  for (const [uid, u] of Object.entries(shared.users)) {
+    users[uid] = { ...u, ...definedOnly(priv.users?.[uid] ?? {}) };
+  }
+  const { all_user_ids, ...rest } = priv;
+  return {
+    ...shared,
+    ...definedOnly(rest),
+    users,
+    user_ids: all_user_ids ?? shared.user_ids,
+  } as Call;
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Notifications live this long before a Firestore TTL policy on `expire_at` removes them. */
+export const NOTIFICATION_TTL_MS = 7 * 24 * 3600 * 1000;
+
+export interface NotificationDoc {
+  path: Notice["path"];
+  body: Notice["body"];
+  call_id: string;
+  /** Order of events within one call (version * 1000 + index). */
+  seq: number;
+  created_at: Timestamp;
+  expire_at: Timestamp;
+}
+
+/**
+ * The collections of `db` (the deployed functions use `firestore()`), under the configured
+ * names of the two shared ones (params RINGBACK_USERS_COLLECTION, RINGBACK_CALLS_COLLECTION).
+ */
+export function collections(db: Firestore, names: SharedNames = sharedNames()) {
+  const user = (uid: string) => db.collection(names.users).doc(uid);
+  return {
+    names,
+    calls: db.collection(names.calls).withConverter(callConverter),
+    /** Server-only: the private part of a call (see CallPrivate; rules deny clients). */
+    callPrivate: (callId: string) =>
+      db
+        .collection(names.calls)
+        .doc(callId)
+        .collection(CALL_PRIVATE.collection)
+        .doc(CALL_PRIVATE.doc),
+    users: db.collection(names.users).withConverter(userConverter),
+    notifications: (uid: string) => user(uid).collection(USER_SUBCOLLECTIONS.notifications),
+    devices: (uid: string) => user(uid).collection(USER_SUBCOLLECTIONS.devices),
+    /** `users/{uid}/blocked/{other}`: `other` may not ring `uid` (written by the server). */
+    blocked: (uid: string) => user(uid).collection(USER_SUBCOLLECTIONS.blocked),
+    /** Server-only: startCall's per-user rate-limit buckets. */
+    rateLimits: db.collection(PRIVATE_COLLECTIONS.rateLimits),
+    /** Server-only: the webhook outbox (webhooks/outbox.ts). */
+    webhookEvents: db.collection(PRIVATE_COLLECTIONS.webhookEvents),
+    /** Server-only: the push outbox (push/outbox.ts). */
+    pushJobs: db.collection(PRIVATE_COLLECTIONS.pushJobs),
+    /** Server-only: who holds each push token (calls/devices.ts). */
+    pushTokens: db.collection(PRIVATE_COLLECTIONS.pushTokens),
+    /** Server-only: each callee's delivered invitations of the last minute (ring limits). */
+    ringLogs: db.collection(PRIVATE_COLLECTIONS.ringLogs),
+  };
+}
+export type Collections = ReturnType<typeof collections>;
+
+/** A stable event id: the same change always yields the same id, so retries never duplicate. */
+export const eventId = (callId: string, version: number, index: number): string =>
+  `${callId}-${version}-${index}`;
+
+export function notificationDoc(
+  notice: Notice,
+  callId: string,
+  version: number,
+  index: number,
+  now: number,
+): NotificationDoc {
+  return {
+    path: notice.path,
+    body: notice.body,
+    call_id: callId,
+    seq: version * 1000 + index,
+    created_at: ts(now),
+    expire_at: ts(now + NOTIFICATION_TTL_MS),
+  };
+}

@@ -1,0 +1,74 @@
+/**
+ * The webhook outbox: one `ringback_webhook_events/{event_id}` document per callback event, written in
+ * the same transaction as the change that caused it (so a rolled-back change sends nothing and
+ * a function that dies after the commit loses nothing), then delivered from a task queue.
+ * Server-only: the rules give clients no access. Kept `OUTBOX_TTL_MS` (a TTL policy on
+ * `expire_at` removes them).
+ */
+import { Timestamp } from "firebase-admin/firestore";
+import type { CallbackName } from "../../core/callbacks.js";
+import type { Effect } from "../../core/effects.js";
+import { PRIVATE_COLLECTIONS } from "../../model/collections.js";
+import { shardOf } from "../store/shards.js";
+
+export const OUTBOX = PRIVATE_COLLECTIONS.webhookEvents;
+export const OUTBOX_TTL_MS = 30 * 24 * 3600 * 1000;
+
+export type DeliveryStatus = "pending" | "delivered" | "failed";
+
+export interface Attempt {
+  /** 1 for the first attempt. */
+  n: number;
+  at: Timestamp;
+  ms: number;
+  /** The receiver's HTTP status, when it answered. */
+  status?: number;
+  /** Why the attempt failed without an answer (timeout, connection dropped, …). */
+  error?: string;
+}
+
+export interface OutboxDoc {
+  event_id: string;
+  call_id: string;
+  event: CallbackName;
+  fields: Record<string, unknown>;
+  /** Orders the events of one call. */
+  seq: number;
+  /** The change's time, Unix seconds: the envelope's `timestamp`, the same on every attempt. */
+  timestamp: number;
+  nonce: string;
+  status: DeliveryStatus;
+  attempts: Attempt[];
+  created_at: Timestamp;
+  /** The backstop's index shard (store/shards.ts), from the call id. */
+  shard: number;
+  /** Set until a delivery attempt begins: what the sweep looks for when an enqueue was lost. */
+  unsent_since: Timestamp | null;
+  /** While an attempt is in flight: a second task for the same event waits it out. */
+  lease_until: Timestamp | null;
+  delivered_at?: Timestamp;
+  failed_at?: Timestamp;
+  expire_at: Timestamp;
+}
+
+export function outboxDoc(e: Extract<Effect, { kind: "callback" }>): OutboxDoc {
+  const at = Timestamp.fromMillis(e.at);
+  return {
+    event_id: e.event_id,
+    call_id: e.event.call_id,
+    event: e.event.event,
+    fields: e.event.fields as Record<string, unknown>,
+    seq: e.seq,
+    timestamp: Math.floor(e.at / 1000),
+    // The event id: stable across retries, distinct across events, and signed (it is in the
+    // body and in ZEGO's signature), so it is what a receiver dedupes on, not a header.
+    nonce: e.event_id,
+    status: "pending",
+    attempts: [],
+    created_at: at,
+    shard: shardOf(e.event.call_id),
+    unsent_since: at,
+    lease_until: null,
+    expire_at: Timestamp.fromMillis(e.at + OUTBOX_TTL_MS),
+  };
+}
