@@ -38,7 +38,7 @@ beforeAll(async () => {
 
 const INVITATION_TARGET_MS = 1500;
 const HEARTBEAT_TARGET_MS = 2000;
-/** The stack's heartbeat timeout (npm test's fullstack run shortens it to 20 s). */
+/** The stack's heartbeat timeout (RINGBACK_HEARTBEAT_TIMEOUT_SECONDS, 60 s by default). */
 const HEARTBEAT_TIMEOUT_MS = Number(process.env.RINGBACK_HEARTBEAT_TIMEOUT_SECONDS ?? 60) * 1000;
 const RECEIPT_TARGET_MS = 1000;
 const STATE_CHANGED = "/call/notify_user_state_changed";
