@@ -1,25 +1,23 @@
-// `npm test`: every suite, in two lanes that run side by side, each on a stack of its own
-// (lane B's ports moved by 2000, its project demo-ringback-b); within a lane, one run after
-// another, cheapest first.
-//  lane A
+// `npm test`: every suite, one run after another, cheapest first, each run on a stack of its own:
 //   1. unit: no stack (the pure core, the model, scripts' helpers, docs checks).
-//   2. main: the emulator suites with the callables in process (vitest's emulators project)
-//      against a stack with webhooks off, as a project starts.
+//   2. main: the emulator suites with the callables in process (vitest's emulators project),
+//      and the fullstack suites through the functions emulator, as an app's requests arrive
+//      (the SDK, the demo in Chromium, the HTTP door, timing, the example app and kit), on a
+//      stack with webhooks off, as a project starts.
 //   3. webhooks: a stack whose functions post callbacks to the receiver the webhook tests run
 //      (RINGBACK_WEBHOOK_URL on 127.0.0.1, a test secret and app id); its retries wait a
 //      quarter of each backoff (RINGBACK_TASKS_RETRY_SCALE); the stress model runs here, once.
-//   4. policy: the policy hook on, asking the stack's settable hook, failing closed (one file).
-//  lane B
-//   1. fullstack: through the functions emulator, as an app's requests arrive: the SDK, the
-//      demo in Chromium, the HTTP door, timing and the example apps and kits.
-//   2. names+limits: the collections moved by RINGBACK_USERS_COLLECTION /
+//   4. names+limits: the collections moved by RINGBACK_USERS_COLLECTION /
 //      RINGBACK_CALLS_COLLECTION (its rules: print-config's) and the ring limits at their
 //      defaults (off elsewhere, whose stress model rings the same users again and again).
-//   3. signals: outside any stack; each test starts and stops stacks of its own (ports moved
+//   5. policy: the policy hook on, asking the stack's settable hook, failing closed (one file).
+//   6. signals: outside any stack; each test starts and stops stacks of its own (ports moved
 //      by 7000, 8000 and 9000).
-// A run's output is printed whole when it ends (the lanes' lines never interleave). Each run
-// writes its vitest JSON report; this merges them into .runtime/vitest-results.json, prints
-// the time of every run and file, and one line: "tests: N passed, M failed".
+// RINGBACK_TEST_LANES=2 runs two lanes side by side instead: A (unit, main in process,
+// webhooks, policy) and B (fullstack, names+limits, signals; ports moved by 2000, project
+// <project>-b), each run's output printed whole when it ends (also .runtime/test-<run>.log).
+// Each run writes its vitest JSON report; this merges them into .runtime/vitest-results.json,
+// prints the time of every run and file, and one line: "tests: N passed, M failed".
 // `--only=main` (or another run's name) runs one.
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -124,6 +122,7 @@ const sh = (cmd, args, env = {}) =>
   spawnSync(cmd, args, { cwd: ROOT, stdio: "inherit", env: { ...process.env, ...env } }).status ??
   1;
 
+const twoLanes = process.env.RINGBACK_TEST_LANES === "2";
 /** Each lane's stack: its ports and its project (two stacks of one project id collide). */
 const LANES = {
   A: { offset, project: process.env.GCLOUD_PROJECT || "demo-ringback" },
@@ -163,21 +162,30 @@ async function runOne(run) {
   const [cmd, args] = run.bare
     ? [path.join(ROOT, "node_modules", ".bin", "vitest"), vitest.slice(1)]
     : ["node", ["scripts/stack.mjs", "--", ...vitest]];
-  const out = fs.openSync(logFile, "w");
+  // One lane: the output as it comes. Two: to a file, printed whole when the run ends.
+  const live = !twoLanes;
+  const out = live ? "inherit" : fs.openSync(logFile, "w");
   const t0 = Date.now();
   const at = () => `${((Date.now() - started) / 1000).toFixed(0)} s`;
-  console.log(`[tests] ${at()}: lane ${run.lane} starts ${run.name}`);
+  console.log(
+    twoLanes
+      ? `[tests] ${at()}: lane ${run.lane} starts ${run.name}`
+      : `\n==> tests: ${run.name} (${run.projects.join(", ")})`,
+  );
   const code = await new Promise((resolve) => {
     const child = spawn(cmd, args, { cwd: ROOT, env, stdio: ["ignore", out, out] });
     child.on("error", () => resolve(1));
     child.on("exit", (c) => resolve(c ?? 1));
   });
-  fs.closeSync(out);
   const seconds = (Date.now() - t0) / 1000;
+  const where = twoLanes ? `lane ${run.lane}: ` : "";
   console.log(
-    `\n==> tests: ${run.name} (lane ${run.lane}: ${run.projects.join(", ")}), ${seconds.toFixed(1)} s, exit ${code}`,
+    `\n==> tests: ${run.name} (${where}${run.projects.join(", ")}), ${seconds.toFixed(1)} s, exit ${code}`,
   );
-  process.stdout.write(fs.readFileSync(logFile, "utf8"));
+  if (!live) {
+    fs.closeSync(out);
+    process.stdout.write(fs.readFileSync(logFile, "utf8"));
+  }
   if (code !== 0) failed = true;
   runTimes.push([run.name, seconds]);
   if (!fs.existsSync(report)) {
@@ -192,14 +200,27 @@ async function runOne(run) {
   }
 }
 
-/** The lanes side by side; within one, its runs in order. RINGBACK_TEST_LANES=1: one lane. */
-if (process.env.RINGBACK_TEST_LANES === "1") for (const r of runs) r.lane = "A";
+/**
+ * One lane unless RINGBACK_TEST_LANES=2: on this 2-core machine the suites are CPU-bound, and
+ * two lanes took as long as one (each run about twice as slow) while the timing suites lost
+ * their margins. In one lane the fullstack suites share main's stack (one boot less).
+ */
+if (!twoLanes) {
+  const main = runs.find((r) => r.name === "main");
+  const full = runs.find((r) => r.name === "fullstack");
+  if (main && full) {
+    main.projects.push(...full.projects);
+    runs.splice(runs.indexOf(full), 1);
+  }
+  for (const r of runs) r.lane = "A";
+}
 await Promise.all(
   Object.keys(LANES).map(async (lane) => {
     for (const run of runs.filter((r) => r.lane === lane)) await runOne(run);
   }),
 );
-console.log(`\n[tests] both lanes done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+if (twoLanes)
+  console.log(`\n[tests] both lanes done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 
 // Where the time goes: each run (its stack's boot included), then each file, slowest first.
 console.log("\n==> time by run (stack boot included) and by test file, slowest first");
