@@ -48,8 +48,13 @@ export interface Person {
 }
 
 /** Opens the demo in a new window and signs in as `user`. */
-export async function openAs(browser: Browser, user: DemoUser, ringTimeout = 30): Promise<Person> {
-  const context = await browser.newContext({ viewport: { width: 900, height: 720 } });
+export async function openAs(
+  browser: Browser,
+  user: DemoUser,
+  ringTimeout = 30,
+  viewport = { width: 900, height: 720 },
+): Promise<Person> {
+  const context = await browser.newContext({ viewport });
   const page = await context.newPage();
   page.setDefaultTimeout(20_000);
   const errors: string[] = [];
@@ -95,6 +100,27 @@ export async function resetDemoUsers(): Promise<void> {
     .map((d) => d.get("call_id") as string | null | undefined)
     .filter((c): c is string => !!c);
   await forget([...new Set(calls)], [...DEMO_USERS]);
+}
+
+/** A history row of call `callId` once it lists the call ended: its outcome and duration. */
+export async function historyRow(
+  p: Person,
+  callId: string,
+): Promise<{ how: string; duration: string }> {
+  const row = p.page.locator(
+    `[data-testid="history"] li[data-call="${callId}"][data-ended="true"]`,
+  );
+  await row.waitFor({ timeout: 30_000 });
+  const how = await row.locator('[data-testid="outcome-text"]').innerText();
+  const duration = row.locator('[data-testid="duration"]');
+  return { how, duration: (await duration.count()) ? await duration.innerText() : "" };
+}
+
+/** The call the window is in (the media placeholder names it). */
+export async function callIdOf(p: Person): Promise<string> {
+  const media = p.page.locator('[data-testid="media"]');
+  await media.waitFor();
+  return (await media.getAttribute("data-call")) ?? "";
 }
 
 /** `caller` clicks Call next to `callee`; resolves once the callee's window rings. */
