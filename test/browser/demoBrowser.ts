@@ -116,6 +116,17 @@ export async function historyRow(
   return { how, duration: (await duration.count()) ? await duration.innerText() : "" };
 }
 
+/** Waits until the newest history row reads `how` ("↗ Declined", "↙ Missed", ...). */
+export async function newestOutcome(p: Person, how: string): Promise<void> {
+  await p.page.waitForFunction(
+    (want) =>
+      document.querySelector('[data-testid="history"] li.history-item [data-testid="outcome-text"]')
+        ?.textContent === want,
+    how,
+    { timeout: 30_000 },
+  );
+}
+
 /** The call the window is in (the media placeholder names it). */
 export async function callIdOf(p: Person): Promise<string> {
   const media = p.page.locator('[data-testid="media"]');
