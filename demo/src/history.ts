@@ -22,6 +22,8 @@ export interface HistoryProps {
   key: string;
   /** Rings the people of a history row again. */
   callBack(ids: { id: string; name: string }[]): void;
+  /** Joins a live call again (joinCall: advanced mode, after leaving or dropping out). */
+  rejoin(callId: string): void;
   /** True while a ring is in flight (Call back is disabled). */
   busy: boolean;
 }
@@ -98,7 +100,18 @@ function row(c: ListedCall, props: HistoryProps): HTMLElement {
     h("span.how", { "data-testid": "outcome-text" }, line.how),
     line.duration && h("span.duration", { "data-testid": "duration" }, line.duration),
     h("span.when", time(c.created_at)),
-    peers.length > 0 &&
+    rejoinable(c, props.me) &&
+      h(
+        "button.btn.small.rejoin",
+        {
+          "aria-label": `Rejoin the call with ${line.who}`,
+          disabled: props.busy,
+          onclick: () => props.rejoin(c.call_id),
+        },
+        "Rejoin",
+      ),
+    line.ended &&
+      peers.length > 0 &&
       h(
         "button.btn.small.callback",
         {
@@ -109,6 +122,21 @@ function row(c: ListedCall, props: HistoryProps): HTMLElement {
         },
         "Call back",
       ),
+  );
+}
+
+/**
+ * A call that still lives, which this user left or dropped out of (or never answered) while
+ * others talk: joinCall takes them back in advanced mode (docs/protocol.md, joinCall).
+ */
+function rejoinable(c: ListedCall, me: string): boolean {
+  const out = ["quit", "timeout", "rejected", "canceled"];
+  const talking = c.users.filter((u) => u.id !== me && u.state === "accepted");
+  return (
+    c.state === "ongoing" &&
+    c.mode === "advanced" &&
+    out.includes(c.user_state ?? "") &&
+    talking.length > 0
   );
 }
 

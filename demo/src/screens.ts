@@ -128,6 +128,7 @@ function home(ctx: Ctx, s: RingbackState): HTMLElement {
             ctx,
             people.map((p) => p.id),
           ),
+        rejoin: (callId) => ctx.act("ring", () => ctx.rb.join(callId)),
       }),
     ),
   );

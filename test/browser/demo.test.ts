@@ -135,6 +135,12 @@ describe("web demo", () => {
     // Carol was named by the call: inviteToCall would refuse her, so nobody is offered "Add".
     expect(await bob.page.getByRole("button", { name: "Add Carol" }).count()).toBe(0);
     await alice.screen("in-call");
+    // Carol comes back while the others still talk: Rejoin from her history (joinCall).
+    await carol.click("Rejoin the call with Bob");
+    await carol.screen("in-call");
+    await alice.page.locator('.person.state-accepted[data-user="carol"]').waitFor();
+    await carol.click("Hang up");
+    await carol.screen("home");
     await alice.click("Hang up");
     await bob.screen("home");
     await alice.screen("home");
