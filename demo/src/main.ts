@@ -211,7 +211,8 @@ function hangUpWhenAlone(rb: Ringback, act: Ctx["act"]): void {
     if (others.length === 0 || !others.every((u) => over.includes(u.state))) return;
     if (ended.has(c.id)) return;
     ended.add(c.id);
-    act("cancel", () => rb.end(c.id));
+    // Its own key: the user's Cancel may still be in flight, and act() drops a repeated key.
+    act(`auto-end:${c.id}`, () => rb.end(c.id));
   });
 }
 
@@ -225,7 +226,7 @@ function hangUpWhenLeftAlone(rb: Ringback, act: Ctx["act"]): void {
     if (id === pending) return;
     clearTimeout(timer);
     pending = id;
-    if (id) timer = setTimeout(() => act("hangup", () => rb.end(id)), ALONE_GRACE_MS);
+    if (id) timer = setTimeout(() => act(`auto-end:${id}`, () => rb.end(id)), ALONE_GRACE_MS);
   });
 }
 

@@ -129,7 +129,8 @@ export async function newestOutcome(p: Person, how: string): Promise<void> {
 
 /** The call the window is in (the media placeholder names it). */
 export async function callIdOf(p: Person): Promise<string> {
-  const media = p.page.locator('[data-testid="media"]');
+  // The screen may show a moment before the call doc is read (data-call "").
+  const media = p.page.locator('[data-testid="media"]:not([data-call=""])');
   await media.waitFor();
   return (await media.getAttribute("data-call")) ?? "";
 }
