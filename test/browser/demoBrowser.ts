@@ -5,6 +5,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { PRIVATE_COLLECTIONS } from "../../functions/src/model/collections.js";
 import { adminDb, forget } from "../support/admin.js";
 
 export const CHROMIUM = process.env.RINGBACK_CHROMIUM ?? "/usr/bin/chromium";
@@ -94,12 +95,17 @@ export async function openAs(
 
 /**
  * Leaves no demo user in a call: forgets the calls of those still in one (a test that failed
- * midway, say). Idle users' docs stay: deleting a doc under a window's live listeners can hold
+ * midway, say), and forgets the demo users' ring counts. Idle users' docs stay: deleting a doc under a window's live listeners can hold
  * back that window's later snapshots on the emulator (docs/testing.md, "Clearing the database
  * under live listeners").
  */
 export async function resetDemoUsers(): Promise<void> {
   const db = adminDb();
+  // The ring limits (5 a minute from one caller to one callee) would leave a fast suite's
+  // later rings undelivered: each test starts with no rings counted (no listener reads these).
+  await Promise.all(
+    DEMO_USERS.map((u) => db.collection(PRIVATE_COLLECTIONS.ringLogs).doc(u).delete()),
+  );
   const docs = await Promise.all(DEMO_USERS.map((u) => db.collection("users").doc(u).get()));
   const busy = docs.filter((d) => d.exists && d.get("status") !== "idle");
   const calls = busy
