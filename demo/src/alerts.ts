@@ -84,8 +84,12 @@ export function alerts(rb: Ringback): void {
       document.title = document.title === title ? text : title;
     }, 1000);
     if ("Notification" in window && Notification.permission === "granted") {
-      note = new Notification(text, { tag: s.incoming.callId, requireInteraction: true });
-      note.onclick = () => window.focus();
+      try {
+        note = new Notification(text, { tag: s.incoming.callId, requireInteraction: true });
+        note.onclick = () => window.focus();
+      } catch {
+        note = null; // some browsers allow notifications from a service worker only
+      }
     }
   };
 

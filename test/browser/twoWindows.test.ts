@@ -90,6 +90,21 @@ describe("one user, two windows", () => {
         if (document.querySelector('[aria-label="Call Bob"][disabled]')) w.sawDisabled = true;
       }).observe(document.body, { subtree: true, childList: true, attributes: true });
     });
+    // Bob's second window is in the background: it flashes its title and notifies.
+    await bob2.context.grantPermissions(["notifications"]);
+    await bob2.page.evaluate(() => {
+      const w = window as unknown as { notified: string[] };
+      w.notified = [];
+      const Real = window.Notification;
+      window.Notification = class extends Real {
+        constructor(title: string, options?: NotificationOptions) {
+          super(title, options);
+          w.notified.push(title);
+        }
+      } as typeof Notification;
+      Object.defineProperty(document, "hidden", { configurable: true, get: () => true });
+      document.dispatchEvent(new Event("visibilitychange"));
+    });
     await alice.click("Call Bob");
     await alice.screen("calling");
     await alice.sees("Calling Bob…");
@@ -104,6 +119,10 @@ describe("one user, two windows", () => {
       await b.sees("Alice is calling");
       await tone(b, "ringtone");
     }
+    await bob2.page.waitForFunction(() => document.title === "📞 Alice is calling");
+    expect(await bob2.page.evaluate(() => (window as { notified?: string[] }).notified)).toEqual([
+      "📞 Alice is calling",
+    ]);
     await bob1.shot("02-bob-two-windows-ringing");
     await bob2.shot("02-bob-window-2-ringing");
 
@@ -116,6 +135,10 @@ describe("one user, two windows", () => {
     expect(await bob2.page.getByRole("button", { name: "Accept" }).count()).toBe(0);
     await bob2.shot("04-bob-answered-elsewhere");
     for (const p of everyone()) await tone(p, ""); // every tone stops with the answer
+    await bob2.page.waitForFunction(() => document.title === "Ringback demo"); // flash too
+    await bob2.page.evaluate(() => {
+      Object.defineProperty(document, "hidden", { configurable: true, get: () => false });
+    });
 
     await alice.screen("in-call");
     for (const p of [alice, bob1]) {
