@@ -11,9 +11,14 @@ import {
   signInWithEmailAndPassword,
   type Auth,
 } from "firebase/auth";
-import { connectFirestoreEmulator, getFirestore } from "firebase/firestore";
+import { connectFirestoreEmulator, getFirestore, type Firestore } from "firebase/firestore";
 import { connectFunctionsEmulator, getFunctions } from "firebase/functions";
+import { alerts, askNotifications } from "./alerts.js";
 import { avatar, h } from "./dom.js";
+import { sentenceFor } from "./errors.js";
+import { resetHistory } from "./history.js";
+import { leaveOnPagehide, rejoinAfterReload } from "./leaving.js";
+import { publishPresence, watchPresence } from "./presence.js";
 import { render, type Contact, type Ctx } from "./screens.js";
 
 interface Config {
@@ -23,6 +28,8 @@ interface Config {
   functions: { host: string; port: number };
   users: (Contact & { email: string })[];
   password: string;
+  /** The functions on the page's origin (scripts/lib/demo.mjs forwards them). */
+  fnBase: string;
 }
 
 const $ = (id: string) => document.getElementById(id) as HTMLElement;
@@ -46,7 +53,8 @@ async function boot(): Promise<void> {
   // Each window signs in on its own (session storage), so two windows can be two people.
   const auth = initializeAuth(app, { persistence: browserSessionPersistence });
   connectAuthEmulator(auth, config.authUrl, { disableWarnings: true });
-  connectFirestoreEmulator(getFirestore(app), config.firestore.host, config.firestore.port);
+  const db = getFirestore(app);
+  connectFirestoreEmulator(db, config.firestore.host, config.firestore.port);
   connectFunctionsEmulator(
     getFunctions(app, "us-central1"),
     config.functions.host,
@@ -63,8 +71,21 @@ async function boot(): Promise<void> {
     contacts: config.users,
     ringTimeout,
     selected: new Set(),
-    act: (fn) => void fn().catch((err: { message?: string }) => notice(err.message ?? String(err))),
+    presence: null,
+    pending: new Set(),
+    act(key, fn) {
+      if (ctx.pending.has(key)) return; // its button is disabled; a double click lands here
+      ctx.pending.add(key);
+      ctx.rerender();
+      void fn()
+        .catch((err: unknown) => notice(sentenceFor(err)))
+        .finally(() => {
+          ctx.pending.delete(key);
+          ctx.rerender();
+        });
+    },
     rerender: () => show(rb.state),
+    signOut: () => rb.signOut(),
   };
   const show = (s: RingbackState): void => {
     document.body.dataset.status = s.uid ? s.status : "signed-out";
@@ -73,18 +94,55 @@ async function boot(): Promise<void> {
       id: s.uid,
       name: auth.currentUser?.displayName ?? s.uid,
     };
-    header(rb, ctx.me, s);
+    header(ctx, s);
     $("app").replaceChildren(render(ctx, s));
   };
+  // No sign-in screen until Auth has read its persisted user: a reload of a signed-in window
+  // shows "Loading…", then the app, never the sign-in screen for a moment.
+  await auth.authStateReady();
   rb.subscribe(show);
   hangUpWhenAlone(rb, ctx.act);
   hangUpWhenLeftAlone(rb, ctx.act);
   announce(rb, (id) => config.users.find((u) => u.id === id)?.name ?? id);
-  await auth.authStateReady();
-  if (!auth.currentUser) show(rb.state);
+  alerts(rb);
+  leaveOnPagehide(rb, auth, config.fnBase);
+  presence(rb, db, ctx);
+  rejoinAfterReload(rb);
 }
 
-function header(rb: Ringback, me: Contact, s: RingbackState): void {
+/** Publishes this user's presence while signed in, and shows the contacts'. */
+function presence(rb: Ringback, db: Firestore, ctx: Ctx): void {
+  let mine: ReturnType<typeof publishPresence> | null = null;
+  let stopWatch: (() => void) | null = null;
+  let uid: string | null = null;
+  rb.subscribe((s) => {
+    if (s.uid !== uid) {
+      void mine?.stop();
+      stopWatch?.();
+      mine = null;
+      stopWatch = null;
+      uid = s.uid;
+      resetHistory();
+      ctx.presence = null;
+      if (uid) {
+        mine = publishPresence(db, uid, () => rb.state);
+        stopWatch = watchPresence(db, (m) => {
+          ctx.presence = m;
+          if (rb.state.status === "idle") ctx.rerender();
+        });
+      }
+    }
+    mine?.update();
+  });
+  addEventListener("pagehide", () => void mine?.stop());
+  ctx.signOut = async () => {
+    await mine?.stop(); // while still signed in: the rules let only the owner write
+    await rb.signOut();
+  };
+}
+
+function header(ctx: Ctx, s: RingbackState): void {
+  const { me } = ctx;
   $("who").replaceChildren(
     h(
       `span.pill.status-${s.online ? s.status : "offline"}`,
@@ -94,7 +152,14 @@ function header(rb: Ringback, me: Contact, s: RingbackState): void {
     avatar(me.id, me.name, "s"),
     h("span.me", me.name),
     // The SDK's signOut ends (or declines) the call first, so the others are not left waiting.
-    h("button.btn.link", { onclick: () => void rb.signOut() }, "Sign out"),
+    h(
+      "button.btn.link",
+      {
+        disabled: ctx.pending.has("signout"),
+        onclick: () => ctx.act("signout", () => ctx.signOut()),
+      },
+      "Sign out",
+    ),
   );
 }
 
@@ -115,10 +180,12 @@ function signIn(auth: Auth, config: Config): HTMLElement {
           "button.person.pick-user",
           {
             "aria-label": `Sign in as ${u.name}`,
-            onclick: () =>
-              void signInWithEmailAndPassword(auth, u.email, config.password).catch((e) =>
-                notice(String(e)),
-              ),
+            onclick: () => {
+              askNotifications(); // a click: browsers ask for the permission only on one
+              void signInWithEmailAndPassword(auth, u.email, config.password).catch(() =>
+                notice("Could not sign in. Is the local stack running?"),
+              );
+            },
           },
           avatar(u.id, u.name, "l"),
           h("div.person-name", `Sign in as ${u.name}`),
@@ -144,7 +211,8 @@ function hangUpWhenAlone(rb: Ringback, act: Ctx["act"]): void {
     if (others.length === 0 || !others.every((u) => over.includes(u.state))) return;
     if (ended.has(c.id)) return;
     ended.add(c.id);
-    act(() => rb.end(c.id));
+    // Its own key: the user's Cancel may still be in flight, and act() drops a repeated key.
+    act(`auto-end:${c.id}`, () => rb.end(c.id));
   });
 }
 
@@ -158,7 +226,7 @@ function hangUpWhenLeftAlone(rb: Ringback, act: Ctx["act"]): void {
     if (id === pending) return;
     clearTimeout(timer);
     pending = id;
-    if (id) timer = setTimeout(() => act(() => rb.end(id)), ALONE_GRACE_MS);
+    if (id) timer = setTimeout(() => act(`auto-end:${id}`, () => rb.end(id)), ALONE_GRACE_MS);
   });
 }
 

@@ -64,32 +64,51 @@ function unanswered(call: CallView, others: CallView["users"]): Outcome | null {
   return { text: `${names(rejected)} declined`, tone: "warn" };
 }
 
+/** What an unanswered call's end reason (the server's outcome) means to its caller. */
 const UNANSWERED: Record<string, string> = {
   busy: "Busy",
   declined: "Declined",
   no_answer: "No answer",
   canceled: "Canceled",
+  caller_offline: "Canceled",
 };
 
-/** One line of the call history: who, which way (↗ out, ↙ in), how it went. */
-export function historyLine(
-  c: ListedCall,
-  me: string,
-): { who: string; how: string; missed: boolean } {
+export interface HistoryLine {
+  who: string;
+  /** Which way (↗ out, ↙ in) and the server's outcome: "↗ Busy", "↙ Missed", "↗ Completed". */
+  how: string;
+  /** "01:23" for a call that connected and ended, else "". */
+  duration: string;
+  missed: boolean;
+  /** False while the listing still says the call is live (the history refetches). */
+  ended: boolean;
+}
+
+/** One line of the call history, from listCalls' own outcome (end_reason, user_state). */
+export function historyLine(c: ListedCall, me: string): HistoryLine {
   const iCalled = c.caller.id === me;
   const who = iCalled
     ? joinNames(c.users.filter((u) => u.id !== me).map((u) => u.name || u.id))
     : c.caller.name;
   const arrow = iCalled ? "↗" : "↙";
-  const answered = c.users.some(
-    (u) => u.id !== c.caller.id && (u.state === "accepted" || u.state === "quit"),
-  );
-  const missed =
-    !iCalled && !answered && (c.user_state === "timeout" || c.user_state === "canceled");
+  const connected = c.connected_at !== null;
+  const mine = c.users.find((u) => u.id === me);
+  const missed = !iCalled && !connected && c.user_state !== "rejected" && c.user_state !== null;
   let how: string;
-  if (c.state !== "ended") how = "In progress";
+  if (c.state !== "ended") how = connected ? "In call" : "Ringing";
+  else if (connected && !iCalled && c.user_state !== "accepted" && c.user_state !== "quit") {
+    // A group call that connected without this invitee: what they did about it.
+    how = c.user_state === "rejected" ? "Declined" : "Missed";
+  } else if (connected) how = c.end_reason === "heartbeat_timeout" ? "Dropped" : "Completed";
   else if (missed) how = "Missed";
-  else if (answered) how = iCalled ? "Outgoing" : "Incoming";
+  else if (!iCalled) how = mine?.decline_type === 2 ? "Busy" : "Declined";
   else how = UNANSWERED[c.end_reason ?? ""] ?? "Ended";
-  return { who, how: `${arrow} ${how}`, missed };
+  const duration = connected && c.state === "ended" ? clock(c.duration * 1000) : "";
+  return {
+    who,
+    how: `${arrow} ${how}`,
+    duration,
+    missed: missed || how === "Missed",
+    ended: c.state === "ended",
+  };
 }

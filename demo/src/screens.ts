@@ -3,6 +3,7 @@ import type { CallUserView, CallView, Ringback, RingbackState } from "@ringback/
 import { avatar, clock, h, joinNames } from "./dom.js";
 import { historyList } from "./history.js";
 import { outcomeOf } from "./outcome.js";
+import { presenceLabel, type Presence } from "./presence.js";
 
 export interface Contact {
   id: string;
@@ -17,8 +18,17 @@ export interface Ctx {
   ringTimeout: number;
   /** Contacts ticked for a group call. */
   selected: Set<string>;
-  /** Runs a command; a failure becomes a notice. */
-  act(fn: () => Promise<unknown>): void;
+  /** What the contacts are doing (presence.ts), by uid; null until first read. */
+  presence: Map<string, Presence> | null;
+  /**
+   * Runs a command under `key` ("ring", "accept", "add:carol", ...): buttons of that key are
+   * disabled while it is in flight; a failure becomes a short sentence (errors.ts).
+   */
+  act(key: string, fn: () => Promise<unknown>): void;
+  /** Keys of the commands in flight. */
+  pending: Set<string>;
+  /** Marks this user offline, then the SDK's signOut (which ends a call first). */
+  signOut(): Promise<void>;
   rerender(): void;
 }
 
@@ -37,7 +47,7 @@ export function render(ctx: Ctx, s: RingbackState): HTMLElement {
 
 function ring(ctx: Ctx, ids: string[]): void {
   ctx.selected.clear();
-  ctx.act(() =>
+  ctx.act("ring", () =>
     ctx.rb.ring({
       callees: ids.map((id) => ({ id, name: nameOf(ctx, id) })),
       type: 2,
@@ -71,9 +81,14 @@ function home(ctx: Ctx, s: RingbackState): HTMLElement {
       ),
       avatar(c.id, c.name),
       h("span.name", c.name),
+      ctx.presence && presenceTag(ctx.presence.get(c.id) ?? "offline"),
       h(
         "button.btn.call",
-        { onclick: () => ring(ctx, [c.id]), "aria-label": `Call ${c.name}` },
+        {
+          onclick: () => ring(ctx, [c.id]),
+          "aria-label": `Call ${c.name}`,
+          disabled: ctx.pending.has("ring"),
+        },
         "Call",
       ),
     ),
@@ -90,6 +105,7 @@ function home(ctx: Ctx, s: RingbackState): HTMLElement {
         h(
           "button.btn.call.wide",
           {
+            disabled: ctx.pending.has("ring"),
             onclick: () =>
               ring(
                 ctx,
@@ -99,8 +115,27 @@ function home(ctx: Ctx, s: RingbackState): HTMLElement {
           `Group call ${joinNames(picked.map((c) => c.name))}`,
         ),
     ),
-    h("div.card", h("h2", "Recent calls"), historyList(ctx.rb, ctx.me.id, s.lastCall?.id ?? "")),
+    h(
+      "div.card",
+      h("h2", "Recent calls"),
+      historyList({
+        rb: ctx.rb,
+        me: ctx.me.id,
+        key: `${s.lastCall?.id ?? ""}:${s.lastCall?.state ?? ""}`,
+        busy: ctx.pending.has("ring"),
+        callBack: (people) =>
+          ring(
+            ctx,
+            people.map((p) => p.id),
+          ),
+        rejoin: (callId) => ctx.act("ring", () => ctx.rb.join(callId)),
+      }),
+    ),
   );
+}
+
+function presenceTag(p: Presence): HTMLElement {
+  return h(`span.presence.presence-${p}`, { "data-testid": "presence" }, presenceLabel(p));
 }
 
 const STATE_LABEL: Record<string, string> = {
@@ -138,7 +173,10 @@ function calling(ctx: Ctx, s: RingbackState): HTMLElement {
       "div.actions",
       h(
         "button.btn.round.hangup",
-        { onclick: () => ctx.act(() => ctx.rb.cancel(s.callId ?? "")) },
+        {
+          disabled: ctx.pending.has("cancel"),
+          onclick: () => ctx.act("cancel", () => ctx.rb.cancel(s.callId ?? "")),
+        },
         "Cancel",
       ),
     ),
@@ -157,7 +195,7 @@ function ringing(ctx: Ctx, s: RingbackState): HTMLElement {
   ticking(left, tick);
   return h(
     "section.screen.stage.ringing",
-    { "data-screen": "ringing" },
+    { "data-screen": "ringing", "data-call": inv.callId },
     h("div.pulse", avatar(inv.caller.id, inv.caller.name, "l")),
     h("p.kicker", inv.type === 2 ? "Incoming video call" : "Incoming voice call"),
     h("h1", `${inv.caller.name} is calling`),
@@ -167,12 +205,19 @@ function ringing(ctx: Ctx, s: RingbackState): HTMLElement {
       "div.actions",
       h(
         "button.btn.round.decline",
-        { onclick: () => ctx.act(() => ctx.rb.decline(inv.callId)) },
+        {
+          // Accept and Decline exclude each other: one answer at a time.
+          disabled: ctx.pending.has("answer"),
+          onclick: () => ctx.act("answer", () => ctx.rb.decline(inv.callId)),
+        },
         "Decline",
       ),
       h(
         "button.btn.round.accept",
-        { onclick: () => ctx.act(() => ctx.rb.accept(inv.callId)) },
+        {
+          disabled: ctx.pending.has("answer"),
+          onclick: () => ctx.act("answer", () => ctx.rb.accept(inv.callId)),
+        },
         "Accept",
       ),
     ),
@@ -198,12 +243,10 @@ function inCall(ctx: Ctx, s: RingbackState): HTMLElement {
   tick();
   ticking(timer, tick);
   const live = (call?.users ?? []).filter((u) => u.state !== "canceled");
-  const present = new Set(
-    (call?.users ?? [])
-      .filter((u) => !["quit", "rejected", "timeout", "canceled"].includes(u.state))
-      .map((u) => u.id),
-  );
-  const addable = ctx.contacts.filter((c) => c.id !== ctx.me.id && !present.has(c.id));
+  // inviteToCall rings only users the call has never named (functions/src/core/group.ts):
+  // whoever declined, timed out or left is refused already_in_call, so they get no Add.
+  const named = new Set((call?.users ?? []).map((u) => u.id));
+  const addable = ctx.contacts.filter((c) => c.id !== ctx.me.id && !named.has(c.id));
   return h(
     "section.screen.stage.in-call",
     { "data-screen": "in-call" },
@@ -217,6 +260,7 @@ function inCall(ctx: Ctx, s: RingbackState): HTMLElement {
           (s.alone.left.every((u) => u.reason === "timeout") ? "lost connection" : "left"),
       ),
     h("div.people", ...live.map((u) => person(u, ctx.me.id))),
+    mediaPlaceholder(call),
     call &&
       addable.length > 0 &&
       h(
@@ -224,14 +268,22 @@ function inCall(ctx: Ctx, s: RingbackState): HTMLElement {
         ...addable.map((c) =>
           h(
             "button.btn.ghost",
-            { onclick: () => ctx.act(() => ctx.rb.invite(call.id, [{ id: c.id, name: c.name }])) },
+            {
+              disabled: ctx.pending.has(`add:${c.id}`),
+              onclick: () =>
+                ctx.act(`add:${c.id}`, () => ctx.rb.invite(call.id, [{ id: c.id, name: c.name }])),
+            },
             `Add ${c.name}`,
           ),
         ),
       ),
     h(
       "div.actions",
-      h("button.btn.round.hangup", { onclick: () => hangUp(ctx, s, call) }, "Hang up"),
+      h(
+        "button.btn.round.hangup",
+        { disabled: ctx.pending.has("hangup"), onclick: () => hangUp(ctx, s, call) },
+        "Hang up",
+      ),
     ),
   );
 }
@@ -240,7 +292,22 @@ function inCall(ctx: Ctx, s: RingbackState): HTMLElement {
 function hangUp(ctx: Ctx, s: RingbackState, call: CallView | null): void {
   const id = s.callId ?? "";
   const others = (call?.users ?? []).filter((u) => u.id !== ctx.me.id && u.state === "accepted");
-  ctx.act(() => (others.length > 1 ? ctx.rb.quit(id) : ctx.rb.end(id)));
+  ctx.act("hangup", () => (others.length > 1 ? ctx.rb.quit(id) : ctx.rb.end(id)));
+}
+
+/**
+ * Where the app's media starts. Ringback only rings: once this device is in the call (here,
+ * `s.isThisDevice` and `call.connectedAt` set), an app opens its WebRTC (or SFU) session for
+ * `call.id` in this element and closes it when the state leaves in_call.
+ */
+function mediaPlaceholder(call: CallView | null): HTMLElement {
+  return h(
+    "div.media",
+    { "data-testid": "media", "data-call": call?.id ?? "" },
+    // --- YOUR RTC MEDIA PLUGS IN HERE: attach local and remote <video> elements ---
+    h("p.media-label", "Your video goes here"),
+    h("p.media-hint", "Ringback rang and connected the call; your RTC code plugs in here."),
+  );
 }
 
 /** Runs `tick` every second while `el` is on the page. */

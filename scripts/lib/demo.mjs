@@ -49,6 +49,32 @@ async function bundle(root) {
 }
 
 /**
+ * `/fn/<path>` → the functions emulator's `/<project>/us-central1/<path>`, headers and body
+ * as they came: what a Firebase Hosting rewrite to the functions does in production.
+ */
+function forward(req, res, functionsHost, project) {
+  const [host, port] = functionsHost.split(":");
+  const upstream = http.request(
+    {
+      host,
+      port: Number(port),
+      method: req.method,
+      path: `/${project}/us-central1/${req.url.slice("/fn/".length)}`,
+      headers: { ...req.headers, host: functionsHost },
+    },
+    (up) => {
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      up.pipe(res);
+    },
+  );
+  upstream.on("error", (err) => {
+    if (!res.headersSent) res.writeHead(502, { "content-type": "text/plain" });
+    res.end(`demo: the functions did not answer: ${err.message}`);
+  });
+  req.pipe(upstream);
+}
+
+/**
  * Starts the demo: `{ url, close }`. `hosts`: the emulators' host:port. Port 0 picks one.
  */
 export async function startDemo({ root, project, hosts, port }) {
@@ -62,6 +88,9 @@ export async function startDemo({ root, project, hosts, port }) {
     functions: hp(hosts.functions),
     users: DEMO_USERS,
     password: DEMO_PASSWORD,
+    // The functions on the page's own origin (forward below): the demo's pagehide requests
+    // carry an Authorization header, which cross-origin would need CORS.
+    fnBase: "/fn",
   });
   const files = {
     "/": ["text/html", () => fs.readFileSync(path.join(root, "demo", "index.html"))],
@@ -70,6 +99,7 @@ export async function startDemo({ root, project, hosts, port }) {
     "/config.json": ["application/json", () => config],
   };
   const server = http.createServer((req, res) => {
+    if (req.url?.startsWith("/fn/")) return forward(req, res, hosts.functions, project);
     const file = files[new URL(req.url ?? "/", "http://x").pathname];
     if (!file) return res.writeHead(404).end("not found");
     res.writeHead(200, { "content-type": file[0], "cache-control": "no-store" });

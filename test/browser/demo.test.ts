@@ -1,7 +1,15 @@
 /** The web demo in a real browser: two and three people ringing each other through the stack. */
 import type { Browser } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { launch, openAs, resetDemoUsers, ring, talk, type Person } from "./demoBrowser.js";
+import {
+  launch,
+  newestOutcome,
+  openAs,
+  resetDemoUsers,
+  ring,
+  talk,
+  type Person,
+} from "./demoBrowser.js";
 
 let browser: Browser;
 let alice: Person;
@@ -66,6 +74,9 @@ describe("web demo", () => {
     await alice.sees("Bob declined");
     await bob.screen("home");
     await bob.sees("You declined Alice");
+    // The history shows the server's outcome (docs/protocol.md#call-outcomes), not "Canceled".
+    await newestOutcome(alice, "↗ Declined");
+    await newestOutcome(bob, "↙ Declined");
     await alice.shot("declined");
   });
 
@@ -75,6 +86,8 @@ describe("web demo", () => {
     await carol.screen("home");
     await carol.sees("Missed call from Alice");
     await alice.sees("Call canceled");
+    await newestOutcome(alice, "↗ Canceled");
+    await newestOutcome(carol, "↙ Missed");
   });
 
   it("nobody answers: missed for the callee, no answer for the caller", async () => {
@@ -83,6 +96,8 @@ describe("web demo", () => {
     await bob.screen("home");
     await bob.sees("Missed call from Alice");
     await alice.sees("No answer from Bob");
+    await newestOutcome(alice, "↗ No answer");
+    await newestOutcome(bob, "↙ Missed");
     await bob.page.locator('[data-testid="history"] li.missed').first().waitFor();
     await bob.shot("missed");
     await alice.shot("no-answer");
@@ -93,6 +108,7 @@ describe("web demo", () => {
     await talk(alice, bob);
     await carol.click("Call Bob");
     await carol.sees("Bob is busy");
+    await newestOutcome(carol, "↗ Busy");
     await carol.shot("busy");
     expect(await bob.page.locator('[data-screen="in-call"]').count()).toBe(1);
     await alice.click("Hang up");
@@ -116,7 +132,15 @@ describe("web demo", () => {
     await carol.screen("home");
     await carol.sees("You left the call");
     await alice.page.locator('.person.state-quit[data-user="carol"]').waitFor();
+    // Carol was named by the call: inviteToCall would refuse her, so nobody is offered "Add".
+    expect(await bob.page.getByRole("button", { name: "Add Carol" }).count()).toBe(0);
     await alice.screen("in-call");
+    // Carol comes back while the others still talk: Rejoin from her history (joinCall).
+    await carol.click("Rejoin the call with Bob");
+    await carol.screen("in-call");
+    await alice.page.locator('.person.state-accepted[data-user="carol"]').waitFor();
+    await carol.click("Hang up");
+    await carol.screen("home");
     await alice.click("Hang up");
     await bob.screen("home");
     await alice.screen("home");

@@ -5,6 +5,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { PRIVATE_COLLECTIONS } from "../../functions/src/model/collections.js";
 import { adminDb, forget } from "../support/admin.js";
 
 export const CHROMIUM = process.env.RINGBACK_CHROMIUM ?? "/usr/bin/chromium";
@@ -48,8 +49,13 @@ export interface Person {
 }
 
 /** Opens the demo in a new window and signs in as `user`. */
-export async function openAs(browser: Browser, user: DemoUser, ringTimeout = 30): Promise<Person> {
-  const context = await browser.newContext({ viewport: { width: 900, height: 720 } });
+export async function openAs(
+  browser: Browser,
+  user: DemoUser,
+  ringTimeout = 30,
+  viewport = { width: 900, height: 720 },
+): Promise<Person> {
+  const context = await browser.newContext({ viewport });
   const page = await context.newPage();
   page.setDefaultTimeout(20_000);
   const errors: string[] = [];
@@ -87,14 +93,62 @@ export async function openAs(browser: Browser, user: DemoUser, ringTimeout = 30)
   return person;
 }
 
-/** Leaves no demo user in a call: forgets their calls (a test that failed midway, say). */
+/**
+ * Leaves no demo user in a call: forgets the calls of those still in one (a test that failed
+ * midway, say), and forgets the demo users' ring counts. Idle users' docs stay: deleting a doc under a window's live listeners can hold
+ * back that window's later snapshots on the emulator (docs/testing.md, "Clearing the database
+ * under live listeners").
+ */
 export async function resetDemoUsers(): Promise<void> {
   const db = adminDb();
+  // The ring limits (5 a minute from one caller to one callee) would leave a fast suite's
+  // later rings undelivered: each test starts with no rings counted (no listener reads these).
+  await Promise.all(
+    DEMO_USERS.map((u) => db.collection(PRIVATE_COLLECTIONS.ringLogs).doc(u).delete()),
+  );
   const docs = await Promise.all(DEMO_USERS.map((u) => db.collection("users").doc(u).get()));
-  const calls = docs
+  const busy = docs.filter((d) => d.exists && d.get("status") !== "idle");
+  const calls = busy
     .map((d) => d.get("call_id") as string | null | undefined)
     .filter((c): c is string => !!c);
-  await forget([...new Set(calls)], [...DEMO_USERS]);
+  if (busy.length === 0) return;
+  await forget(
+    [...new Set(calls)],
+    busy.map((d) => d.id),
+  );
+}
+
+/** A history row of call `callId` once it lists the call ended: its outcome and duration. */
+export async function historyRow(
+  p: Person,
+  callId: string,
+): Promise<{ how: string; duration: string }> {
+  const row = p.page.locator(
+    `[data-testid="history"] li[data-call="${callId}"][data-ended="true"]`,
+  );
+  await row.waitFor({ timeout: 30_000 });
+  const how = await row.locator('[data-testid="outcome-text"]').innerText();
+  const duration = row.locator('[data-testid="duration"]');
+  return { how, duration: (await duration.count()) ? await duration.innerText() : "" };
+}
+
+/** Waits until the newest history row reads `how` ("↗ Declined", "↙ Missed", ...). */
+export async function newestOutcome(p: Person, how: string): Promise<void> {
+  await p.page.waitForFunction(
+    (want) =>
+      document.querySelector('[data-testid="history"] li.history-item [data-testid="outcome-text"]')
+        ?.textContent === want,
+    how,
+    { timeout: 30_000 },
+  );
+}
+
+/** The call the window is in (the media placeholder names it). */
+export async function callIdOf(p: Person): Promise<string> {
+  // The screen may show a moment before the call doc is read (data-call "").
+  const media = p.page.locator('[data-testid="media"]:not([data-call=""])');
+  await media.waitFor();
+  return (await media.getAttribute("data-call")) ?? "";
 }
 
 /** `caller` clicks Call next to `callee`; resolves once the callee's window rings. */
