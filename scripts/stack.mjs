@@ -14,21 +14,21 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { buildIsCurrent, stampBuild } from "./lib/buildStamp.mjs";
-import { banner, firebaseLineHandler, log } from "./lib/console.mjs";
-import { startDemo } from "./lib/demo.mjs";
-import { chooseFirestoreJar, Emulators, tail } from "./lib/emulators.mjs";
-import { firestoreRestarter } from "./lib/firestoreRestart.mjs";
-import { checkPolicyEnv, checkWebhookEnv, writeFunctionsEnv } from "./lib/functionsEnv.mjs";
-import { functionsManifest } from "./lib/functionsManifest.mjs";
-import { freePort, startGate } from "./lib/gate.mjs";
-import { lifecycle, signalExitCode } from "./lib/lifecycle.mjs";
-import { startPolicyReceiver } from "./lib/policyReceiver.mjs";
-import { startPushRecorder } from "./lib/pushRecorder.mjs";
-import { startScheduledTasks } from "./lib/scheduledTasks.mjs";
-import { REGION, StackError, stackConfig } from "./lib/stackConfig.mjs";
-import { startSweepTicker } from "./lib/sweepTicker.mjs";
-import { warmFunctions } from "./lib/warm.mjs";
+import { buildIsCurrent, stampBuild } from "./stack/buildStamp.mjs";
+import { banner, firebaseLineHandler, log } from "./stack/console.mjs";
+import { startDemo } from "./stack/demo.mjs";
+import { chooseFirestoreJar, Emulators, tail } from "./stack/emulators.mjs";
+import { firestoreRestarter } from "./stack/firestoreRestart.mjs";
+import { checkPolicyEnv, checkWebhookEnv, writeFunctionsEnv } from "./stack/functionsEnv.mjs";
+import { functionsManifest } from "./stack/functionsManifest.mjs";
+import { freePort, startGate } from "./stack/gate.mjs";
+import { lifecycle, signalExitCode } from "./stack/lifecycle.mjs";
+import { startPolicyReceiver } from "./standins/policyReceiver.mjs";
+import { startPushRecorder } from "./standins/pushRecorder.mjs";
+import { startScheduledTasks } from "./standins/scheduledTasks.mjs";
+import { REGION, StackError, stackConfig } from "./stack/stackConfig.mjs";
+import { startSweepTicker } from "./standins/sweepTicker.mjs";
+import { warmFunctions } from "./stack/warm.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -121,7 +121,7 @@ async function clearFirestore(cfg) {
 
 /** The rules for collections moved by the params: what `npm run print-config` prints for them. */
 function writeRules(cfg) {
-  const args = ["scripts/print-config.ts", "--users", cfg.names.users, "--calls", cfg.names.calls];
+  const args = ["scripts/ops/print-config.ts", "--users", cfg.names.users, "--calls", cfg.names.calls];
   const r = spawnSync(path.join(cfg.bin, "tsx"), [...args, "--rules-file", cfg.rules], {
     cwd: ROOT,
     encoding: "utf8",

@@ -23,7 +23,7 @@ import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { stampBuild } from "./lib/buildStamp.mjs";
+import { stampBuild } from "./stack/buildStamp.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const RUNTIME = path.join(ROOT, ".runtime");
@@ -36,7 +36,7 @@ export const WEBHOOK_TEST_ENV = {
   RINGBACK_APP_ID: "ringback-test",
 };
 
-/** The policy hook: the stack's own (scripts/lib/policyReceiver.mjs), failing closed. */
+/** The policy hook: the stack's own (scripts/standins/policyReceiver.mjs), failing closed. */
 export const POLICY_TEST_ENV = {
   RINGBACK_POLICY_URL: `http://127.0.0.1:${9494 + offset}/policy`,
   RINGBACK_POLICY_FAIL: "closed",

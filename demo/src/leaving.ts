@@ -10,7 +10,7 @@
  * alone (functions/src/adapters/httpAuth.ts) and a beacon cannot carry a request header, so a
  * beacon would be refused 401 `unauthenticated`. `fetch(..., {keepalive: true})` outlives the
  * page like a beacon and carries the header. It goes to the page's own origin, which forwards
- * `/fn/*` to the functions (scripts/lib/demo.mjs, as Firebase Hosting rewrites would): a
+ * `/fn/*` to the functions (scripts/stack/demo.mjs, as Firebase Hosting rewrites would): a
  * cross-origin request with that header would need a CORS preflight, which the door allows
  * only to RINGBACK_HTTP_CORS_ORIGINS.
  *

@@ -28,7 +28,7 @@ interface Config {
   functions: { host: string; port: number };
   users: (Contact & { email: string })[];
   password: string;
-  /** The functions on the page's origin (scripts/lib/demo.mjs forwards them). */
+  /** The functions on the page's origin (scripts/stack/demo.mjs forwards them). */
   fnBase: string;
 }
 

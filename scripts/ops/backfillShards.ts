@@ -3,7 +3,7 @@
  * outbox events and push jobs written before `shard` existed are invisible to the sweeps,
  * whose queries all begin with `shard`. This gives every row a sweep may still need the shard
  * its call id hashes to. Run it after deploying the sharded code (which writes `shard` on every
- * write from then on): `npm run backfill-shards -- --project <id>` (scripts/backfill-shards.ts).
+ * write from then on): `npm run backfill-shards -- --project <id>` (scripts/ops/backfill-shards.ts).
  *
  * It pages through each collection by document id, the one order Firestore indexes whatever
  * the field overrides, so it needs no index that the deployment may have exempted. It reads

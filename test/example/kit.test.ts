@@ -4,7 +4,7 @@
  * firebase-tools functions emulator beside the stack's Firestore, Auth and push recorder.
  * It rings through the package kit's functions (kit-functions-startCall, …): a call, the
  * pushes it sends (through the recorder), and an unanswered call ended by its deadline task,
- * which this file's own scheduled-task delivery (scripts/lib/scheduledTasks.mjs, as the stack
+ * which this file's own scheduled-task delivery (scripts/standins/scheduledTasks.mjs, as the stack
  * runs it) dispatches to kit-functions-deadlineTask. The directory kit and the app's own
  * codebase load beside it and answer too.
  */
@@ -14,9 +14,9 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, expect, it } from "vitest";
 // @ts-expect-error: a plain .mjs module of the stack, without types
-import { startScheduledTasks } from "../../scripts/lib/scheduledTasks.mjs";
+import { startScheduledTasks } from "../../scripts/standins/scheduledTasks.mjs";
 // @ts-expect-error: a plain .mjs module of the stack, without types
-import { freePort } from "../../scripts/lib/gate.mjs";
+import { freePort } from "../../scripts/stack/gate.mjs";
 import { callDoc } from "../support/admin.js";
 import { closeAll, newUser } from "../support/clients.js";
 import { env } from "../support/env.js";
@@ -46,7 +46,7 @@ function emulatorConfig(): void {
 }
 
 /**
- * What the stack does for its own codebase (scripts/lib/functionsEnv.mjs), per kit instance:
+ * What the stack does for its own codebase (scripts/stack/functionsEnv.mjs), per kit instance:
  * the RINGBACK_* params of this run in the config directory's .env.local (the emulator's
  * dotenv, which wins over .env), and placeholder secrets in the source's .secret.local.
  */

@@ -39,7 +39,7 @@ describe("the self-check: a dry run to a registered token", () => {
 describe("npm run push -- check, on the emulator's Firestore", () => {
   const run = (args: string[]) =>
     new Promise<{ code: number | null; out: string }>((resolve) => {
-      const child = spawn("npx", ["tsx", "scripts/push.ts", "check", ...args], {
+      const child = spawn("npx", ["tsx", "scripts/ops/push.ts", "check", ...args], {
         env: { ...process.env, GCLOUD_PROJECT: env.projectId },
       });
       let out = "";

@@ -48,7 +48,7 @@ async function pairs(n: number): Promise<(readonly [TestUser, TestUser])[]> {
   return Promise.all(Array.from({ length: n }, () => users("caller", "callee")));
 }
 
-/** Where the runner holds scheduled tasks (scripts/lib/scheduledTasks.mjs). */
+/** Where the runner holds scheduled tasks (scripts/standins/scheduledTasks.mjs). */
 function taskUrl(callId: string, at: number): string {
   const host = process.env.RINGBACK_SCHEDULED_TASKS;
   if (!host) throw new Error("RINGBACK_SCHEDULED_TASKS is not set: run through `npm test`");

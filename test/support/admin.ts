@@ -161,7 +161,7 @@ export async function clearDatabase(): Promise<void> {
 }
 
 /**
- * Drops every task the runner's scheduled-task delivery (scripts/lib/scheduledTasks.mjs) has
+ * Drops every task the runner's scheduled-task delivery (scripts/standins/scheduledTasks.mjs) has
  * not dispatched yet, then waits until none is being dispatched, at most `timeoutMs`.
  * Resolves whether it got there. Between stress scenarios, before the database is cleared: a
  * deadline task of one scenario that read its call before the clear would otherwise commit

@@ -1,5 +1,5 @@
 /**
- * The tests' view of the local push recorder (scripts/lib/pushRecorder.mjs), which stands in
+ * The tests' view of the local push recorder (scripts/standins/pushRecorder.mjs), which stands in
  * for FCM and APNs in the emulator stack: every push the functions send, as the device would
  * get it, with its wire form.
  */

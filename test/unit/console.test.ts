@@ -1,10 +1,10 @@
 /**
- * `npm start`'s log (scripts/lib/console.mjs): the push task's events (a token pruned, a push
+ * `npm start`'s log (scripts/stack/console.mjs): the push task's events (a token pruned, a push
  * given up, a configuration error with its fix) are one readable line each.
  */
 import { describe, expect, it } from "vitest";
 // @ts-expect-error: a plain .mjs module of the stack, without types
-import { describeEvent } from "../../scripts/lib/console.mjs";
+import { describeEvent } from "../../scripts/stack/console.mjs";
 
 describe("npm start's push lines", () => {
   it("prunes, give-ups and configuration errors each print as one line", () => {

@@ -1,13 +1,13 @@
 /**
- * docs/params.md's counts and param table come from the code (scripts/lib/deployDocs.ts) and
+ * docs/params.md's counts and param table come from the code (scripts/ops/deployDocs.ts) and
  * cannot drift: the generated block must be current, and no other line of the deploy guides
  * may state a count of functions, queues, indexes or TTL policies that the code contradicts.
  */
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { deployDocsText } from "../../scripts/lib/deployDocs.js";
-import { counts, ROOT } from "../../scripts/lib/deploySpec.js";
+import { deployDocsText } from "../../scripts/ops/deployDocs.js";
+import { counts, ROOT } from "../../scripts/ops/deploySpec.js";
 
 const GUIDES = ["docs/params.md", "docs/deploy.md", "docs/operate.md", "docs/kit.md", "README.md"];
 const WORDS: Record<string, string> = {

@@ -13,7 +13,7 @@ import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { dotenvText, paramSpecs, ROOT } from "../../scripts/lib/deploySpec.js";
+import { dotenvText, paramSpecs, ROOT } from "../../scripts/ops/deploySpec.js";
 
 const require = createRequire(path.join(ROOT, "package.json"));
 const tools = path.join(ROOT, "node_modules/firebase-tools/lib");

@@ -12,9 +12,9 @@ import {
 } from "../../functions/src/adapters/webhooks/settings.js";
 import { headerSignature, zegoSignature } from "../../functions/src/adapters/webhooks/signing.js";
 // @ts-expect-error: a plain JS module of the local stack, without types
-import { checkWebhookEnv } from "../../scripts/lib/functionsEnv.mjs";
+import { checkWebhookEnv } from "../../scripts/stack/functionsEnv.mjs";
 // @ts-expect-error: a plain JS module of the local stack, without types
-import { backoffMs, maxAttempts } from "../../scripts/lib/functionsManifest.mjs";
+import { backoffMs, maxAttempts } from "../../scripts/stack/functionsManifest.mjs";
 
 describe("webhook settings", () => {
   it("are off without a URL, on with an http(s) one", () => {

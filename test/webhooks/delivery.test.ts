@@ -19,7 +19,7 @@ import { ring, users } from "../support/calls.js";
 import { env } from "../support/env.js";
 import { Receiver } from "../support/receiver.js";
 // @ts-expect-error: a plain JS module of the local stack, without types
-import { retryScales } from "../../scripts/lib/scheduledTasks.mjs";
+import { retryScales } from "../../scripts/standins/scheduledTasks.mjs";
 import { eventsOf, logIn, outboxOf } from "./webhookTestKit.js";
 
 const receiver = new Receiver();
@@ -143,9 +143,9 @@ describe("giving up, and re-driving", () => {
     await new Promise((r) => setTimeout(r, Math.max(3000, (32 * SCALE + 1) * 1000)));
     expect(firstEvent(callId)).toHaveLength(6);
 
-    const listed = execFileSync("node", ["scripts/webhooks.mjs", "list"], { encoding: "utf8" });
+    const listed = execFileSync("node", ["scripts/ops/webhooks.mjs", "list"], { encoding: "utf8" });
     expect(listed).toContain(entry?.event_id);
-    execFileSync("node", ["scripts/webhooks.mjs", "redrive", entry?.event_id], {
+    execFileSync("node", ["scripts/ops/webhooks.mjs", "redrive", entry?.event_id], {
       encoding: "utf8",
     });
     await receiver.until(() => firstEvent(callId).length === 7, "the re-driven event");

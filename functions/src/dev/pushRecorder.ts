@@ -1,7 +1,7 @@
 /**
  * The local push recorder's client (the emulator stack only: platform.ts puts it in place
  * of FCM and APNs when RINGBACK_PUSH_RECORDER is set there): instead of FCM or APNs, each
- * message goes to the recorder (scripts/lib/pushRecorder.mjs) with its wire form, which
+ * message goes to the recorder (scripts/standins/pushRecorder.mjs) with its wire form, which
  * prints it, keeps it for the tests and answers what the service would: tokens that start
  * with `unregistered` are unregistered, tokens that start with `flaky` fail once.
  */

@@ -53,7 +53,7 @@ const EMULATED_ACCOUNT = "emulated-service-acct@email.com";
 
 /**
  * In the local emulator suite, tasks go to the runner's scheduled delivery
- * (scripts/lib/scheduledTasks.mjs): the tasks emulator ignores scheduleTime and retry configs.
+ * (scripts/standins/scheduledTasks.mjs): the tasks emulator ignores scheduleTime and retry configs.
  * There the tasks are enqueued through an app that names its service account: without one,
  * the admin SDK asks the (absent) metadata server for it on every enqueue, since it caches
  * only a success, and the deadline task that schedules the next one stays busy meanwhile.

@@ -1,7 +1,7 @@
 // What a deploy of Ringback's codebase declares, read from the code the way firebase-tools
 // reads it: each param's spec as firebase-functions hands it to the CLI (toSpec(), the
 // manifest's "params"), the functions and their task queues, the indexes and TTL policies.
-// scripts/deploy-config.ts writes functions/.env and docs/params.md's tables from it; the unit
+// scripts/ops/deploy-config.ts writes functions/.env and docs/params.md's tables from it; the unit
 // tests check both against it.
 import fs from "node:fs";
 import path from "node:path";

@@ -11,7 +11,7 @@ import { parseArgs } from "node:util";
 import { initializeApp } from "firebase-admin/app";
 import { getFirestore } from "firebase-admin/firestore";
 import { getMessaging } from "firebase-admin/messaging";
-import { pushSelfCheck } from "../functions/src/adapters/push/selfCheck.js";
+import { pushSelfCheck } from "../../functions/src/adapters/push/selfCheck.js";
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,

@@ -1,12 +1,12 @@
-// Writes what a deploy reads and what docs/params.md counts, from the code (scripts/lib/
+// Writes what a deploy reads and what docs/params.md counts, from the code (scripts/ops/
 // deploySpec.ts): functions/.env (every param at its default) and the block of
 // docs/params.md between the "generated" markers (counts, param table, secrets).
 //   npm run deploy-config            rewrite both
 //   npm run deploy-config -- --check exit 1 if either is stale (test/unit/deployDocs.test.ts, deployParams.test.ts)
 import fs from "node:fs";
 import path from "node:path";
-import { deployDocsText } from "./lib/deployDocs.js";
-import { dotenvText, ROOT } from "./lib/deploySpec.js";
+import { deployDocsText } from "./deployDocs.js";
+import { dotenvText, ROOT } from "./deploySpec.js";
 
 async function main() {
   const check = process.argv.includes("--check");

@@ -6,8 +6,8 @@
  * (`gcloud auth application-default login`); with FIRESTORE_EMULATOR_HOST set it works on
  * the emulator instead.
  */
-import { backfillShards } from "./ops/backfillShards.js";
-import { adminCli } from "./lib/adminCli.js";
+import { backfillShards } from "./backfillShards.js";
+import { adminCli } from "./adminCli.js";
 
 const { db, dryRun } = adminCli("backfill-shards");
 const counts = await backfillShards(db, {

@@ -21,7 +21,7 @@
 // built functions), so the webhook delivery tests see the 2, 4, 8, 16, 32 s spacing at a
 // tenth of the time. Unset (npm start, the bench): real time.
 import http from "node:http";
-import { backoffMs, maxAttempts } from "./functionsManifest.mjs";
+import { backoffMs, maxAttempts } from "../stack/functionsManifest.mjs";
 
 /**
  * @param {{ host: string, port: number, functions: string, project: string,

@@ -3,8 +3,8 @@
  * collections to their `ringback_` names (scripts/ops/migrateCollections.ts). Run it once,
  * right after deploying the version that uses them.
  */
-import { adminCli } from "./lib/adminCli.js";
-import { migrateCollections } from "./ops/migrateCollections.js";
+import { adminCli } from "./adminCli.js";
+import { migrateCollections } from "./migrateCollections.js";
 
 const { db, dryRun } = adminCli("migrate-collections");
 const counts = await migrateCollections(db, { dryRun, progress: (msg) => console.log(msg) });

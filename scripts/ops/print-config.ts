@@ -8,14 +8,14 @@
  */
 import fs from "node:fs";
 import { parseArgs } from "node:util";
-import { DEFAULT_NAMES } from "../functions/src/model/collections.js";
+import { DEFAULT_NAMES } from "../../functions/src/model/collections.js";
 import {
   indexConfig,
   namesProblem,
   rulesBlock,
   rulesFile,
   warnings,
-} from "./ops/ringbackConfig.js";
+} from "./ringbackConfig.js";
 
 const { values } = parseArgs({
   options: {
