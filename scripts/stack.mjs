@@ -121,7 +121,13 @@ async function clearFirestore(cfg) {
 
 /** The rules for collections moved by the params: what `npm run print-config` prints for them. */
 function writeRules(cfg) {
-  const args = ["scripts/ops/print-config.ts", "--users", cfg.names.users, "--calls", cfg.names.calls];
+  const args = [
+    "scripts/ops/print-config.ts",
+    "--users",
+    cfg.names.users,
+    "--calls",
+    cfg.names.calls,
+  ];
   const r = spawnSync(path.join(cfg.bin, "tsx"), [...args, "--rules-file", cfg.rules], {
     cwd: ROOT,
     encoding: "utf8",

@@ -9,13 +9,7 @@
 import fs from "node:fs";
 import { parseArgs } from "node:util";
 import { DEFAULT_NAMES } from "../../functions/src/model/collections.js";
-import {
-  indexConfig,
-  namesProblem,
-  rulesBlock,
-  rulesFile,
-  warnings,
-} from "./ringbackConfig.js";
+import { indexConfig, namesProblem, rulesBlock, rulesFile, warnings } from "./ringbackConfig.js";
 
 const { values } = parseArgs({
   options: {
