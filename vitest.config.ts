@@ -53,7 +53,7 @@ export default defineConfig({
             "test/rules/**/*.test.ts",
             "test/stress/**/*.test.ts",
           ],
-          // npm test's main run leaves the stress model to its webhooks run (it runs once).
+          // npm test's main run leaves the stress model to its webhooks+names run (it runs once).
           exclude: [
             ...FULL_STACK,
             ...(process.env.RINGBACK_NO_STRESS_MODEL === "1" ? ["test/stress/model.test.ts"] : []),
@@ -76,32 +76,6 @@ export default defineConfig({
           globalSetup: ["test/support/globalSetup.ts"],
           fileParallelism: false,
           testTimeout: 60_000,
-          hookTimeout: 60_000,
-        },
-      },
-      {
-        test: {
-          // Run by `npm test` in its names+limits run, whose stack has the ring limits at their
-          // defaults (the other stacks turn them off for the stress model); that run takes the
-          // blocks and lifecycle files from the emulators project beside it.
-          name: "limits",
-          include: ["test/limits/**/*.test.ts"],
-          env: IN_PROCESS,
-          globalSetup: ["test/support/globalSetup.ts"],
-          fileParallelism: false,
-          testTimeout: 60_000,
-          hookTimeout: 60_000,
-        },
-      },
-      {
-        test: {
-          // Run by `npm test` against a stack whose functions ask the stack's own policy hook
-          // (RINGBACK_POLICY_URL, failing closed): one file, kept small.
-          name: "policy",
-          include: ["test/policy/**/*.test.ts"],
-          globalSetup: ["test/support/globalSetup.ts"],
-          fileParallelism: false,
-          testTimeout: 120_000,
           hookTimeout: 60_000,
         },
       },

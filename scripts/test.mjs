@@ -4,18 +4,19 @@
 //      and the fullstack suites through the functions emulator, as an app's requests arrive
 //      (the SDK, the demo in Chromium, the HTTP door, timing, the example app and kit), on a
 //      stack with webhooks off, as a project starts.
-//   3. webhooks: a stack whose functions post callbacks to the receiver the webhook tests run
-//      (RINGBACK_WEBHOOK_URL on 127.0.0.1, a test secret and app id); its retries wait a
-//      quarter of each backoff (RINGBACK_TASKS_RETRY_SCALE); the stress model runs here, once.
-//   4. names+limits: the collections moved by RINGBACK_USERS_COLLECTION /
-//      RINGBACK_CALLS_COLLECTION (its rules: print-config's) and the ring limits at their
-//      defaults (off elsewhere, whose stress model rings the same users again and again).
-//   5. policy: the policy hook on, asking the stack's settable hook, failing closed (one file).
-//   6. signals: outside any stack; each test starts and stops stacks of its own (ports moved
+//   3. webhooks+names: a stack whose functions post callbacks to the receiver the webhook
+//      tests run (RINGBACK_WEBHOOK_URL on 127.0.0.1, a test secret and app id; retries wait a
+//      quarter of each backoff, RINGBACK_TASKS_RETRY_SCALE) and keep the users' and calls'
+//      collections under other names (RINGBACK_USERS_COLLECTION / RINGBACK_CALLS_COLLECTION,
+//      its rules: print-config's): the webhook suites, the stress model (it runs once), and
+//      the suites that read and write those collections.
+//   4. signals: outside any stack; each test starts and stops stacks of its own (ports moved
 //      by 7000, 8000 and 9000).
-// RINGBACK_TEST_LANES=2 runs two lanes side by side instead: A (unit, main in process,
-// webhooks, policy) and B (fullstack, names+limits, signals; ports moved by 2000, project
-// <project>-b), each run's output printed whole when it ends (also .runtime/test-<run>.log).
+// Settings a file can make for itself, it makes: the callables run in its process, so the
+// policy hook's and the ring limits' suites set their params in the file, on main's stack.
+// RINGBACK_TEST_LANES=2 runs two lanes side by side instead: A (unit, main in process) and B
+// (fullstack, webhooks+names, signals; ports moved by 2000, project <project>-b), each run's
+// output printed whole when it ends (also .runtime/test-<run>.log).
 // Each run writes its vitest JSON report; this merges them into .runtime/vitest-results.json,
 // prints the time of every run and file, and one line: "tests: N passed, M failed".
 // `--only=main` (or another run's name) runs one.
@@ -36,17 +37,16 @@ export const WEBHOOK_TEST_ENV = {
   RINGBACK_APP_ID: "ringback-test",
 };
 
-/** The policy hook: the stack's own (scripts/standins/policyReceiver.mjs), failing closed. */
-export const POLICY_TEST_ENV = {
-  RINGBACK_POLICY_URL: `http://127.0.0.1:${9494 + offset}/policy`,
-  RINGBACK_POLICY_FAIL: "closed",
-  RINGBACK_WEBHOOK_SECRET: "test-webhook-secret",
+/** Ringback's two shared collections under other names (its rules: print-config's). */
+export const MOVED_NAMES = {
+  RINGBACK_USERS_COLLECTION: "app_profiles",
+  RINGBACK_CALLS_COLLECTION: "rb_calls",
 };
 
 /**
- * The ring limits (5 a minute per pair by default) are off in the runs whose stress model
- * rings the same few users over and over (its model has no limits); the names+limits run has
- * the defaults.
+ * The ring limits (5 a minute per pair by default) are off on the stacks, whose stress model
+ * and suites ring the same few users over and over (the model has no limits); the ring
+ * limits' own suite runs the callables in process and puts the defaults back for itself.
  */
 export const NO_RING_LIMITS = {
   RINGBACK_RATE_CALLEE_PER_MINUTE: "0",
@@ -55,7 +55,7 @@ export const NO_RING_LIMITS = {
 
 const runs = [
   { name: "unit", lane: "A", env: {}, projects: ["unit"], bare: true },
-  // The stress model runs once: in the webhooks run, where it also checks every step's events.
+  // The stress model runs once: in the webhooks+names run, where it also checks every step's events.
   {
     name: "main",
     lane: "A",
@@ -68,30 +68,24 @@ const runs = [
     env: { ...NO_RING_LIMITS },
     projects: ["fullstack"],
   },
+  // Webhooks on, and the collections moved: the webhook suites and the stress model, then the
+  // suites that read and write the users' and calls' collections by name, on the same stack.
   {
-    name: "webhooks",
-    lane: "A",
+    name: "webhooks+names",
+    lane: "B",
     env: {
       ...WEBHOOK_TEST_ENV,
       ...NO_RING_LIMITS,
+      ...MOVED_NAMES,
+      RINGBACK_NO_STRESS_MODEL: "1", // the emulators project's copy; the webhooks project's runs
       RINGBACK_TASKS_RETRY_SCALE: "webhookTask:0.25",
-      // Its suites call in process: no callable's worker is worth starting before them.
-      RINGBACK_WARM_FUNCTIONS: "0",
-    },
-    projects: ["webhooks"],
-  },
-  {
-    name: "names+limits",
-    lane: "B",
-    env: {
-      RINGBACK_USERS_COLLECTION: "app_profiles",
-      RINGBACK_CALLS_COLLECTION: "rb_calls",
       // Mostly in process; the few callables it sends through the emulator may start cold.
       RINGBACK_WARM_FUNCTIONS: "0",
     },
-    projects: ["limits", "emulators", "fullstack"],
+    projects: ["webhooks", "emulators", "fullstack"],
     files: [
-      "test/limits/",
+      "test/webhooks/",
+      "test/stress/model.test.ts",
       "test/integration/blocks.test.ts",
       "test/integration/lifecycle.test.ts",
       "test/integration/appData.test.ts",
@@ -100,13 +94,6 @@ const runs = [
       "test/rules/firestore.rules.test.ts",
       "test/client/calls.test.ts",
     ],
-  },
-  // One file, two callables: warming all sixteen would cost more than it saves.
-  {
-    name: "policy",
-    lane: "A",
-    env: { ...POLICY_TEST_ENV, ...NO_RING_LIMITS, RINGBACK_WARM_FUNCTIONS: "0" },
-    projects: ["policy"],
   },
   // Its stacks sit beside the others: RINGBACK_PORT_OFFSET + 7000 (see test/signals).
   {

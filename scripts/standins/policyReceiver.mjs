@@ -3,7 +3,8 @@
 // RINGBACK_WEBHOOK_SECRET (401 when it fails) and answers as it is set:
 //  - `PUT /_policy {"mode": "allow" | "deny" | "slow", "deny"?: [uid…], "delay_ms"?: n}`:
 //    allow: {deny: []}; deny: {deny: the listed uids, or every callee when none is listed};
-//    slow: answers allow after delay_ms (default 3000), past the functions' 1.5 s budget.
+//    slow: answers allow after delay_ms (default 3000), past the functions' 1.5 s budget;
+//    "secret"?: verify with this secret instead of the stack's (a test that sets its own).
 //  - `GET /_policy/requests`: what it got (headers, body, whether it verified), oldest first;
 //    `DELETE /_policy/requests` forgets them. The hook's own path is `POST /policy`.
 import { createHmac, timingSafeEqual } from "node:crypto";
@@ -22,7 +23,7 @@ export function verifySignature(secret, header, raw, nowS = Date.now() / 1000) {
 
 /** @returns {Promise<{ close: () => Promise<void>, url: string }>} */
 export function startPolicyReceiver({ host, port, secret, log = () => undefined }) {
-  let setting = { mode: "allow", deny: [], delay_ms: 3000 };
+  let setting = { mode: "allow", deny: [], delay_ms: 3000, secret };
   const got = [];
   const json = (res, status, body) =>
     res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
@@ -38,7 +39,7 @@ export function startPolicyReceiver({ host, port, secret, log = () => undefined 
       const raw = Buffer.concat(chunks).toString("utf8");
       try {
         if (req.url === "/_policy" && req.method === "PUT") {
-          setting = { mode: "allow", deny: [], delay_ms: 3000, ...JSON.parse(raw) };
+          setting = { mode: "allow", deny: [], delay_ms: 3000, secret, ...JSON.parse(raw) };
           return json(res, 200, setting);
         }
         if (req.url === "/_policy/requests") {
@@ -46,7 +47,7 @@ export function startPolicyReceiver({ host, port, secret, log = () => undefined 
           return json(res, 200, got);
         }
         if (req.url !== "/policy" || req.method !== "POST") return json(res, 404, {});
-        const verified = verifySignature(secret, req.headers["ringback-signature"], raw);
+        const verified = verifySignature(setting.secret, req.headers["ringback-signature"], raw);
         got.push({ headers: req.headers, body: raw, verified, at: Date.now() });
         if (!verified) return json(res, 401, { error: "bad signature" });
         const body = JSON.parse(raw);

@@ -5,6 +5,7 @@
  */
 import { Timestamp } from "firebase-admin/firestore";
 import { adminDb, triggerSweep } from "../support/admin.js";
+import { names } from "../support/names.js";
 import type { TestUser } from "../support/clients.js";
 import type { Op } from "../support/oracle.js";
 import type { Answer, Command } from "../support/referenceModel.js";
@@ -216,7 +217,7 @@ export async function send(cmd: Sent, { n, people, lastCall, ops }: StepContext)
 /** Moves every live call's clock back by `ms`, as if that much time had passed, then sweeps. */
 export async function timeJump(ms: number): Promise<void> {
   const db = adminDb();
-  const live = await db.collection("calls").where("state", "!=", "ended").get();
+  const live = await db.collection(names.calls).where("state", "!=", "ended").get();
   const back = (t: unknown) =>
     t instanceof Timestamp ? Timestamp.fromMillis(t.toMillis() - ms) : t;
   await Promise.all(

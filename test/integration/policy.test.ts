@@ -1,9 +1,10 @@
 /**
- * The policy hook (docs/policy.md), on a stack whose functions ask the stack's settable hook
- * (RINGBACK_POLICY_URL, RINGBACK_POLICY_FAIL=closed; scripts/test.mjs's policy run). A denied
+ * The policy hook (docs/policy.md), asking the stack's settable hook and failing closed: set
+ * here for this file alone (RINGBACK_POLICY_URL, RINGBACK_POLICY_FAIL=closed; each test file
+ * runs in a process of its own and the callables run in it). A denied
  * invitee is not delivered, as a blocked one is: nothing reaches them and the caller's view
- * ends as no answer. A hook slower than 1.5 s fails closed here through the callable, and
- * open through the same adapters in process; a request without a good signature is refused.
+ * ends as no answer. A hook slower than 1.5 s fails closed through the callable's handler, and
+ * open through the same adapters; a request without a good signature is refused.
  */
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -15,11 +16,16 @@ import { callDoc, footprint, triggerSweep } from "../support/admin.js";
 import { type Started, users } from "../support/calls.js";
 import { closeAll, type TestUser } from "../support/clients.js";
 import { directProject } from "../support/directProject.js";
+import { inProcess } from "../support/inProcess.js";
 
 afterAll(closeAll);
 
-const SECRET = process.env.RINGBACK_WEBHOOK_SECRET ?? "";
+const SECRET = "test-policy-secret";
 const receiver = `http://${process.env.RINGBACK_POLICY_RECEIVER ?? "(no RINGBACK_POLICY_RECEIVER)"}`;
+// Read by the handlers at their first request, which comes after this.
+process.env.RINGBACK_POLICY_URL = `${receiver}/policy`;
+process.env.RINGBACK_POLICY_FAIL = "closed";
+process.env.RINGBACK_WEBHOOK_SECRET = SECRET;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Got {
@@ -29,16 +35,15 @@ interface Got {
 }
 
 async function setHook(setting: { mode: string; deny?: string[]; delay_ms?: number }) {
-  const res = await fetch(`${receiver}/_policy`, { method: "PUT", body: JSON.stringify(setting) });
+  const body = JSON.stringify({ ...setting, secret: SECRET }); // verify with this file's secret
+  const res = await fetch(`${receiver}/_policy`, { method: "PUT", body });
   expect(res.status).toBe(200);
 }
 const requests = async (): Promise<Got[]> =>
   (await fetch(`${receiver}/_policy/requests`)).json() as Promise<Got[]>;
 
 beforeEach(async () => {
-  expect(process.env.RINGBACK_POLICY_URL, "the policy run sets RINGBACK_POLICY_URL").toBe(
-    `${receiver}/policy`,
-  );
+  expect(inProcess, "the policy test runs the callables in process").toBe(true);
   await fetch(`${receiver}/_policy/requests`, { method: "DELETE" });
   await setHook({ mode: "allow" });
 });
