@@ -20,6 +20,11 @@
 // backoff the queue's config gives (the config itself is unchanged and still read from the
 // built functions), so the webhook delivery tests see the 2, 4, 8, 16, 32 s spacing at a
 // tenth of the time. Unset (npm start, the bench): real time.
+// At most RINGBACK_TASKS_MAX_CONCURRENT (default 4) dispatches of one queue are in flight, as
+// a Cloud Tasks queue's maxConcurrentDispatches bounds them; the others wait their turn in
+// order. The functions emulator starts a new worker process (seconds of CPU on a small
+// machine) for every request that finds no idle one, so an unbounded burst of due tasks
+// made dozens of them, which then slowed everything into more.
 import http from "node:http";
 import { backoffMs, maxAttempts } from "../stack/functionsManifest.mjs";
 
@@ -41,11 +46,34 @@ export function startScheduledTasks({ host, port, functions, project, region, lo
   let epoch = 0; // moves on at each DELETE /_pending: a dispatch from before it is not retried
   const idOf = (name) => String(name).split("/").pop();
   const scale = retryScales(process.env.RINGBACK_TASKS_RETRY_SCALE);
+  const limit = maxConcurrent(process.env.RINGBACK_TASKS_MAX_CONCURRENT);
+  const running = new Map(); // queue -> dispatches in flight
+  const waiting = new Map(); // queue -> [{id, body, attempt}] due, waiting for a free slot
+  const waitingIds = new Set();
 
-  const dispatch = async (queue, id, body, attempt) => {
+  /** A due task: dispatched now when its queue has a free slot, else when one frees. */
+  const due = (queue, id, body, attempt) => {
     timers.delete(id);
     retrying.delete(id);
     if (closed) return;
+    if ((running.get(queue) ?? 0) >= limit) {
+      if (!waiting.has(queue)) waiting.set(queue, []);
+      waiting.get(queue).push({ id, body, attempt });
+      waitingIds.add(id);
+      return;
+    }
+    running.set(queue, (running.get(queue) ?? 0) + 1);
+    dispatch(queue, id, body, attempt).finally(() => {
+      running.set(queue, running.get(queue) - 1);
+      const next = waiting.get(queue)?.shift();
+      if (next) {
+        waitingIds.delete(next.id);
+        due(queue, next.id, next.body, next.attempt);
+      }
+    });
+  };
+
+  const dispatch = async (queue, id, body, attempt) => {
     const started = epoch;
     let ok = false;
     let why = "";
@@ -83,7 +111,7 @@ export function startScheduledTasks({ host, port, functions, project, region, lo
     timers.set(
       id,
       setTimeout(
-        () => dispatch(queue, id, body, attempt + 1),
+        () => due(queue, id, body, attempt + 1),
         backoffMs(config, attempt + 1) * (scale.get(queue) ?? 1),
       ),
     );
@@ -107,14 +135,16 @@ export function startScheduledTasks({ host, port, functions, project, region, lo
         }
       }
       if (req.method === "GET" && req.url === "/_busy") {
-        return reply(200, { inflight, retrying: retrying.size });
+        return reply(200, { inflight: inflight + waitingIds.size, retrying: retrying.size });
       }
       if (req.method === "DELETE" && req.url === "/_pending") {
         epoch++;
-        const dropped = timers.size;
+        const dropped = timers.size + waitingIds.size;
         for (const t of timers.values()) clearTimeout(t);
         timers.clear();
         retrying.clear();
+        waiting.clear();
+        waitingIds.clear();
         return reply(200, { dropped, inflight });
       }
       if (req.url === "/faults") {
@@ -128,6 +158,12 @@ export function startScheduledTasks({ host, port, functions, project, region, lo
       const m = /\/queues\/([^/]+)\/tasks(?:\/([^/?]+))?$/.exec(req.url ?? "");
       if (!m) return reply(404, { error: { status: "NOT_FOUND", message: "not a task queue" } });
       const [, queue, taskId] = m;
+      if (req.method === "DELETE" && taskId && waitingIds.has(taskId)) {
+        waitingIds.delete(taskId);
+        const rest = (waiting.get(queue) ?? []).filter((t) => t.id !== taskId);
+        waiting.set(queue, rest);
+        return reply(200, {});
+      }
       if (req.method === "DELETE" && taskId) {
         if (!timers.has(taskId)) return reply(404, { error: { status: "NOT_FOUND" } });
         clearTimeout(timers.get(taskId));
@@ -163,7 +199,7 @@ export function startScheduledTasks({ host, port, functions, project, region, lo
       const at = task.scheduleTime ? Date.parse(task.scheduleTime) : Date.now();
       timers.set(
         id,
-        setTimeout(() => dispatch(queue, id, task.body, 0), Math.max(0, at - Date.now())),
+        setTimeout(() => due(queue, id, task.body, 0), Math.max(0, at - Date.now())),
       );
       reply(200, {
         name: `projects/${project}/locations/${region}/queues/${queue}/tasks/${id}`,
@@ -190,6 +226,16 @@ export function startScheduledTasks({ host, port, functions, project, region, lo
       }),
     );
   });
+}
+
+/** RINGBACK_TASKS_MAX_CONCURRENT: dispatches in flight per queue, a whole number >= 1. */
+export function maxConcurrent(spec) {
+  if (spec === undefined || spec === "") return 4;
+  const n = Number(spec);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new Error(`RINGBACK_TASKS_MAX_CONCURRENT: "${spec}" is not a whole number >= 1`);
+  }
+  return n;
 }
 
 /** "queue:factor,queue:factor" -> Map; a factor must lie in (0, 1]. */
