@@ -74,12 +74,12 @@ console.log(
 );
 
 // A person answers once their phone rings: against the local stack, wait for the ring push to
-// reach Bob's phone (the recorder standing in for FCM). An answer before the push goes out
-// would cancel the ring unsent, and there would be nothing to show.
-const recorder = process.env.RINGBACK_PUSH_RECORDER;
-for (let i = 0; recorder && i < 100; i++) {
+// reach Bob's phone (the recorder standing in for FCM, read through the stack's control API).
+// An answer before the push goes out would cancel the ring unsent: nothing to show.
+const control = process.env.RINGBACK_CONTROL;
+for (let i = 0; control && i < 100; i++) {
   const q = `call_id=${call_id}&device_id=bob-phone&type=ring`;
-  const pushes = await (await fetch(`http://${recorder}/pushes?${q}`)).json();
+  const pushes = await (await fetch(`http://${control}/pushes?${q}`)).json();
   if (pushes.length > 0) break;
   await new Promise((r) => setTimeout(r, 200));
 }

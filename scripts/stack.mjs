@@ -23,6 +23,7 @@ import { checkPolicyEnv, checkWebhookEnv, writeFunctionsEnv } from "./stack/func
 import { functionsManifest } from "./stack/functionsManifest.mjs";
 import { freePort, startGate } from "./stack/gate.mjs";
 import { lifecycle, signalExitCode } from "./stack/lifecycle.mjs";
+import { startControl } from "./standins/control.mjs";
 import { startPolicyReceiver } from "./standins/policyReceiver.mjs";
 import { startPushRecorder } from "./standins/pushRecorder.mjs";
 import { startScheduledTasks } from "./standins/scheduledTasks.mjs";
@@ -184,6 +185,14 @@ async function main() {
     log: (line) => showPushes && process.stdout.write(`${line}\n`),
   });
   services.push(policy.close);
+  // One control API for the three: what the tests and a developer read and steer.
+  const [cHost, cPort] = cfg.hosts.control.split(":");
+  const control = await startControl({
+    host: cHost,
+    port: Number(cPort),
+    routes: { ...scheduled.routes, ...recorder.routes, ...policy.routes },
+  });
+  services.push(control.close);
   // With the JAR behind a gate (RINGBACK_FIRESTORE_RESTARTS=1), the JAR gets a port of its own.
   let jarHost = cfg.hosts.firestore;
   let gate = null;

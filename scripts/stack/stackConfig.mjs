@@ -40,6 +40,8 @@ export function stackConfig(root, env = process.env) {
     pushRecorder: `127.0.0.1:${9495 + portOffset}`,
     // Ours: a settable policy hook (policyReceiver.mjs); RINGBACK_POLICY_URL may name it.
     policyReceiver: `127.0.0.1:${9494 + portOffset}`,
+    // Ours: the stand-ins' one control API (control.mjs): pushes seen, the hook's answers, faults.
+    control: `127.0.0.1:${9493 + portOffset}`,
     demo: `127.0.0.1:${Number(env.RINGBACK_DEMO_PORT ?? 5173 + portOffset)}`,
     hub: addr("hub", 4400),
     logging: addr("logging", 4500),
@@ -81,6 +83,7 @@ export function stackConfig(root, env = process.env) {
       RINGBACK_SCHEDULED_TASKS: hosts.scheduledTasks,
       RINGBACK_PUSH_RECORDER: hosts.pushRecorder,
       RINGBACK_POLICY_RECEIVER: hosts.policyReceiver,
+      RINGBACK_CONTROL: hosts.control,
       RINGBACK_PROJECT_ID: project,
       RINGBACK_RUNTIME_DIR: runtime, // its logs (tests read the functions' log lines there)
       RINGBACK_STACK_PID: String(process.pid), // SIGUSR2 restarts Firestore, keeping its data

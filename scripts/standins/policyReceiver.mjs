@@ -1,12 +1,13 @@
 // The local policy hook: stands in for an app backend's RINGBACK_POLICY_URL in the emulator
 // stack (docs/policy.md). It verifies each request's Ringback-Signature with the stack's
-// RINGBACK_WEBHOOK_SECRET (401 when it fails) and answers as it is set:
-//  - `PUT /_policy {"mode": "allow" | "deny" | "slow", "deny"?: [uid…], "delay_ms"?: n}`:
+// RINGBACK_WEBHOOK_SECRET (401 when it fails) at `POST /policy` and answers as it is set
+// through the stack's control API (control.mjs):
+//  - `PUT /policy {"mode": "allow" | "deny" | "slow", "deny"?: [uid…], "delay_ms"?: n}`:
 //    allow: {deny: []}; deny: {deny: the listed uids, or every callee when none is listed};
 //    slow: answers allow after delay_ms (default 3000), past the functions' 1.5 s budget;
 //    "secret"?: verify with this secret instead of the stack's (a test that sets its own).
-//  - `GET /_policy/requests`: what it got (headers, body, whether it verified), oldest first;
-//    `DELETE /_policy/requests` forgets them. The hook's own path is `POST /policy`.
+//  - `GET /policy/requests`: what it got (headers, body, whether it verified), oldest first;
+//    `DELETE /policy/requests` forgets them.
 import { createHmac, timingSafeEqual } from "node:crypto";
 import http from "node:http";
 
@@ -21,10 +22,24 @@ export function verifySignature(secret, header, raw, nowS = Date.now() / 1000) {
   return v1s.some((v) => v.length === want.length && timingSafeEqual(Buffer.from(v), want));
 }
 
-/** @returns {Promise<{ close: () => Promise<void>, url: string }>} */
+/**
+ * @returns {Promise<{ close: () => Promise<void>, url: string,
+ *   routes: Record<string, import("./control.mjs").Route> }>}
+ */
 export function startPolicyReceiver({ host, port, secret, log = () => undefined }) {
   let setting = { mode: "allow", deny: [], delay_ms: 3000, secret };
   const got = [];
+  const routes = {
+    "PUT /policy": ({ body }) => {
+      setting = { mode: "allow", deny: [], delay_ms: 3000, secret, ...body };
+      return [200, { ...setting, secret: undefined }];
+    },
+    "GET /policy/requests": () => [200, got],
+    "DELETE /policy/requests": () => {
+      got.length = 0;
+      return [200, got];
+    },
+  };
   const json = (res, status, body) =>
     res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
   const server = http.createServer((req, res) => {
@@ -38,14 +53,6 @@ export function startPolicyReceiver({ host, port, secret, log = () => undefined 
     req.on("end", () => {
       const raw = Buffer.concat(chunks).toString("utf8");
       try {
-        if (req.url === "/_policy" && req.method === "PUT") {
-          setting = { mode: "allow", deny: [], delay_ms: 3000, secret, ...JSON.parse(raw) };
-          return json(res, 200, setting);
-        }
-        if (req.url === "/_policy/requests") {
-          if (req.method === "DELETE") got.length = 0;
-          return json(res, 200, got);
-        }
         if (req.url !== "/policy" || req.method !== "POST") return json(res, 404, {});
         const verified = verifySignature(setting.secret, req.headers["ringback-signature"], raw);
         got.push({ headers: req.headers, body: raw, verified, at: Date.now() });
@@ -66,6 +73,7 @@ export function startPolicyReceiver({ host, port, secret, log = () => undefined 
     server.listen(port, host, () =>
       resolve({
         url: `http://${host}:${port}/policy`,
+        routes,
         close: () =>
           new Promise((r) => {
             server.closeAllConnections();

@@ -5,8 +5,9 @@
 //  - answers as the service would: a token that starts with "unregistered" is unregistered
 //    (FCM registration-token-not-registered, APNs 410), one that starts with "flaky" fails
 //    with a transient error the first time each job sends to it, any other is delivered;
-//  - serves what it got: `GET /pushes?call_id=&uid=&device_id=&type=&channel=` (JSON, oldest
-//    first, `ok` telling delivered ones), `DELETE /pushes` forgets them.
+//  - hands the stack's control API (control.mjs) what it got: `GET /pushes?call_id=&uid=&
+//    device_id=&type=&channel=` (JSON, oldest first, `ok` telling delivered ones), and
+//    `DELETE /pushes`, which forgets them.
 import http from "node:http";
 
 const FAIL = {
@@ -32,7 +33,8 @@ export function describePush(p) {
 
 /**
  * @param {{ host: string, port: number, log?: (line: string) => void }} o
- * @returns {Promise<{ close: () => Promise<void>, pushes: () => object[] }>}
+ * @returns {Promise<{ close: () => Promise<void>, pushes: () => object[],
+ *   routes: Record<string, import("./control.mjs").Route> }>}
  */
 export function startPushRecorder({ host, port, log }) {
   const got = [];
@@ -51,12 +53,8 @@ export function startPushRecorder({ host, port, log }) {
     return { ok: true };
   };
 
-  const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? "/", "http://recorder");
-    const answer = (status, body) => {
-      res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
-    };
-    if (req.method === "GET" && url.pathname === "/pushes") {
+  const routes = {
+    "GET /pushes": ({ url }) => {
       const match = (p) =>
         ["call_id", "type"].every(
           (k) => !url.searchParams.has(k) || p.data?.[k] === url.searchParams.get(k),
@@ -64,12 +62,19 @@ export function startPushRecorder({ host, port, log }) {
         ["uid", "device_id", "channel"].every(
           (k) => !url.searchParams.has(k) || p[k] === url.searchParams.get(k),
         );
-      return answer(200, got.filter(match));
-    }
-    if (req.method === "DELETE" && url.pathname === "/pushes") {
+      return [200, got.filter(match)];
+    },
+    "DELETE /pushes": () => {
       got.length = 0;
-      return answer(200, {});
-    }
+      return [200, {}];
+    },
+  };
+
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://recorder");
+    const answer = (status, body) => {
+      res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+    };
     if (req.method !== "POST" || url.pathname !== "/push")
       return answer(404, { error: "not found" });
     let raw = "";
@@ -97,6 +102,7 @@ export function startPushRecorder({ host, port, log }) {
     server.listen(port, host, () =>
       resolve({
         pushes: () => got,
+        routes,
         close: () =>
           new Promise((r) => {
             server.closeAllConnections();

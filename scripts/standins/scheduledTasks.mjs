@@ -7,12 +7,13 @@
 // (same URL, headers and JSON body), retrying a failed attempt as the queue's own retry
 // config says (maxAttempts, min/max backoff, maxDoublings, read from the built functions).
 // Task names are unique for an hour, as in Cloud Tasks (409 ALREADY_EXISTS).
-// Fault injection for the tests: `POST /_faults {"queue": name, "failEnqueues": n}` makes the
-// next n enqueues of that queue fail (HTTP 500, which firebase-admin does not retry itself);
-// `POST /faults {"prefix": "<task id prefix>", "count": n}` makes the next n enqueues of tasks
-// whose id starts with the prefix fail with 503 UNAVAILABLE, as Cloud Tasks does when it is
-// down; `DELETE /faults` clears those. `GET /_busy` answers how many tasks are being
-// dispatched and how many wait to be retried. `DELETE /_pending` drops every task not yet
+// Fault injection for the tests, through the stack's control API (control.mjs):
+// `POST /tasks/refuse {"queue": name, "count": n}` makes the next n enqueues of that queue
+// fail (HTTP 500, which firebase-admin does not retry itself);
+// `POST /tasks/unavailable {"prefix": "<task id prefix>", "count": n}` makes the next n
+// enqueues of tasks whose id starts with the prefix fail with 503 UNAVAILABLE, as Cloud Tasks
+// does when it is down; `DELETE /tasks/unavailable` clears those. `GET /tasks/busy` answers
+// how many tasks are being dispatched and how many wait to be retried. `DELETE /tasks/pending` drops every task not yet
 // dispatched (scheduled or waiting for a retry; one being dispatched is not retried): the
 // stress tests drop them and wait for none in flight before clearing the database between
 // scenarios, so that no task of one scenario commits into the next one's cleared database.
@@ -32,7 +33,8 @@ import { backoffMs, maxAttempts } from "../stack/functionsManifest.mjs";
  * @param {{ host: string, port: number, functions: string, project: string,
  *           region: string, log: (m: string) => void,
  *           retryConfigs: Record<string, object> }} o
- * @returns {Promise<{ close: () => void, pending: () => number }>}
+ * @returns {Promise<{ close: () => void, pending: () => number,
+ *   routes: Record<string, import("./control.mjs").Route> }>}
  */
 export function startScheduledTasks({ host, port, functions, project, region, log, retryConfigs }) {
   const timers = new Map(); // task id (the last part of its name) -> timeout
@@ -43,7 +45,7 @@ export function startScheduledTasks({ host, port, functions, project, region, lo
   let closed = false;
   let inflight = 0; // dispatches waiting for the function's answer
   const retrying = new Set(); // task ids waiting for their next attempt
-  let epoch = 0; // moves on at each DELETE /_pending: a dispatch from before it is not retried
+  let epoch = 0; // moves on at each DELETE /tasks/pending: a dispatch from before it is not retried
   const idOf = (name) => String(name).split("/").pop();
   const scale = retryScales(process.env.RINGBACK_TASKS_RETRY_SCALE);
   const limit = maxConcurrent(process.env.RINGBACK_TASKS_MAX_CONCURRENT);
@@ -117,6 +119,35 @@ export function startScheduledTasks({ host, port, functions, project, region, lo
     );
   };
 
+  const routes = {
+    "POST /tasks/refuse": ({ body }) => {
+      failEnqueues.set(String(body?.queue), Number(body?.count) || 0);
+      return [200, { refuse: Object.fromEntries(failEnqueues) }];
+    },
+    "POST /tasks/unavailable": ({ body }) => {
+      faults.set(String(body?.prefix), Number(body?.count) || 0);
+      return [200, { unavailable: Object.fromEntries(faults) }];
+    },
+    "DELETE /tasks/unavailable": () => {
+      faults.clear();
+      return [200, { unavailable: {} }];
+    },
+    "GET /tasks/busy": () => [
+      200,
+      { inflight: inflight + waitingIds.size, retrying: retrying.size },
+    ],
+    "DELETE /tasks/pending": () => {
+      epoch++;
+      const dropped = timers.size + waitingIds.size;
+      for (const t of timers.values()) clearTimeout(t);
+      timers.clear();
+      retrying.clear();
+      waiting.clear();
+      waitingIds.clear();
+      return [200, { dropped, inflight }];
+    },
+  };
+
   const server = http.createServer((req, res) => {
     let raw = "";
     req.on("data", (c) => (raw += c));
@@ -125,36 +156,6 @@ export function startScheduledTasks({ host, port, functions, project, region, lo
         res.writeHead(status, { "content-type": "application/json" });
         res.end(JSON.stringify(json));
       };
-      if (req.method === "POST" && req.url === "/_faults") {
-        try {
-          const f = JSON.parse(raw);
-          failEnqueues.set(String(f.queue), Number(f.failEnqueues) || 0);
-          return reply(200, {});
-        } catch {
-          return reply(400, { error: { status: "INVALID_ARGUMENT", message: "not JSON" } });
-        }
-      }
-      if (req.method === "GET" && req.url === "/_busy") {
-        return reply(200, { inflight: inflight + waitingIds.size, retrying: retrying.size });
-      }
-      if (req.method === "DELETE" && req.url === "/_pending") {
-        epoch++;
-        const dropped = timers.size + waitingIds.size;
-        for (const t of timers.values()) clearTimeout(t);
-        timers.clear();
-        retrying.clear();
-        waiting.clear();
-        waitingIds.clear();
-        return reply(200, { dropped, inflight });
-      }
-      if (req.url === "/faults") {
-        if (req.method === "DELETE") faults.clear();
-        else {
-          const { prefix, count } = JSON.parse(raw || "{}");
-          faults.set(String(prefix), Number(count));
-        }
-        return reply(200, { faults: Object.fromEntries(faults) });
-      }
       const m = /\/queues\/([^/]+)\/tasks(?:\/([^/?]+))?$/.exec(req.url ?? "");
       if (!m) return reply(404, { error: { status: "NOT_FOUND", message: "not a task queue" } });
       const [, queue, taskId] = m;
@@ -223,6 +224,7 @@ export function startScheduledTasks({ host, port, functions, project, region, lo
           server.close();
         },
         pending: () => timers.size,
+        routes,
       }),
     );
   });

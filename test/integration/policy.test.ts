@@ -17,6 +17,7 @@ import { type Started, users } from "../support/calls.js";
 import { closeAll, type TestUser } from "../support/clients.js";
 import { directProject } from "../support/directProject.js";
 import { inProcess } from "../support/inProcess.js";
+import { control } from "../support/control.js";
 
 afterAll(closeAll);
 
@@ -35,16 +36,14 @@ interface Got {
 }
 
 async function setHook(setting: { mode: string; deny?: string[]; delay_ms?: number }) {
-  const body = JSON.stringify({ ...setting, secret: SECRET }); // verify with this file's secret
-  const res = await fetch(`${receiver}/_policy`, { method: "PUT", body });
-  expect(res.status).toBe(200);
+  // Verified with this file's secret.
+  expect((await control("PUT", "/policy", { ...setting, secret: SECRET })).status).toBe(200);
 }
-const requests = async (): Promise<Got[]> =>
-  (await fetch(`${receiver}/_policy/requests`)).json() as Promise<Got[]>;
+const requests = async (): Promise<Got[]> => (await control<Got[]>("GET", "/policy/requests")).body;
 
 beforeEach(async () => {
   expect(inProcess, "the policy test runs the callables in process").toBe(true);
-  await fetch(`${receiver}/_policy/requests`, { method: "DELETE" });
+  await control("DELETE", "/policy/requests");
   await setHook({ mode: "allow" });
 });
 

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminDb, callDoc, footprint, privateOf, triggerSweep } from "../support/admin.js";
 import { users, type Started } from "../support/calls.js";
 import { closeAll, type TestUser } from "../support/clients.js";
+import { control } from "../support/control.js";
 
 afterAll(closeAll);
 
@@ -58,11 +59,9 @@ function taskUrl(callId: string, at: number): string {
 
 /** Makes the runner fail the next `count` enqueues of this call's deadline tasks (503). */
 async function failEnqueues(callId: string, count: number): Promise<void> {
-  const host = process.env.RINGBACK_SCHEDULED_TASKS;
-  const res = await fetch(`http://${host}/faults`, {
-    method: count > 0 ? "POST" : "DELETE",
-    body: JSON.stringify({ prefix: `${callId}-`, count }),
-  });
+  const res = await (count > 0
+    ? control("POST", "/tasks/unavailable", { prefix: `${callId}-`, count })
+    : control("DELETE", "/tasks/unavailable"));
   expect(res.status).toBe(200);
 }
 
@@ -269,11 +268,9 @@ describe("tasks that run late, twice, or never", () => {
     await Promise.all(
       ps.map(([, b], i) => b.waitState((x) => x?.call_id === started[i]!.call_id, "ringing")),
     );
-    const res = await fetch(`http://${process.env.RINGBACK_SCHEDULED_TASKS}/_pending`, {
-      method: "DELETE",
-    });
+    const res = await control<{ dropped: number }>("DELETE", "/tasks/pending");
     expect(res.status).toBe(200);
-    expect(((await res.json()) as { dropped: number }).dropped).toBeGreaterThanOrEqual(2);
+    expect(res.body.dropped).toBeGreaterThanOrEqual(2);
     const last = Math.max(...started.map((s) => Date.parse(s.deadline_at)));
     await sleep(last + 2500 - Date.now());
     for (const [, b] of ps) expect(b.state()?.status).toBe("ringing"); // nothing applied them

@@ -7,6 +7,7 @@ import type { UserState } from "../../functions/src/core/types.js";
 import { earliestDeadline, ringing as isPending, userDocOf } from "./reference.js";
 import { env } from "./env.js";
 import { callPath, names, userPath } from "./names.js";
+import { control } from "./control.js";
 
 let app: App | undefined;
 let db: Firestore | undefined;
@@ -168,16 +169,11 @@ export async function clearDatabase(): Promise<void> {
  * into the next scenario's cleared database (the emulator's clear ignores transactions).
  */
 export async function dropTasks(timeoutMs = 120_000): Promise<boolean> {
-  const host = process.env.RINGBACK_SCHEDULED_TASKS;
-  if (!host) throw new Error("RINGBACK_SCHEDULED_TASKS is not set: run through the stack.");
-  const dropped = await fetch(`http://${host}/_pending`, { method: "DELETE" });
-  if (!dropped.ok) throw new Error(`dropping scheduled tasks: HTTP ${dropped.status}`);
+  const dropped = await control("DELETE", "/tasks/pending");
+  if (dropped.status !== 200) throw new Error(`dropping scheduled tasks: HTTP ${dropped.status}`);
   const until = Date.now() + timeoutMs;
   for (;;) {
-    const busy = (await (await fetch(`http://${host}/_busy`)).json()) as {
-      inflight: number;
-      retrying: number;
-    };
+    const busy = (await control<{ inflight: number; retrying: number }>("GET", "/tasks/busy")).body;
     if (busy.inflight === 0 && busy.retrying === 0) return true;
     if (Date.now() > until) return false;
     await new Promise((r) => setTimeout(r, 100));

@@ -5,6 +5,7 @@
  */
 import { adminDb } from "./admin.js";
 import { PRIVATE_COLLECTIONS } from "../../functions/src/model/collections.js";
+import { control } from "./control.js";
 
 export interface RecordedPush {
   seq: number;
@@ -27,17 +28,6 @@ export interface RecordedPush {
   code?: string;
 }
 
-function recorder(): string {
-  const v = process.env.RINGBACK_PUSH_RECORDER;
-  if (!v) {
-    throw new Error(
-      "RINGBACK_PUSH_RECORDER is not set: run the tests through `npm test` " +
-        "(or `npm run with-emulators -- vitest run`), which starts the push recorder.",
-    );
-  }
-  return v;
-}
-
 export type PushFilter = Partial<
   Record<"call_id" | "type" | "uid" | "device_id" | "channel", string>
 >;
@@ -45,9 +35,9 @@ export type PushFilter = Partial<
 /** Every push recorded so far that matches `filter` (delivered or not), oldest first. */
 export async function pushes(filter: PushFilter = {}): Promise<RecordedPush[]> {
   const q = new URLSearchParams(filter as Record<string, string>);
-  const res = await fetch(`http://${recorder()}/pushes?${q}`);
-  if (!res.ok) throw new Error(`push recorder: HTTP ${res.status}`);
-  return (await res.json()) as RecordedPush[];
+  const res = await control<RecordedPush[]>("GET", `/pushes?${q}`);
+  if (res.status !== 200) throw new Error(`push recorder: HTTP ${res.status}`);
+  return res.body;
 }
 
 /** Delivered pushes only. */
@@ -103,6 +93,6 @@ export async function jobsOf(callId: string) {
 
 /** Forgets every recorded push (between stress scenarios). */
 export async function clearPushes(): Promise<void> {
-  const res = await fetch(`http://${recorder()}/pushes`, { method: "DELETE" });
-  if (!res.ok) throw new Error(`push recorder: HTTP ${res.status}`);
+  const res = await control("DELETE", "/pushes");
+  if (res.status !== 200) throw new Error(`push recorder: HTTP ${res.status}`);
 }

@@ -7,6 +7,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
+// @ts-expect-error: a plain JS module of the local stack, without types
 import { maxConcurrent, startScheduledTasks } from "../../scripts/standins/scheduledTasks.mjs";
 
 const closers: (() => void)[] = [];

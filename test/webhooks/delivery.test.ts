@@ -21,6 +21,7 @@ import { Receiver } from "../support/receiver.js";
 // @ts-expect-error: a plain JS module of the local stack, without types
 import { retryScales } from "../../scripts/standins/scheduledTasks.mjs";
 import { eventsOf, logIn, outboxOf } from "./webhookTestKit.js";
+import { control } from "../support/control.js";
 
 const receiver = new Receiver();
 /** How much of each backoff the queue stand-in waits (1: real time). */
@@ -81,6 +82,7 @@ async function firstEntryOnce(callId: string, status: string) {
   return entry;
 }
 
+/** The Cloud Tasks API of the stack's stand-in, where the functions enqueue. */
 const scheduledTasks = () => {
   const host = process.env.RINGBACK_SCHEDULED_TASKS;
   if (!host) throw new Error("RINGBACK_SCHEDULED_TASKS is not set: run through `npm test`.");
@@ -88,11 +90,7 @@ const scheduledTasks = () => {
 };
 
 async function failEnqueues(queue: string, n: number): Promise<void> {
-  const res = await fetch(`http://${scheduledTasks()}/_faults`, {
-    method: "POST",
-    body: JSON.stringify({ queue, failEnqueues: n }),
-  });
-  expect(res.status).toBe(200);
+  expect((await control("POST", "/tasks/refuse", { queue, count: n })).status).toBe(200);
 }
 
 describe("retries", () => {
