@@ -7,6 +7,7 @@
 // paused. Nothing can be acknowledged any more; the runner lets in-flight work settle, exports,
 // restarts the JAR, and opens the gate, which connects the held clients to the new JAR.
 import net from "node:net";
+import getPort from "get-port";
 
 /**
  * Listen on host:port and forward every connection to target ({host, port}).
@@ -79,12 +80,4 @@ export async function startGate({ host, port, target }) {
 }
 
 /** A free TCP port on host, for the emulator behind the gate. */
-export function freePort(host) {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer().once("error", reject);
-    srv.listen(0, host, () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export const freePort = (host) => getPort({ host });

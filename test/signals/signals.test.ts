@@ -10,10 +10,10 @@
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
+import getPort from "get-port";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const BASE = Number(process.env.RINGBACK_SIGNALS_PORT_OFFSET ?? 7000);
@@ -40,7 +40,8 @@ function stackPorts(slot: number): number[] {
   const ports = Object.values(config.emulators)
     .map((e) => e.port)
     .filter((p): p is number => typeof p === "number");
-  return [...ports, 9498, 5173].map((p) => p + offset);
+  // Ours: the control API, the policy hook, the push recorder, scheduled tasks, the demo.
+  return [...ports, 9493, 9494, 9495, 9498, 5173].map((p) => p + offset);
 }
 
 /** Ports fetch() refuses (the Fetch standard's "bad ports", from 1024 up): never a stack's. */
@@ -89,12 +90,9 @@ function treeOf(root: number, table = processTable()): Proc[] {
   return table.filter((p) => pids.has(p.pid));
 }
 
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const srv = net.createServer().once("error", () => resolve(false));
-    srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
-  });
-}
+/** Whether nothing listens on `port` (get-port hands back the port asked for only then). */
+const portFree = async (port: number): Promise<boolean> =>
+  (await getPort({ port, host: "127.0.0.1" })) === port;
 
 interface Stack {
   child: ChildProcess;
