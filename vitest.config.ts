@@ -29,6 +29,11 @@ const IN_PROCESS = { RINGBACK_TEST_IN_PROCESS: "1" };
  */
 const FULL_ONLY = process.env.RINGBACK_TEST_FULL === "1" ? [] : ["test/example/extension.test.ts"];
 
+/**
+ * The projects of one run go one after another (sequence.groupOrder; vitest runs them side
+ * by side otherwise): a suite that clears the database (the stress tests) must never overlap
+ * another project's files on the same stack, and on 2 cores side by side was no faster.
+ */
 export default defineConfig({
   test: {
     onConsoleLog: functionsLog,
@@ -45,6 +50,7 @@ export default defineConfig({
       {
         test: {
           name: "unit",
+          sequence: { groupOrder: 0 },
           include: ["test/unit/**/*.test.ts"],
         },
       },
@@ -54,6 +60,7 @@ export default defineConfig({
           // (test/support/inProcess.ts) against the stack's emulators, task queues and push
           // recorder, without the functions emulator's HTTP hop and worker processes.
           name: "emulators",
+          sequence: { groupOrder: 2 },
           include: [
             "test/integration/**/*.test.ts",
             "test/rules/**/*.test.ts",
@@ -78,6 +85,7 @@ export default defineConfig({
           // Through the functions emulator, as an app's requests arrive: the SDK and the demo
           // (the callable protocol itself), the HTTP door, deadline timing, the example apps.
           name: "fullstack",
+          sequence: { groupOrder: 3 },
           include: FULL_STACK,
           exclude: FULL_ONLY,
           globalSetup: ["test/support/globalSetup.ts"],
@@ -90,6 +98,7 @@ export default defineConfig({
         test: {
           // Run by `npm test` against a second stack whose callbacks go to the tests' receiver.
           name: "webhooks",
+          sequence: { groupOrder: 1 },
           // The stress model runs here too: with webhooks on, it checks every step's events.
           include: ["test/webhooks/**/*.test.ts", "test/stress/model.test.ts"],
           env: IN_PROCESS,
@@ -104,6 +113,7 @@ export default defineConfig({
           // Run by `npm test` outside any stack: each case starts (and stops) a stack of its own
           // on ports moved by RINGBACK_SIGNALS_PORT_OFFSET (default 7000).
           name: "signals",
+          sequence: { groupOrder: 4 },
           include: ["test/signals/**/*.test.ts"],
           fileParallelism: false,
           testTimeout: 360_000,
