@@ -5,7 +5,7 @@ import type { Ctx } from "../adapters/context.js";
 import { collections } from "../adapters/store/firestore.js";
 import { askPolicy, policySettings, type PolicySettings } from "../adapters/calls/policy.js";
 import { validated } from "../adapters/callable/validated.js";
-import { inviteToCallSchema } from "../schemas.js";
+import { inviteToCallSchema } from "../model/commands.js";
 
 /**
  * callingInvite (advanced mode): an accepted user invites more users into the call. Answers

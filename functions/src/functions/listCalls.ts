@@ -4,7 +4,7 @@ import { deployedContext } from "../adapters/deployedContext.js";
 import { validated } from "../adapters/callable/validated.js";
 import { durationS } from "../core/projection.js";
 import { LIST_PAGE_LIMIT, type Call } from "../core/types.js";
-import { callIdSchema, listCallsSchema } from "../schemas.js";
+import { callIdSchema, listCallsSchema } from "../model/commands.js";
 
 const iso = (ms: number | undefined): string | null =>
   ms === undefined ? null : new Date(ms).toISOString();

@@ -2,7 +2,7 @@ import { deployedContext } from "../adapters/deployedContext.js";
 import { registerDevice as register } from "../adapters/calls/devices.js";
 import { validated } from "../adapters/callable/validated.js";
 import { MAX_DEVICES } from "../params.js";
-import { registerDeviceSchema } from "../schemas.js";
+import { registerDeviceSchema } from "../model/commands.js";
 
 /**
  * Login on a device: keeps users/{uid}/devices/{device_id} (platform, tokens, last seen); a

@@ -1,7 +1,7 @@
 import { deployedContext } from "../adapters/deployedContext.js";
 import { unregisterDevice as unregister } from "../adapters/calls/devices.js";
 import { validated } from "../adapters/callable/validated.js";
-import { unregisterDeviceSchema } from "../schemas.js";
+import { unregisterDeviceSchema } from "../model/commands.js";
 
 /** Logout on a device; a user with no registered device counts as logged out. */
 export const unregisterDevice = validated(unregisterDeviceSchema, (caller, data) =>

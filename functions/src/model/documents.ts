@@ -9,6 +9,19 @@
  * Times are epoch milliseconds here; stored, they are Timestamps of either SDK.
  */
 import { z } from "zod";
+import {
+  CALL_MODES,
+  CALL_STATES,
+  END_REASONS,
+  USER_STATES,
+  USER_STATUSES,
+  type CallPrivate,
+  type Incoming,
+  type SharedCall,
+  type SharedCallUser,
+  type StartResult,
+  type UserDoc,
+} from "./domain.js";
 
 /** A Firestore Timestamp of the admin or the web SDK (both have toMillis), as epoch ms. */
 export const timestampMs = z
@@ -24,29 +37,7 @@ export const timestampMs = z
 const optionalMs = timestampMs.optional();
 const nullableMs = z.union([timestampMs, z.null()]);
 
-export const USER_STATES = [
-  "inviting",
-  "received",
-  "not_yet_received",
-  "accepted",
-  "rejected",
-  "canceled",
-  "timeout",
-  "quit",
-] as const;
-
-export const END_REASONS = [
-  "completed",
-  "canceled",
-  "declined",
-  "busy",
-  "no_answer",
-  "heartbeat_timeout",
-  "caller_offline",
-  "all_quit",
-] as const;
-
-export const USER_STATUSES = ["idle", "calling", "ringing", "in_call"] as const;
+export { END_REASONS, USER_STATES, USER_STATUSES };
 
 const userRef = z.object({ id: z.string(), name: z.string() });
 const callType = z.union([z.literal(1), z.literal(2)]);
@@ -78,8 +69,8 @@ export const storedCall = z.object({
   call_id: z.string(),
   caller: userRef,
   type: callType,
-  mode: z.enum(["common", "advanced"]),
-  state: z.enum(["ringing", "ongoing", "ended"]),
+  mode: z.enum(CALL_MODES),
+  state: z.enum(CALL_STATES),
   end_reason: z.enum(END_REASONS).optional(),
   ended_by: z.string().optional(),
   users: z.record(z.string(), storedCallUser),
@@ -196,3 +187,26 @@ export function parseOwn<S extends z.ZodType>(schema: S, path: string, data: unk
   if (!r.success) throw new UnreadableDocument(path, r.error.issues);
   return r.data;
 }
+
+/** True when A and B are the same type: each assignable to the other, with the same fields. */
+type Same<A, B> = [A] extends [B]
+  ? [B] extends [A]
+    ? [keyof A] extends [keyof B]
+      ? [keyof B] extends [keyof A]
+        ? true
+        : false
+      : false
+    : false
+  : false;
+
+// The schemas read exactly the model's types (domain.ts): a field added to one and not to the
+// other fails to compile here, so a read needs no cast.
+const _same: [
+  Same<Omit<z.output<typeof storedCall>, "shard" | "sweep_failures">, SharedCall>,
+  Same<z.output<typeof storedCallUser>, SharedCallUser>,
+  Same<z.output<typeof startResult>, StartResult>,
+  Same<z.output<typeof storedCallPrivate>, CallPrivate>,
+  Same<z.output<typeof incoming>, Incoming>,
+  Same<z.output<typeof storedUserFields>, UserDoc>,
+] = [true, true, true, true, true, true];
+void _same;

@@ -1,9 +1,12 @@
 /**
  * Input schemas of every callable (docs/protocol.md#commands). Objects are strict:
- * an unknown field is an error, never silently ignored.
+ * an unknown field is an error, never silently ignored. Firebase-free (model/): the limits
+ * here are constants; params.ts checks the param-driven ones against them.
  */
 import { z } from "zod";
-import { MAX_INVITEES_CEILING } from "./params.js";
+
+/** The schema's ceiling for callees in one command; RINGBACK_MAX_INVITEES may not exceed it. */
+export const MAX_INVITEES_CEILING = 50;
 
 /** A whole number from `min` to `max`: every refusal of it (type, fraction, range) says so. */
 const wholeNumber = (min: number, max: number, unit: string, range = `from ${min} to ${max}`) => {
@@ -47,10 +50,11 @@ export const callIdSchema = z
 const nameSchema = z.string().max(256);
 
 export const MAX_EXTENDED_DATA_BYTES = 4096;
+const utf8 = new TextEncoder();
 const extendedDataSchema = z
   .string()
   .refine(
-    (s) => Buffer.byteLength(s, "utf8") <= MAX_EXTENDED_DATA_BYTES,
+    (s) => utf8.encode(s).length <= MAX_EXTENDED_DATA_BYTES,
     `must be at most ${MAX_EXTENDED_DATA_BYTES} bytes`,
   );
 
