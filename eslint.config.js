@@ -10,6 +10,8 @@ export default tseslint.config(
       ".runtime/",
       "bench/results/",
       "client/dist/",
+      // generated from functions/src/model by client/sync-model.mjs (linted there)
+      "client/src/model/",
       "demo/dist/",
     ],
   },
@@ -60,6 +62,52 @@ export default tseslint.config(
               message: "The core is pure: adapters call it, never the other way.",
             },
             { group: ["node:*"], message: "The core is pure: no I/O." },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The model is shared by the core, the converters and the client SDK: zod and nothing
+    // else (no Firebase, no Node, no params); domain.ts and wire.ts, which the client's build
+    // copies (client/sync-model.mjs), import nothing but each other.
+    files: ["functions/src/model/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: [
+                "firebase-admin",
+                "firebase-admin/*",
+                "firebase-functions",
+                "firebase-functions/*",
+                "firebase",
+                "firebase/*",
+              ],
+              message: "The model is Firebase-free: the core and the client SDK share it.",
+            },
+            {
+              group: ["../*", "node:*"],
+              message: "The model imports nothing of the server's (no params, no I/O).",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ["functions/src/model/domain.ts", "functions/src/model/wire.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              regex: "^(?!\\./(domain|wire)\\.js$)",
+              message: "domain.ts and wire.ts import only each other: the client copies them.",
+            },
           ],
         },
       ],

@@ -4,6 +4,14 @@
  * here are constants; params.ts checks the param-driven ones against them.
  */
 import { z } from "zod";
+import type { Same } from "./same.js";
+import type {
+  AcceptCallRequest,
+  CancelCallRequest,
+  ListCallsRequest,
+  RegisterDeviceRequest,
+  StartCallRequest,
+} from "./wire.js";
 
 /** The schema's ceiling for callees in one command; RINGBACK_MAX_INVITEES may not exceed it. */
 export const MAX_INVITEES_CEILING = 50;
@@ -255,3 +263,13 @@ export type DeclineCallInput = z.output<typeof declineCallSchema>;
 export type JoinCallInput = z.output<typeof joinCallSchema>;
 export type QuitCallInput = z.output<typeof quitCallSchema>;
 export type AckCallInput = z.output<typeof ackCallSchema>;
+
+// The schemas accept exactly the requests the model declares for clients (wire.ts).
+const _same: [
+  Same<z.input<typeof startCallSchema>, StartCallRequest>,
+  Same<z.input<typeof cancelCallSchema>, CancelCallRequest>,
+  Same<z.input<typeof acceptCallSchema>, AcceptCallRequest>,
+  Same<z.input<typeof listCallsSchema>, ListCallsRequest>,
+  Same<z.input<typeof registerDeviceSchema>, RegisterDeviceRequest>,
+] = [true, true, true, true, true];
+void _same;

@@ -9,6 +9,7 @@
  * Times are epoch milliseconds here; stored, they are Timestamps of either SDK.
  */
 import { z } from "zod";
+import type { Same } from "./same.js";
 import {
   CALL_MODES,
   CALL_STATES,
@@ -187,17 +188,6 @@ export function parseOwn<S extends z.ZodType>(schema: S, path: string, data: unk
   if (!r.success) throw new UnreadableDocument(path, r.error.issues);
   return r.data;
 }
-
-/** True when A and B are the same type: each assignable to the other, with the same fields. */
-type Same<A, B> = [A] extends [B]
-  ? [B] extends [A]
-    ? [keyof A] extends [keyof B]
-      ? [keyof B] extends [keyof A]
-        ? true
-        : false
-      : false
-    : false
-  : false;
 
 // The schemas read exactly the model's types (domain.ts): a field added to one and not to the
 // other fails to compile here, so a read needs no cast.

@@ -3,8 +3,61 @@
  * catalogue, the commands' answers and the error codes. Plain types, imports from domain.ts
  * only, so the client SDK's build takes this file as it is (client/sync-model.mjs).
  */
-import type { CallMode, CallState, CallType, DeclineType, EndReason } from "./domain.js";
+import type { Callee, CallMode, CallState, CallType, DeclineType, EndReason } from "./domain.js";
 import type { StartResult, UserRef, UserState } from "./domain.js";
+
+// ---- requests (what a client sends; model/commands.ts's schemas are checked against these) --
+
+/** startCall's input, as sent. */
+export interface StartCallRequest {
+  call_id?: string;
+  caller?: Callee;
+  callees: Callee[];
+  type: CallType;
+  mode?: CallMode;
+  /** Invitation timeout in seconds, 1..600 (default 60, or the deployment's). */
+  timeout?: number;
+  extended_data?: string;
+  push?: { title?: string; content?: string; payload?: string };
+  not_received_check?: boolean;
+  /** The caller's device: its active device in this call. */
+  device_id?: string;
+}
+
+/** cancelCall's input: every pending invitee, one (`callee_id`) or some (`callee_ids`). */
+export interface CancelCallRequest {
+  call_id: string;
+  id?: string;
+  callee_id?: string;
+  callee_ids?: string[];
+}
+
+/** acceptCall's input. */
+export interface AcceptCallRequest {
+  call_id: string;
+  id?: string;
+  extended_data?: string;
+  device_id?: string;
+}
+
+/** listCalls' input. */
+export interface ListCallsRequest {
+  /** 1 or more, default 20; more than the page limit (default 100) is cut to it. */
+  count?: number;
+  /** The previous page's `next_flag`. */
+  next_flag?: string;
+}
+
+/** registerDevice's input. */
+export interface RegisterDeviceRequest {
+  id?: string;
+  device_id: string;
+  platform: "ios" | "android" | "web";
+  fcm_token?: string;
+  voip_token?: string;
+  /** iOS: the APNs environment of the build that made the VoIP token (sandbox: development). */
+  apns_env?: "sandbox" | "production";
+}
 
 // ---- notifications (users/{uid}/notifications/{id}: path and body) -----------------------
 
