@@ -142,6 +142,21 @@ export const storedUserFields = z.object({
 /** `ringback_rate_limits/{uid}`: a caller's startCall token bucket. */
 export const storedBucket = z.object({ tokens: z.number(), updated_at: timestampMs });
 
+/**
+ * `users/{uid}/devices/{device_id}`: a registered device's tokens (Ringback's own document,
+ * read leniently: a malformed field reads as none and is repaired by the next registration).
+ */
+export const storedDevice = z.object({
+  fcm_token: z.string().nullable().catch(null),
+  voip_token: z.string().nullable().catch(null),
+  apns_env: z.enum(["sandbox", "production"]).nullable().catch(null),
+  registered_at: timestampMs.optional().catch(undefined),
+  last_seen: timestampMs.catch(0),
+});
+
+/** `ringback_push_tokens/{hash}`: which device of which user holds a push token. */
+export const storedTokenOwner = z.object({ uid: z.string(), device_id: z.string() });
+
 /** The only fields Ringback reads or writes in `users/{uid}` (its field mask). */
 export const USER_FIELDS = Object.keys(storedUserFields.shape) as (keyof z.infer<
   typeof storedUserFields
