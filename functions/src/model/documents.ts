@@ -207,7 +207,7 @@ export function parseOwn<S extends z.ZodType>(schema: S, path: string, data: unk
 // The schemas read exactly the model's types (domain.ts): a field added to one and not to the
 // other fails to compile here, so a read needs no cast.
 const _same: [
-  Same<Omit<z.output<typeof storedCall>, "shard" | "sweep_failures">, SharedCall>,
+  Same<Omit<z.output<typeof storedCall>, "shard">, SharedCall>,
   Same<z.output<typeof storedCallUser>, SharedCallUser>,
   Same<z.output<typeof startResult>, StartResult>,
   Same<z.output<typeof storedCallPrivate>, CallPrivate>,

@@ -135,6 +135,8 @@ export interface Call {
   updated_at: number;
   not_received_check: boolean;
   push?: PushConfig;
+  /** How often the sweep failed to settle this call (its backoff); kept by every write. */
+  sweep_failures?: number;
   /**
    * Idempotency of startCall: hash of the first request and its answer (kept in the call's
    * private part; a call read without it, as listCalls reads, has neither).

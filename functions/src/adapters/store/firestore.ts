@@ -94,7 +94,7 @@ export const callConverter: FirestoreDataConverter<SharedCall> = {
 
 /** A call's shared doc as stored, parsed (throws UnreadableDocument naming `path`). */
 function sharedCallOf(path: string, data: unknown): SharedCall {
-  const { shard: _shard, sweep_failures: _failures, ...call } = parseOwn(storedCall, path, data);
+  const { shard: _shard, ...call } = parseOwn(storedCall, path, data); // shard: derived
   return call;
 }
 
