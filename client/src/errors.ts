@@ -1,20 +1,8 @@
 /** Typed errors: every failed command becomes a RingbackError carrying the server's reason. */
+import type { ErrorCode } from "./model/wire.js";
 
-/** The HttpsError codes the server uses, without the SDK's "functions/" prefix. */
-export type RingbackErrorCode =
-  | "unauthenticated"
-  | "invalid-argument"
-  | "permission-denied"
-  | "not-found"
-  | "failed-precondition"
-  | "already-exists"
-  | "resource-exhausted"
-  | "aborted"
-  | "unavailable"
-  | "deadline-exceeded"
-  | "internal"
-  | "unknown"
-  | (string & {});
+/** The HttpsError codes the server uses (the model's), without the SDK's "functions/" prefix. */
+export type RingbackErrorCode = ErrorCode | (string & {});
 
 export class RingbackError extends Error {
   override readonly name = "RingbackError";

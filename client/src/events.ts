@@ -10,6 +10,7 @@ import type {
   DeclineType,
   EndReason,
   NotificationDoc,
+  NotificationPath,
   UserRef,
 } from "./types.js";
 import type { RingbackState } from "./state.js";
@@ -113,7 +114,7 @@ export const PATHS = {
   "/call/notify_invitation_timeout": "invitationTimeout",
   "/call/notify_invitees_answered_timeout": "inviteesAnsweredTimeout",
   "/call/notify_user_state_changed": "userStateChanged",
-} as const;
+} as const satisfies Record<NotificationPath, string>; // every path of the model's catalogue
 export type NotificationEventName = (typeof PATHS)[keyof typeof PATHS];
 
 export type ParsedEvent = {

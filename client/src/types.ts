@@ -1,140 +1,54 @@
 /**
- * The protocol as a client sees it (PROTOCOL.md): command inputs and answers on the wire
- * (snake_case, ISO dates), and the SDK's own views of the documents (Dates, arrays).
+ * The protocol as a client sees it (PROTOCOL.md). What travels on the wire (states, reasons,
+ * command inputs and answers, in snake_case with ISO dates) is the server's model, declared
+ * once in functions/src/model and copied into ./model by the build (client/sync-model.mjs);
+ * below it are the SDK's own views of the documents (Dates, arrays, camelCase).
  */
+import type {
+  AcceptCallRequest,
+  CancelCallRequest,
+  ListCallsRequest,
+  RegisterDeviceRequest,
+  StartCallRequest,
+} from "./model/wire.js";
 
-/** A user's state in a call (seed 003). */
-export type CallUserState =
-  | "inviting"
-  | "received"
-  | "not_yet_received"
-  | "accepted"
-  | "rejected"
-  | "canceled"
-  | "timeout"
-  | "quit";
+export type {
+  Callee,
+  CallMode,
+  CallState,
+  CallType,
+  DeclineType,
+  EndReason,
+  UserRef,
+  UserStatus,
+  /** A user's state in a call (seed 003). */
+  UserState as CallUserState,
+} from "./model/domain.js";
+export type {
+  CommandResult,
+  ErrorCode,
+  InviteResult,
+  ListedCall,
+  ListResult,
+  DeviceResult,
+  NotificationBodies,
+  NotificationPath,
+  StartCallResult,
+} from "./model/wire.js";
+import type { CallMode, CallState, CallType, DeclineType, EndReason } from "./model/domain.js";
+import type { UserRef, UserState as CallUserState, UserStatus } from "./model/domain.js";
 
-export type CallState = "ringing" | "ongoing" | "ended";
-export type EndReason =
-  | "completed"
-  | "canceled"
-  | "declined"
-  | "busy"
-  | "no_answer"
-  | "heartbeat_timeout"
-  | "caller_offline"
-  | "all_quit";
-export type CallMode = "common" | "advanced";
-/** 1 voice, 2 video. */
-export type CallType = 1 | 2;
-/** 1 declined by the user, 2 busy. */
-export type DeclineType = 1 | 2;
-/** `users/{uid}.status`: what the user is doing. */
-export type UserStatus = "idle" | "calling" | "ringing" | "in_call";
+// ---- command inputs (besides what the SDK fills in: the call id, the user, the device) -------
 
-export interface UserRef {
-  id: string;
-  name: string;
-}
-export interface Callee {
-  id: string;
-  name?: string;
-}
-
-// ---- command inputs (besides what the SDK fills in: the device id) -----------------------
-
-export interface StartCallInput {
-  callees: Callee[];
-  type: CallType;
-  call_id?: string;
-  caller?: Callee;
-  mode?: CallMode;
-  /** Invitation timeout in seconds, 1..600 (default 60). */
-  timeout?: number;
-  extended_data?: string;
-  push?: { title?: string; content?: string; payload?: string };
-  not_received_check?: boolean;
-}
-export interface ExtendedDataInput {
-  extended_data?: string;
-}
-export interface CancelInput {
-  callee_id?: string;
-  callee_ids?: string[];
-}
+export type StartCallInput = Omit<StartCallRequest, "device_id">;
+export type ExtendedDataInput = Pick<AcceptCallRequest, "extended_data">;
+export type CancelInput = Pick<CancelCallRequest, "callee_id" | "callee_ids">;
 export interface DeclineInput extends ExtendedDataInput {
   /** Decline as busy (type 2) rather than declined (type 1). */
   busy?: boolean;
 }
-export interface ListInput {
-  /** 1..100, default 20. */
-  count?: number;
-  /** The previous page's `next_flag`. */
-  next_flag?: string;
-}
-export interface DeviceInput {
-  platform: "ios" | "android" | "web";
-  fcm_token?: string;
-  voip_token?: string;
-  /** iOS: the APNs environment of the build that made the VoIP token (sandbox: development). */
-  apns_env?: "sandbox" | "production";
-}
-
-// ---- answers --------------------------------------------------------------------------
-
-export interface StartCallResult {
-  call_id: string;
-  timeout: number;
-  deadline_at: string;
-  error_invitees: { id: string; reason: string }[];
-}
-export interface CommandResult {
-  call_id: string;
-  state: CallState;
-  end_reason: EndReason | null;
-  user_state: CallUserState;
-}
-export interface InviteResult extends CommandResult {
-  invited: string[];
-  busy: string[];
-  already: string[];
-  error_invitees: { id: string; reason: string }[];
-}
-export interface ListedCall {
-  call_id: string;
-  caller: UserRef;
-  type: CallType;
-  mode: CallMode;
-  state: CallState;
-  end_reason: EndReason | null;
-  /** The listing user's own state in the call. */
-  user_state: CallUserState | null;
-  timeout: number;
-  extended_data: string;
-  created_at: string | null;
-  deadline_at: string | null;
-  /** When the first invitee accepted; null if nobody did. */
-  connected_at: string | null;
-  ended_at: string | null;
-  /** Whole seconds from connected_at to ended_at (to now while it lasts); 0 if never connected. */
-  duration: number;
-  users: {
-    id: string;
-    name: string;
-    state: CallUserState | null;
-    decline_type?: DeclineType;
-    extended_data: string;
-  }[];
-}
-export interface ListResult {
-  calls: ListedCall[];
-  /** "" on the last page. */
-  next_flag: string;
-}
-export interface DeviceResult {
-  device_id: string;
-  devices: number;
-}
+export type ListInput = ListCallsRequest;
+export type DeviceInput = Omit<RegisterDeviceRequest, "id" | "device_id">;
 
 // ---- document views -------------------------------------------------------------------
 

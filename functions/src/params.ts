@@ -4,6 +4,7 @@
  * The params themselves live in params/, by concern; this file gathers them and checks them.
  */
 import { DEFAULT_NAMES, namesProblem, type SharedNames } from "./model/collections.js";
+import { MAX_INVITEES_CEILING } from "./model/commands.js";
 import {
   CALLS_COLLECTION,
   CALL_TIMEOUT_SECONDS,
@@ -44,8 +45,7 @@ export * from "./params/http.js";
 export * from "./params/limits.js";
 export * from "./params/push.js";
 
-/** The schema's ceiling for callees in one command; RINGBACK_MAX_INVITEES may not exceed it. */
-export const MAX_INVITEES_CEILING = 50;
+export { MAX_INVITEES_CEILING };
 
 /** Each integer param and the whole numbers it may take. */
 export const RANGES: [param: { name: string; value(): number }, min: number, max: number][] = [

@@ -14,7 +14,7 @@ import {
   listCallsSchema,
   registerDeviceSchema,
   startCallSchema,
-} from "../../functions/src/schemas.js";
+} from "../../functions/src/model/commands.js";
 import { start, withState } from "./fixtures.js";
 
 /** The message a client sees for `data`, as the callable wrapper (callable/validated.ts) parses it. */

@@ -9,20 +9,15 @@ import type {
   CancelCallInput,
   DeclineCallInput,
   HeartbeatInput,
-} from "../schemas.js";
+} from "../model/commands.js";
+import type { CommandResult } from "../model/wire.js";
 import { admit, onlyActiveDevice, roleOf, stateDetails } from "./admission.js";
 import type { Draft } from "./draft.js";
 import { endFor, settle } from "./ending.js";
 import { DomainError, InvariantError } from "./errors.js";
-import { isPending, type Call, type CallUser, type EndReason, type UserState } from "./types.js";
+import { isPending, type Call, type CallUser } from "./types.js";
 
-/** What every command on an existing call answers. */
-export interface CommandResult {
-  call_id: string;
-  state: Call["state"];
-  end_reason: EndReason | null;
-  user_state: UserState;
-}
+export type { CommandResult };
 
 export function resultFor(call: Call, actor: string): CommandResult {
   const u = call.users[actor];

@@ -3,7 +3,7 @@
  * retry of the same start, a reused call id, the rate limit, a busy caller), and the new
  * call with its invitees rung. Pure: the adapter reads the facts in the same transaction.
  */
-import type { StartCallInput } from "../schemas.js";
+import type { StartCallInput } from "../model/commands.js";
 import { busyRefusal } from "./admission.js";
 import { Draft, type Outcome } from "./draft.js";
 import { settle } from "./ending.js";
@@ -46,7 +46,8 @@ export function admitStart(check: StartCheck, now: number, cfg: CoreConfig): Sta
   if (existing) {
     if (
       existing.caller.id === check.caller_id &&
-      existing.start_request_hash === check.request_hash
+      existing.start_request_hash === check.request_hash &&
+      existing.start_result !== undefined
     ) {
       return { kind: "replay", result: existing.start_result };
     }

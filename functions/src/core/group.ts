@@ -2,7 +2,8 @@
  * Advanced-mode commands (docs/protocol.md#group-calls-and-advanced-mode): invite more users
  * into a live call, join it, quit it.
  */
-import type { JoinCallInput, QuitCallInput } from "../schemas.js";
+import type { JoinCallInput, QuitCallInput } from "../model/commands.js";
+import type { Invited } from "../model/wire.js";
 import { admit, busyRefusal, stateDetails } from "./admission.js";
 import type { Draft } from "./draft.js";
 import { settle } from "./ending.js";
@@ -10,14 +11,8 @@ import { DomainError } from "./errors.js";
 import { ring, type Invitees } from "./ringing.js";
 import { isPending, MAX_CALL_USERS, type Call, type CallUser } from "./types.js";
 
-export interface InviteResult {
-  /** Callees rung now. */
-  invited: string[];
-  /** Callees found busy and declined with type 2. */
-  busy: string[];
-  /** Callees already in this call, left as they are. */
-  already: string[];
-}
+/** The core's part of inviteToCall's answer (model/wire.ts). */
+export type InviteResult = Invited;
 
 /**
  * callingInvite: an accepted user invites users new to the call, who ring until `timeout`

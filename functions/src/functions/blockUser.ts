@@ -1,7 +1,7 @@
 import { setBlocked } from "../adapters/calls/blocks.js";
 import { deployedContext } from "../adapters/deployedContext.js";
 import { validated } from "../adapters/callable/validated.js";
-import { blockUserSchema } from "../schemas.js";
+import { blockUserSchema } from "../model/commands.js";
 
 /**
  * The caller no longer wants to be rung by `user_id`: their invitations are not delivered

@@ -4,7 +4,7 @@ import { settleCall } from "../adapters/calls/runCommand.js";
 import { deployedContext } from "../adapters/deployedContext.js";
 import { timed } from "../adapters/timings.js";
 import { logs } from "../adapters/logs.js";
-import { callIdSchema } from "../schemas.js";
+import { callIdSchema } from "../model/commands.js";
 
 const payload = z.object({ call_id: callIdSchema, at: z.number() });
 

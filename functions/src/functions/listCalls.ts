@@ -4,7 +4,8 @@ import { deployedContext } from "../adapters/deployedContext.js";
 import { validated } from "../adapters/callable/validated.js";
 import { durationS } from "../core/projection.js";
 import { LIST_PAGE_LIMIT, type Call } from "../core/types.js";
-import { callIdSchema, listCallsSchema } from "../schemas.js";
+import { callIdSchema, listCallsSchema } from "../model/commands.js";
+import type { ListedCall, ListResult } from "../model/wire.js";
 
 const iso = (ms: number | undefined): string | null =>
   ms === undefined ? null : new Date(ms).toISOString();
@@ -35,7 +36,7 @@ function decode(flag: string): ListCursor {
 }
 
 /** What a listed call shows of itself (no bookkeeping fields). */
-function entry(call: Call, uid: string, now: number) {
+function entry(call: Call, uid: string, now: number): ListedCall {
   return {
     call_id: call.call_id,
     caller: call.caller,
@@ -67,7 +68,7 @@ function entry(call: Call, uid: string, now: number) {
 }
 
 /** queryCallInvitationList: the caller's calls, newest first, a page at a time. */
-export const listCalls = validated(listCallsSchema, async (caller, data) => {
+export const listCalls = validated(listCallsSchema, async (caller, data): Promise<ListResult> => {
   const after = data.next_flag ? decode(data.next_flag) : undefined;
   const ctx = deployedContext();
   const count = Math.min(data.count, ctx.cfg.listPageLimit ?? LIST_PAGE_LIMIT);

@@ -5,7 +5,7 @@ import { requestHash, runStartBeside } from "../adapters/calls/start.js";
 import { validated } from "../adapters/callable/validated.js";
 import { normalizeName } from "../core/names.js";
 import { checkPushSize } from "../core/pushSize.js";
-import { startCallSchema } from "../schemas.js";
+import { startCallSchema } from "../model/commands.js";
 
 /**
  * /call/start_call (ZIM callInvite): invite 1..9 callees; busy ones are declined at once. The

@@ -9,6 +9,20 @@
  * Times are epoch milliseconds here; stored, they are Timestamps of either SDK.
  */
 import { z } from "zod";
+import type { Same } from "./same.js";
+import {
+  CALL_MODES,
+  CALL_STATES,
+  END_REASONS,
+  USER_STATES,
+  USER_STATUSES,
+  type CallPrivate,
+  type Incoming,
+  type SharedCall,
+  type SharedCallUser,
+  type StartResult,
+  type UserDoc,
+} from "./domain.js";
 
 /** A Firestore Timestamp of the admin or the web SDK (both have toMillis), as epoch ms. */
 export const timestampMs = z
@@ -24,29 +38,7 @@ export const timestampMs = z
 const optionalMs = timestampMs.optional();
 const nullableMs = z.union([timestampMs, z.null()]);
 
-export const USER_STATES = [
-  "inviting",
-  "received",
-  "not_yet_received",
-  "accepted",
-  "rejected",
-  "canceled",
-  "timeout",
-  "quit",
-] as const;
-
-export const END_REASONS = [
-  "completed",
-  "canceled",
-  "declined",
-  "busy",
-  "no_answer",
-  "heartbeat_timeout",
-  "caller_offline",
-  "all_quit",
-] as const;
-
-export const USER_STATUSES = ["idle", "calling", "ringing", "in_call"] as const;
+export { END_REASONS, USER_STATES, USER_STATUSES };
 
 const userRef = z.object({ id: z.string(), name: z.string() });
 const callType = z.union([z.literal(1), z.literal(2)]);
@@ -78,8 +70,8 @@ export const storedCall = z.object({
   call_id: z.string(),
   caller: userRef,
   type: callType,
-  mode: z.enum(["common", "advanced"]),
-  state: z.enum(["ringing", "ongoing", "ended"]),
+  mode: z.enum(CALL_MODES),
+  state: z.enum(CALL_STATES),
   end_reason: z.enum(END_REASONS).optional(),
   ended_by: z.string().optional(),
   users: z.record(z.string(), storedCallUser),
@@ -150,6 +142,21 @@ export const storedUserFields = z.object({
 /** `ringback_rate_limits/{uid}`: a caller's startCall token bucket. */
 export const storedBucket = z.object({ tokens: z.number(), updated_at: timestampMs });
 
+/**
+ * `users/{uid}/devices/{device_id}`: a registered device's tokens (Ringback's own document,
+ * read leniently: a malformed field reads as none and is repaired by the next registration).
+ */
+export const storedDevice = z.object({
+  fcm_token: z.string().nullable().catch(null),
+  voip_token: z.string().nullable().catch(null),
+  apns_env: z.enum(["sandbox", "production"]).nullable().catch(null),
+  registered_at: timestampMs.optional().catch(undefined),
+  last_seen: timestampMs.catch(0),
+});
+
+/** `ringback_push_tokens/{hash}`: which device of which user holds a push token. */
+export const storedTokenOwner = z.object({ uid: z.string(), device_id: z.string() });
+
 /** The only fields Ringback reads or writes in `users/{uid}` (its field mask). */
 export const USER_FIELDS = Object.keys(storedUserFields.shape) as (keyof z.infer<
   typeof storedUserFields
@@ -196,3 +203,15 @@ export function parseOwn<S extends z.ZodType>(schema: S, path: string, data: unk
   if (!r.success) throw new UnreadableDocument(path, r.error.issues);
   return r.data;
 }
+
+// The schemas read exactly the model's types (domain.ts): a field added to one and not to the
+// other fails to compile here, so a read needs no cast.
+const _same: [
+  Same<Omit<z.output<typeof storedCall>, "shard">, SharedCall>,
+  Same<z.output<typeof storedCallUser>, SharedCallUser>,
+  Same<z.output<typeof startResult>, StartResult>,
+  Same<z.output<typeof storedCallPrivate>, CallPrivate>,
+  Same<z.output<typeof incoming>, Incoming>,
+  Same<z.output<typeof storedUserFields>, UserDoc>,
+] = [true, true, true, true, true, true];
+void _same;

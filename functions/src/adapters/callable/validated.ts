@@ -9,7 +9,7 @@
 import { HttpsError, type CallableRequest } from "firebase-functions/v2/https";
 import type { z } from "zod";
 import { COMMAND_BURST, COMMAND_RATE_PER_MINUTE, ENFORCE_APP_CHECK } from "../../params.js";
-import { explainIssue } from "../../schemas.js";
+import { explainIssue } from "../../model/commands.js";
 import { clock, mark, timed } from "../timings.js";
 import { chargeCommand } from "./commandLimit.js";
 import { toHttpsError, validationError } from "./httpsErrors.js";

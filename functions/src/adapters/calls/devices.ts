@@ -6,6 +6,7 @@
  * owner, so a phone that changes accounts stops ringing for the old one.
  */
 import { createHash } from "node:crypto";
+import type { z } from "zod";
 import {
   Timestamp,
   type DocumentReference,
@@ -14,6 +15,7 @@ import {
 } from "firebase-admin/firestore";
 import { callerLoggedOut } from "../../core/ending.js";
 import { PRIVATE_COLLECTIONS } from "../../model/collections.js";
+import { storedDevice, storedTokenOwner } from "../../model/documents.js";
 import type { Ctx } from "../context.js";
 import { collections, readUserDoc } from "../store/firestore.js";
 import { callTransaction } from "../store/transaction.js";
@@ -39,10 +41,16 @@ const tokenRef = (db: Firestore, field: TokenField, token: string) =>
     .collection(PUSH_TOKENS)
     .doc(`${field}-${createHash("sha256").update(token).digest("hex").slice(0, 40)}`);
 
-interface TokenOwner {
-  uid: string;
-  device_id: string;
-}
+type TokenOwner = z.infer<typeof storedTokenOwner>;
+
+/** A token's owner as stored; a malformed row reads as none (the write repairs it). */
+const ownerOf = (data: unknown): TokenOwner | undefined => {
+  const r = storedTokenOwner.safeParse(data);
+  return r.success ? r.data : undefined;
+};
+
+/** A device doc's tokens and times as stored (undefined: no doc). */
+const deviceOf = (data: unknown) => (data === undefined ? undefined : storedDevice.parse(data));
 
 export async function registerDevice(
   ctx: Ctx,
@@ -60,10 +68,10 @@ export async function registerDevice(
   const count = await db.runTransaction(async (tx) => {
     const snaps = await tx.getAll(...refs);
     const all = { docs: snaps.filter((s) => s.exists) };
-    const existing = snaps[0]?.data();
+    const existing = deviceOf(snaps[0]?.data());
     const next: Record<TokenField, string | null> = {
-      fcm_token: d.fcm_token ?? (existing?.fcm_token as string | null | undefined) ?? null,
-      voip_token: d.voip_token ?? (existing?.voip_token as string | null | undefined) ?? null,
+      fcm_token: d.fcm_token ?? existing?.fcm_token ?? null,
+      voip_token: d.voip_token ?? existing?.voip_token ?? null,
     };
     // Reads first (a transaction reads before it writes): who holds each token now.
     const owners: { field: TokenField; token: string; ref: DocumentReference; was?: TokenOwner }[] =
@@ -72,7 +80,7 @@ export async function registerDevice(
       const token = next[field];
       if (!token) continue;
       const r = tokenRef(db, field, token);
-      owners.push({ field, token, ref: r, was: (await tx.get(r)).data() as TokenOwner });
+      owners.push({ field, token, ref: r, was: ownerOf((await tx.get(r)).data()) });
     }
     const moved = owners.filter(
       (o) => o.was && (o.was.uid !== uid || o.was.device_id !== d.device_id),
@@ -84,7 +92,7 @@ export async function registerDevice(
     // At most maxDevices: the ones seen longest ago go (this one was just seen).
     const others = all.docs
       .filter((s) => s.id !== d.device_id)
-      .sort((a, b) => ms(a.get("last_seen")) - ms(b.get("last_seen")));
+      .sort((a, b) => lastSeen(a.data()) - lastSeen(b.data()));
     const drop = others.slice(0, Math.max(0, others.length + 1 - maxDevices));
     const dropped = new Set(drop.map((s) => s.ref.path));
     const kept = new Set(owners.map((o) => o.ref.path));
@@ -97,7 +105,7 @@ export async function registerDevice(
       }
     });
     for (const field of FIELDS) {
-      const old = existing?.[field] as string | null | undefined;
+      const old = existing?.[field];
       if (old && old !== next[field]) tx.delete(tokenRef(db, field, old));
     }
     for (const o of owners) tx.set(o.ref, { uid, device_id: d.device_id });
@@ -105,8 +113,9 @@ export async function registerDevice(
       device_id: d.device_id,
       platform: d.platform,
       ...next,
-      apns_env: d.apns_env ?? (existing?.apns_env as string | null | undefined) ?? null,
-      registered_at: (existing?.registered_at as Timestamp | undefined) ?? now,
+      apns_env: d.apns_env ?? existing?.apns_env ?? null,
+      registered_at:
+        existing?.registered_at !== undefined ? Timestamp.fromMillis(existing.registered_at) : now,
       last_seen: now,
     });
     return others.length + 1 - drop.length;
@@ -114,7 +123,7 @@ export async function registerDevice(
   return { device_id: d.device_id, devices: count };
 }
 
-const ms = (t: unknown) => (t as Timestamp | undefined)?.toMillis() ?? 0;
+const lastSeen = (data: unknown): number => deviceOf(data)?.last_seen ?? 0;
 
 /** Deletes a device doc and the token records that name it (read as `data`). */
 function deleteDevice(
@@ -125,8 +134,9 @@ function deleteDevice(
   keep: ReadonlySet<string> = new Set(),
 ): void {
   tx.delete(ref);
+  const stored = deviceOf(data);
   for (const field of FIELDS) {
-    const token = data[field] as string | null | undefined;
+    const token = stored?.[field];
     const t = token ? tokenRef(db, field, token) : undefined;
     if (t && !keep.has(t.path)) tx.delete(t);
   }
@@ -179,7 +189,7 @@ export async function dropToken(
   await db.runTransaction(async (tx) => {
     const [dev, owner] = await Promise.all([tx.get(ref), tx.get(tref)]);
     if (dev.get(field) === token) tx.update(ref, { [field]: null });
-    const o = owner.data() as TokenOwner | undefined;
+    const o = ownerOf(owner.data());
     if (o?.uid === uid && o.device_id === deviceId) tx.delete(tref);
   });
 }

@@ -2,7 +2,7 @@
  * Call ids a client chooses are scoped to their caller (docs/protocol.md#startcall): the
  * chosen id names the call when it is free or already the caller's own; when another user
  * took it first, the caller's call gets `<chosen>.<hash of caller and chosen>` instead. A
- * client cannot choose an id with a `.` (schemas.ts), so no one can take that one first
+ * client cannot choose an id with a `.` (model/commands.ts), so no one can take that one first
  * either, and a retry of the same start finds the same call (the twin is read only while
  * the chosen id is another user's). Server-made ids are Firestore auto-ids (about 119 random
  * bits), which no one can guess.

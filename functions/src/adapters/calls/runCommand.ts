@@ -9,7 +9,7 @@ import { DomainError } from "../../core/errors.js";
 import { invite, join, joinNeedsBusyCheck, type InviteResult } from "../../core/group.js";
 import type { Invitees } from "../../core/ringing.js";
 import { limitsOn, screen, type RingLog } from "../../core/screening.js";
-import type { JoinCallInput } from "../../schemas.js";
+import type { JoinCallInput } from "../../model/commands.js";
 import { currentCalls } from "./busy.js";
 import type { Ctx } from "../context.js";
 import { callTransaction } from "../store/transaction.js";

@@ -7,6 +7,7 @@ import { createHash } from "node:crypto";
 import { admitStart, startCall, type StartInput } from "../../core/create.js";
 import type { Invitees } from "../../core/ringing.js";
 import { limitsOn, screen } from "../../core/screening.js";
+import { InvariantError } from "../../core/errors.js";
 import type { StartResult, UserRef } from "../../core/types.js";
 import { clock, mark } from "../timings.js";
 import { pickCallId, scopedCallId } from "./ids.js";
@@ -146,6 +147,8 @@ export async function runStartBeside(
     );
     uow.stage(undefined, outcome);
     for (const [callee, log] of screened.logs) uow.writeRingLog(callee, log);
-    return outcome.call.start_result;
+    const result = outcome.call.start_result;
+    if (!result) throw new InvariantError(`new call ${outcome.call.call_id} has no start_result`);
+    return result;
   });
 }

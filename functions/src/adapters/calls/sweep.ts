@@ -12,6 +12,7 @@ import {
   type Query,
   type QueryDocumentSnapshot,
 } from "firebase-admin/firestore";
+import { storedCall } from "../../model/documents.js";
 import { settleCall } from "./runCommand.js";
 import type { Ctx } from "../context.js";
 import { collections } from "../store/firestore.js";
@@ -39,8 +40,11 @@ export const sweepBackoffMs = (failures: number): number =>
  * goes ahead by a growing backoff and `sweep_failures` counts the failures. Only if the doc is
  * unchanged since the query (a command that settled it meanwhile wins), and best effort.
  */
+/** A call's stored failure count, parsed: a malformed one reads as none. */
+const sweepFailures = storedCall.shape.sweep_failures.catch(undefined);
+
 async function backOff(snap: QueryDocumentSnapshot, now: number): Promise<void> {
-  const failures = ((snap.get("sweep_failures") as number | undefined) ?? 0) + 1;
+  const failures = (sweepFailures.parse(snap.get("sweep_failures")) ?? 0) + 1;
   const ref = snap.ref as DocumentReference;
   await ref
     .update(

@@ -12,7 +12,14 @@ import {
   type QueryDocumentSnapshot,
 } from "firebase-admin/firestore";
 import type { Notice } from "../../core/notifications.js";
-import type { Call, CallUser, UserDoc } from "../../core/types.js";
+import type {
+  Call,
+  CallPrivate,
+  CallUser,
+  SharedCall,
+  SharedCallUser,
+  UserDoc,
+} from "../../model/domain.js";
 import {
   CALL_PRIVATE,
   PRIVATE_COLLECTIONS,
@@ -57,8 +64,9 @@ function mapUsers<A, B>(users: Record<string, A>, f: (u: A) => B): Record<string
   return Object.fromEntries(Object.entries(users).map(([k, u]) => [k, f(u)]));
 }
 
-export const callConverter: FirestoreDataConverter<Call> = {
-  toFirestore(call: Call): DocumentData {
+/** `calls/{call_id}`: the shared part of a call (mergeCall puts its private part back). */
+export const callConverter: FirestoreDataConverter<SharedCall> = {
+  toFirestore(call: SharedCall): DocumentData {
     return {
       ...call,
       shard: shardOf(call.call_id), // the sweep's index shard (shards.ts)
@@ -69,7 +77,7 @@ export const callConverter: FirestoreDataConverter<Call> = {
       next_deadline_at: call.next_deadline_at === null ? null : ts(call.next_deadline_at),
       task_at: call.task_at === undefined || call.task_at === null ? null : ts(call.task_at),
       updated_at: ts(call.updated_at),
-      users: mapUsers(call.users, (u: CallUser) => ({
+      users: mapUsers(call.users, (u: SharedCallUser) => ({
         ...u,
         heartbeat_at: optTs(u.heartbeat_at),
         deadline_at: optTs(u.deadline_at),
@@ -79,11 +87,22 @@ export const callConverter: FirestoreDataConverter<Call> = {
     };
   },
   /** Parsed, never cast: a call that does not parse throws UnreadableDocument (its path). */
-  fromFirestore(snap: QueryDocumentSnapshot): Call {
-    const { shard: _shard, ...call } = parseOwn(storedCall, snap.ref.path, snap.data());
-    return call as Call; // its private part (start_*) is merged in by mergeCall
+  fromFirestore(snap: QueryDocumentSnapshot): SharedCall {
+    return sharedCallOf(snap.ref.path, snap.data());
   },
 };
+
+/** A call's shared doc as stored, parsed (throws UnreadableDocument naming `path`). */
+function sharedCallOf(path: string, data: unknown): SharedCall {
+  const { shard: _shard, ...call } = parseOwn(storedCall, path, data); // shard: derived
+  return call;
+}
+
+/** A call's shared doc read without the converter, parsed (undefined when there is none). */
+export function parseShared(snap: DocumentSnapshot): SharedCall | undefined {
+  const d = snap.data();
+  return d === undefined ? undefined : sharedCallOf(snap.ref.path, d);
+}
 
 /**
  * `users/{uid}` is the app's document too: Ringback reads only its five fields (a missing or
@@ -109,29 +128,12 @@ export const USER_WRITE = { mergeFields: USER_FIELDS } as const;
 
 /** One user's doc outside a transaction, Ringback's fields only (undefined: no doc). */
 export async function readUserDoc(db: Firestore, uid: string): Promise<UserDoc | undefined> {
-  const [snap] = await db.getAll(collections(db).users.doc(uid), { fieldMask: [...USER_FIELDS] });
-  return snap?.data() as UserDoc | undefined; // the ref's converter parsed it
+  const ref = collections(db).users.doc(uid).withConverter(null);
+  const [snap] = await db.getAll(ref, { fieldMask: [...USER_FIELDS] });
+  return snap?.exists ? parseUserFields(snap.data()) : undefined;
 }
 
-/**
- * What only the server reads of a call, kept in `calls/{id}/private/server` out of the
- * participants' reach (docs/protocol.md#who-may-read-what): each user's device, whether they
- * were logged out or not delivered to, their extended_data, and the first start's request
- * hash and answer.
- */
-export interface CallPrivate {
-  start_request_hash?: string;
-  start_result?: Call["start_result"];
-  users: Record<
-    string,
-    { device_id?: string; logged_out?: boolean; undelivered?: boolean; extended_data?: string }
-  >;
-  /**
-   * Every user in order when some invitee is undelivered: the shared `user_ids` (who may read
-   * the call and find it in listCalls) leaves those out (docs/protocol.md#who-may-ring-whom).
-   */
-  all_user_ids?: string[];
-}
+export type { CallPrivate };
 
 /** A call's private part as stored, parsed (undefined when it has none). */
 export function parsePrivate(snap: DocumentSnapshot): CallPrivate | undefined {
@@ -149,10 +151,10 @@ export const READ_MASK: readonly string[] = [
 ];
 
 /** Splits a call into the shared doc the participants read and its private part. */
-export function splitCall(call: Call): { shared: Call; priv: CallPrivate } {
+export function splitCall(call: Call): { shared: SharedCall; priv: CallPrivate } {
   const { start_request_hash, start_result, ...rest } = call;
   const priv: CallPrivate = { start_request_hash, start_result, users: {} };
-  const users: Record<string, CallUser> = {};
+  const users: Record<string, SharedCallUser> = {};
   for (const [uid, u] of Object.entries(call.users)) {
     // A user's extended_data (accept, decline, join, quit) is theirs to give to the users in
     // the call at that moment, by notification: kept out of what every participant reads.
@@ -163,11 +165,11 @@ export function splitCall(call: Call): { shared: Call; priv: CallPrivate } {
   }
   const user_ids = call.user_ids.filter((uid) => !call.users[uid]?.undelivered);
   if (user_ids.length < call.user_ids.length) priv.all_user_ids = call.user_ids;
-  return { shared: { ...rest, users, user_ids } as Call, priv };
+  return { shared: { ...rest, users, user_ids }, priv };
 }
 
 /** The call as the core knows it: the shared doc with its private part put back. */
-export function mergeCall(shared: Call, priv: CallPrivate | undefined): Call {
+export function mergeCall(shared: SharedCall, priv: CallPrivate | undefined): Call {
   if (!priv) return shared;
   const users: Record<string, CallUser> = {};
   for (const [uid, u] of Object.entries(shared.users)) {
@@ -179,7 +181,7 @@ export function mergeCall(shared: Call, priv: CallPrivate | undefined): Call {
     ...definedOnly(rest),
     users,
     user_ids: all_user_ids ?? shared.user_ids,
-  } as Call;
+  };
 }
 
 function definedOnly<T extends object>(o: T): Partial<T> {

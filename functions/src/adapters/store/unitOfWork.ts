@@ -16,12 +16,14 @@ import { affectedUsers, impliedUserDoc, reconcileUser } from "../../core/project
 import type { Bucket } from "../../core/rateLimit.js";
 import type { Call, UserDoc } from "../../core/types.js";
 import type { RingLog, ScreenFacts } from "../../core/screening.js";
-import { storedBucket, storedRingLog } from "../../model/documents.js";
+import { parseUserFields, storedBucket, storedRingLog } from "../../model/documents.js";
+import { InvariantError } from "../../core/errors.js";
 import {
   eventId,
   mergeCall,
   notificationDoc,
   parsePrivate,
+  parseShared,
   READ_MASK,
   splitCall,
   USER_WRITE,
@@ -56,12 +58,13 @@ export class UnitOfWork {
 
   /** A call's shared doc and its private part, as two refs of one getAll. */
   private callRefs(callId: string): DocumentReference[] {
-    return [this.col.calls.doc(callId), this.col.callPrivate(callId)] as DocumentReference[];
+    // Read without the converter: callOf parses both (a mixed getAll loses the types).
+    return [this.col.calls.doc(callId).withConverter(null), this.col.callPrivate(callId)];
   }
 
   /** The call from the snapshots of its two refs (see callRefs); both are parsed. */
   private callOf(shared: DocumentSnapshot, priv: DocumentSnapshot): Call | undefined {
-    const call = shared.data() as Call | undefined; // callConverter parses it
+    const call = parseShared(shared);
     if (!call) return undefined;
     const p = parsePrivate(priv);
     if (p) this.privates.set(call.call_id, canonical(p));
@@ -129,13 +132,15 @@ export class UnitOfWork {
     const blockRefs = callees.map((c) => this.col.blocked(c).doc(screen?.actor ?? ""));
     const logRefs = screen?.logs ? callees.map((c) => this.col.ringLogs.doc(c)) : [];
     if (missing.length + callRefs.length + blockRefs.length === 0) return undefined;
-    const userRefs = missing.map((u) => this.col.users.doc(u));
+    const userRefs = missing.map((u) => this.col.users.doc(u).withConverter(null));
     // One getAll over every kind: the snapshots are told apart by position.
-    const refs = [...callRefs, ...userRefs, ...blockRefs, ...logRefs] as DocumentReference[];
+    const refs = [...callRefs, ...userRefs, ...blockRefs, ...logRefs];
     const snaps = await this.tx.getAll(...refs, { fieldMask: [...READ_MASK] });
     let at = callRefs.length;
-    const users = snaps.slice(at, (at += userRefs.length)) as DocumentSnapshot<UserDoc>[];
-    users.forEach((s, i) => this.users.set(missing[i] as string, s.data()));
+    const users = snaps.slice(at, (at += userRefs.length));
+    users.forEach((s, i) =>
+      this.users.set(missing[i] as string, s.exists ? parseUserFields(s.data()) : undefined),
+    );
     const blocks = snaps.slice(at, (at += blockRefs.length));
     const logs = snaps.slice(at);
     // Only a read that screens replaces the facts (stageWrites' own reads must not clear them).
@@ -233,7 +238,9 @@ export class UnitOfWork {
       });
     }
     for (const uid of dirty) {
-      this.tx.set(this.col.users.doc(uid), this.users.get(uid) as UserDoc, USER_WRITE);
+      const doc = this.users.get(uid);
+      if (!doc) throw new InvariantError(`user ${uid} changed but has no doc to write`);
+      this.tx.set(this.col.users.doc(uid), doc, USER_WRITE);
     }
     for (const write of this.pending.values()) write();
     this.pending.clear();

@@ -1,9 +1,20 @@
 /**
  * Input schemas of every callable (docs/protocol.md#commands). Objects are strict:
- * an unknown field is an error, never silently ignored.
+ * an unknown field is an error, never silently ignored. Firebase-free (model/): the limits
+ * here are constants; params.ts checks the param-driven ones against them.
  */
 import { z } from "zod";
-import { MAX_INVITEES_CEILING } from "./params.js";
+import type { Same } from "./same.js";
+import type {
+  AcceptCallRequest,
+  CancelCallRequest,
+  ListCallsRequest,
+  RegisterDeviceRequest,
+  StartCallRequest,
+} from "./wire.js";
+
+/** The schema's ceiling for callees in one command; RINGBACK_MAX_INVITEES may not exceed it. */
+export const MAX_INVITEES_CEILING = 50;
 
 /** A whole number from `min` to `max`: every refusal of it (type, fraction, range) says so. */
 const wholeNumber = (min: number, max: number, unit: string, range = `from ${min} to ${max}`) => {
@@ -47,10 +58,11 @@ export const callIdSchema = z
 const nameSchema = z.string().max(256);
 
 export const MAX_EXTENDED_DATA_BYTES = 4096;
+const utf8 = new TextEncoder();
 const extendedDataSchema = z
   .string()
   .refine(
-    (s) => Buffer.byteLength(s, "utf8") <= MAX_EXTENDED_DATA_BYTES,
+    (s) => utf8.encode(s).length <= MAX_EXTENDED_DATA_BYTES,
     `must be at most ${MAX_EXTENDED_DATA_BYTES} bytes`,
   );
 
@@ -251,3 +263,13 @@ export type DeclineCallInput = z.output<typeof declineCallSchema>;
 export type JoinCallInput = z.output<typeof joinCallSchema>;
 export type QuitCallInput = z.output<typeof quitCallSchema>;
 export type AckCallInput = z.output<typeof ackCallSchema>;
+
+// The schemas accept exactly the requests the model declares for clients (wire.ts).
+const _same: [
+  Same<z.input<typeof startCallSchema>, StartCallRequest>,
+  Same<z.input<typeof cancelCallSchema>, CancelCallRequest>,
+  Same<z.input<typeof acceptCallSchema>, AcceptCallRequest>,
+  Same<z.input<typeof listCallsSchema>, ListCallsRequest>,
+  Same<z.input<typeof registerDeviceSchema>, RegisterDeviceRequest>,
+] = [true, true, true, true, true];
+void _same;
