@@ -7,10 +7,11 @@
  */
 import type { Channel } from "./channel.js";
 import { deadlines } from "./deadlines/index.js";
+import { eventarc } from "./eventarc/index.js";
 import { push } from "./push/index.js";
 import { webhooks } from "./webhooks/index.js";
 
-export const CHANNELS: readonly Channel[] = [deadlines, webhooks, push];
+export const CHANNELS: readonly Channel[] = [deadlines, webhooks, push, eventarc];
 
 /** Each channel's switch in a deployed function, from its params (read at call time). */
 export const deployedSwitches = (): Record<string, boolean> =>
