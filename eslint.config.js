@@ -142,7 +142,13 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ["**/platform.js", "**/index.js", "**/functions/*", "**/dev/*"],
+              group: [
+                "**/platform.js",
+                "**/index.js",
+                "!**/channels/index.js",
+                "**/functions/*",
+                "**/dev/*",
+              ],
               message: "Adapters never import the composition root, the functions or dev code.",
             },
           ],
@@ -150,4 +156,24 @@ export default tseslint.config(
       ],
     },
   },
+  ...[
+    ["functions/src/channels/*.ts", "../index.js"],
+    ["functions/src/channels/*/*.ts", "../../index.js"],
+  ].map(([files, root]) => ({
+    // The channels are adapters too: the same fence, the composition root being `root` here.
+    files: [files],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["**/platform.js", root, "**/functions/*", "**/dev/*"],
+              message: "Channels never import the composition root, the functions or dev code.",
+            },
+          ],
+        },
+      ],
+    },
+  })),
 );

@@ -72,10 +72,11 @@ export async function cost(): Promise<CostResult> {
     db: instrumented(adminDb(COST_PROJECT), { meter }),
     cfg: { heartbeatIntervalS: 20, heartbeatTimeoutMs: 60_000 },
     effects: {
-      schedule_deadline: async () => void tasks.scheduled++,
-      cancel_deadline: async () => void tasks.canceled++,
-      callback: async () => undefined,
-      push: async () => undefined, // off here (ctx.push unset); bench/push.ts counts pushes
+      deliver: async ({ effect }) => {
+        if (effect.kind === "schedule_deadline") tasks.scheduled++;
+        if (effect.kind === "cancel_deadline") tasks.canceled++;
+        // callbacks and pushes: off here (no channel switch); bench/push.ts counts pushes
+      },
     },
   };
   const commands = new Map<string, Cost>();

@@ -72,12 +72,7 @@ async function run(
     const ctx: Ctx = {
       db: instrumented(adminDb(IN_PROCESS_PROJECT), { meter }),
       cfg: { heartbeatIntervalS: 20, heartbeatTimeoutMs: 60_000 },
-      effects: {
-        schedule_deadline: async () => undefined,
-        cancel_deadline: async () => undefined,
-        callback: async () => undefined,
-        push: async () => undefined,
-      },
+      effects: { deliver: async () => undefined },
     };
     const pairs = Array.from({ length: n }, () => [`c-${randomUUID()}`, `e-${randomUUID()}`]);
     const errorKinds: Record<string, number> = {};

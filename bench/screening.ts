@@ -40,12 +40,7 @@ function ctxFor(on: boolean): Ctx {
   return {
     db: adminDb(SCREENING_PROJECT),
     cfg,
-    effects: {
-      schedule_deadline: async () => undefined,
-      cancel_deadline: async () => undefined,
-      callback: async () => undefined,
-      push: async () => undefined,
-    },
+    effects: { deliver: async () => undefined },
   };
 }
 

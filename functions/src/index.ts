@@ -8,25 +8,25 @@
 import "./platform.js"; // first: global options and the admin app, before any function
 import { onCall, onRequest, type CallableRequest } from "firebase-functions/v2/https";
 import { onSchedule } from "firebase-functions/v2/scheduler";
-import { onTaskDispatched, type Request } from "firebase-functions/v2/tasks";
+import { onTaskDispatched } from "firebase-functions/v2/tasks";
 import { lazy } from "./lazy.js";
 import { extensionId } from "./adapters/deployment.js";
-import {
-  deadlineQueue,
-  httpDoorOptions,
-  policySecrets,
-  pushQueue,
-  sweepSchedule,
-  webhookQueue,
-} from "./triggers.js";
+import { channel } from "./channels/index.js";
+import { httpDoorOptions, policySecrets, sweepSchedule } from "./triggers.js";
 
 type Callable = (request: CallableRequest<unknown>) => Promise<unknown>;
 const callable = (load: () => Promise<Callable>) => onCall(lazy(load));
 /** A callable that may ask the policy hook, which signs with the webhook secrets. */
 const signing = (load: () => Promise<Callable>) => onCall(policySecrets, lazy(load));
-type Task = (request: Request<unknown>) => Promise<void>;
-const task = (options: typeof deadlineQueue, load: () => Promise<Task>) =>
-  onTaskDispatched(options, lazy(load));
+/** A channel's task function, on its queue (channels/<name>/queue.ts); its handler loads lazily. */
+const task = (name: string) => {
+  const t = channel(name).task;
+  if (!t) throw new Error(`channel ${name} has no task function`);
+  return onTaskDispatched(
+    t.queue,
+    lazy(() => t.load()),
+  );
+};
 
 export const startCall = signing(async () => (await import("./functions/startCall.js")).startCall);
 export const cancelCall = callable(
@@ -75,18 +75,10 @@ function extensionSweep() {
   return v1.pubsub.schedule(sweepSchedule.schedule).onRun(() => sweep());
 }
 
-export const deadlineTask = task(
-  deadlineQueue,
-  async () => (await import("./functions/deadlineTask.js")).deadlineTask,
-);
-export const webhookTask = task(
-  webhookQueue,
-  async () => (await import("./functions/webhookTask.js")).webhookTask,
-);
-export const pushTask = task(
-  pushQueue,
-  async () => (await import("./functions/pushTask.js")).pushTask,
-);
+// The channels' task functions (channels/index.ts; packaging.test.ts checks they are all here).
+export const deadlineTask = task("deadlines");
+export const webhookTask = task("webhooks");
+export const pushTask = task("push");
 export const callApi = onRequest(
   httpDoorOptions,
   lazy(async () => (await import("./functions/callApi.js")).callApi),

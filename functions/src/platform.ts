@@ -8,9 +8,9 @@
 import { initializeApp } from "firebase-admin/app";
 import { onInit } from "firebase-functions/v2/core";
 import { setGlobalOptions } from "firebase-functions/v2/options";
-import { webhookSettings } from "./adapters/webhooks/settings.js";
+import { webhookSettings } from "./channels/webhooks/settings.js";
 import { logs } from "./adapters/logs.js";
-import { checkPushAtStart, standInSenders, voipSettings } from "./adapters/push/settings.js";
+import { checkPushAtStart, standInSenders, voipSettings } from "./channels/push/settings.js";
 import { installTimings } from "./adapters/timings.js";
 import {
   checkParams,

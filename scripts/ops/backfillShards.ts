@@ -12,9 +12,9 @@
  */
 import { FieldPath, type Firestore } from "firebase-admin/firestore";
 import { collections } from "../../functions/src/adapters/store/firestore.js";
-import { PUSH_JOBS } from "../../functions/src/adapters/push/outbox.js";
+import { PUSH_JOBS } from "../../functions/src/channels/push/outbox.js";
 import { shardOf } from "../../functions/src/adapters/store/shards.js";
-import { OUTBOX } from "../../functions/src/adapters/webhooks/outbox.js";
+import { OUTBOX } from "../../functions/src/channels/webhooks/outbox.js";
 
 export interface BackfillCount {
   /** Rows read. */

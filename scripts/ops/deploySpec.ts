@@ -7,6 +7,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import "../../functions/src/params.js"; // defines every param (functions/src/params/*.ts)
+import "../../functions/src/channels/index.js"; // and the channels' own (channels/<name>/params.ts)
 import { declaredParams } from "firebase-functions/params";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");

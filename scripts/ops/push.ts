@@ -1,6 +1,6 @@
 /**
  * `npm run push -- check [--project <id>] [--uid <uid>]`: the push self-check for an
- * operator (functions/src/adapters/push/selfCheck.ts, docs/push.md#self-check): one FCM dry-run
+ * operator (functions/src/channels/push/selfCheck.ts, docs/push.md#self-check): one FCM dry-run
  * send (no device is woken) to a registered token, here with your credentials; run it after
  * deploying and after any change to the service account or the FCM API. Exit 0: the setup
  * works (or no device has a token yet); 1: it does not, with the fix. Credentials are the
@@ -11,7 +11,7 @@ import { parseArgs } from "node:util";
 import { initializeApp } from "firebase-admin/app";
 import { getFirestore } from "firebase-admin/firestore";
 import { getMessaging } from "firebase-admin/messaging";
-import { pushSelfCheck } from "../../functions/src/adapters/push/selfCheck.js";
+import { pushSelfCheck } from "../../functions/src/channels/push/selfCheck.js";
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,

@@ -18,6 +18,7 @@ import {
   storedRingLog,
   USER_FIELDS,
 } from "../../functions/src/model/documents.js";
+import { CHANNEL_ROWS, CHANNEL_ROW_FIELDS } from "../../functions/src/channels/rows.js";
 
 const P = PRIVATE_COLLECTIONS;
 
@@ -92,6 +93,8 @@ function indexes(n: SharedNames): IndexConfig["indexes"] {
     // The backstops: unsent outbox rows by shard.
     idx(P.webhookEvents, [asc("shard"), asc("unsent_since")]),
     idx(P.pushJobs, [asc("shard"), asc("unsent_since")]),
+    // Every other channel's rows (channels/rows.ts): one collection id at any depth.
+    idx(CHANNEL_ROWS.outbox, [asc("shard"), asc("unsent_since")]),
   ];
 }
 
@@ -121,9 +124,11 @@ function fieldOverrides(n: SharedNames): FieldOverride[] {
     ...exempt(P.pushJobs, PUSH_JOB_FIELDS),
     ...exempt(P.pushTokens, PUSH_TOKEN_FIELDS),
     ...exempt(P.ringLogs, Object.keys(storedRingLog.shape)),
+    ...exempt(CHANNEL_ROWS.outbox, CHANNEL_ROW_FIELDS),
     ttl(P.webhookEvents),
     ttl(P.pushJobs),
     ttl(USER_SUBCOLLECTIONS.notifications),
+    ttl(CHANNEL_ROWS.outbox),
   ];
 }
 

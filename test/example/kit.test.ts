@@ -17,13 +17,16 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { startScheduledTasks } from "../../scripts/standins/scheduledTasks.mjs";
 // @ts-expect-error: a plain .mjs module of the stack, without types
 import { freePort } from "../../scripts/stack/gate.mjs";
-import { callDoc } from "../support/admin.js";
+import { adminDb, callDoc } from "../support/admin.js";
 import { closeAll, newUser } from "../support/clients.js";
 import { env } from "../support/env.js";
 import { APP, installKitApp, ROOT, type Installed } from "../support/kitApp.js";
 import { delivered, settledPushes } from "../support/pushes.js";
 
 const LOG = path.join(ROOT, ".runtime/kit-app.log");
+// Both kit instances publish their callback events to the Eventarc emulator's default channel
+// (emulatorEnv passes it on), where the app's own onRingbackEvent receives them.
+process.env.RINGBACK_EVENTARC_CHANNEL = "locations/us-central1/channels/firebase";
 const offset = Number(process.env.RINGBACK_PORT_OFFSET ?? 0);
 const log = () => (fs.existsSync(LOG) ? fs.readFileSync(LOG, "utf8") : "");
 
@@ -187,5 +190,55 @@ it("serves the directory kit and the app's own codebase beside it", async () => 
   });
   await carol.call("kit-ringback-cancelCall", { call_id });
   expect(await callDoc(call_id)).toMatchObject({ state: "ended" });
+  await closeAll();
+}, 180_000);
+
+it("publishes a new call as an Eventarc custom event that the app's own function receives", async () => {
+  process.env.FUNCTIONS_EMULATOR_ORIGIN = functionsOrigin;
+  const erin = await newUser("erin");
+  const frank = await newUser("frank");
+  // A callee with no device is logged out, and left out of call_create (docs/protocol.md#events).
+  await frank.call("kit-functions-registerDevice", {
+    device_id: "frank-phone",
+    platform: "android",
+  });
+  const { call_id } = await erin.call<{ call_id: string }>("kit-functions-startCall", {
+    callees: [{ id: frank.uid }],
+    type: 2,
+  });
+  // What examples/kit-app/functions/index.js recorded, through the Eventarc emulator.
+  const received = adminDb().collection("app_ringback_events").where("subject", "==", call_id);
+  const until = Date.now() + 60_000;
+  let docs = (await received.get()).docs;
+  while (docs.length === 0 && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 500));
+    docs = (await received.get()).docs;
+  }
+  expect(docs.map((d) => d.data())).toEqual([
+    {
+      id: expect.stringMatching(new RegExp(`^${call_id}-\\d+-cb0$`)),
+      type: "ringback.v1.call_create",
+      source: "ringback",
+      subject: call_id,
+      time: expect.any(String),
+      data: {
+        call_id,
+        event_id: docs[0]?.id,
+        seq: expect.any(Number),
+        timestamp: expect.any(Number),
+        caller: erin.uid,
+        user_ids: [frank.uid],
+        create_time: expect.any(Number),
+        payload: "",
+        timeout: expect.any(Number),
+      },
+    },
+  ]);
+  // The outbox row it was published from, in the change's transaction, is marked sent.
+  const row = await adminDb()
+    .doc(`ringback_channels/eventarc/ringback_outbox/${docs[0]?.id}`)
+    .get();
+  expect(row.data()).toMatchObject({ status: "sent", call_id, attempts: 1, unsent_since: null });
+  await erin.call("kit-functions-cancelCall", { call_id });
   await closeAll();
 }, 180_000);

@@ -8,7 +8,7 @@ import { backfillShards } from "../../scripts/ops/backfillShards.js";
 import type { Ctx } from "../../functions/src/adapters/context.js";
 import { shardOf } from "../../functions/src/adapters/store/shards.js";
 import { sweepDue } from "../../functions/src/adapters/calls/sweep.js";
-import { unsentSince } from "../../functions/src/adapters/store/unsent.js";
+import { unsentSince } from "../../functions/src/channels/outbox.js";
 import { startDirect } from "../../bench/lib/inProcess.js";
 import { PRIVATE_COLLECTIONS as P } from "../../functions/src/model/collections.js";
 import { directProject } from "../support/directProject.js";

@@ -6,7 +6,7 @@
  * fix a 403 PERMISSION_DENIED (a role or the API missing) wiped every token it touched.
  */
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { deliverPush } from "../../functions/src/adapters/push/delivery.js";
+import { deliverPush } from "../../functions/src/channels/push/delivery.js";
 import { adminDb } from "../support/admin.js";
 import { answerBy, ringJob as ring, useFakeFcm } from "../support/fcmFake.js";
 

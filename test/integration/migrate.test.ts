@@ -8,7 +8,7 @@ import { Timestamp } from "firebase-admin/firestore";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Ctx } from "../../functions/src/adapters/context.js";
 import { shardOf } from "../../functions/src/adapters/store/shards.js";
-import { unsentSince } from "../../functions/src/adapters/store/unsent.js";
+import { unsentSince } from "../../functions/src/channels/outbox.js";
 import {
   LEGACY_PRIVATE_COLLECTIONS as OLD,
   PRIVATE_COLLECTIONS as NEW,

@@ -11,7 +11,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { startDirect } from "../../bench/lib/inProcess.js";
 import { askPolicy, POLICY_BUDGET_MS } from "../../functions/src/adapters/calls/policy.js";
-import { headerSignature } from "../../functions/src/adapters/webhooks/signing.js";
+import { headerSignature } from "../../functions/src/channels/webhooks/signing.js";
 import { callDoc, footprint, triggerSweep } from "../support/admin.js";
 import { type Started, users } from "../support/calls.js";
 import { closeAll, type TestUser } from "../support/clients.js";

@@ -6,7 +6,7 @@
  */
 import { spawn } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { pushSelfCheck } from "../../functions/src/adapters/push/selfCheck.js";
+import { pushSelfCheck } from "../../functions/src/channels/push/selfCheck.js";
 import { adminDb } from "../support/admin.js";
 import { env } from "../support/env.js";
 import { ringJob as ring, useFakeFcm } from "../support/fcmFake.js";

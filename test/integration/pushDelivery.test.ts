@@ -5,9 +5,9 @@
  * device however often a task runs, transient failures retried only until the deadline.
  */
 import { describe, expect, it } from "vitest";
-import { deliverPush, type Senders } from "../../functions/src/adapters/push/delivery.js";
-import type { PushMessage, SendOutcome } from "../../functions/src/adapters/push/messages.js";
-import { pushJobDoc, pushJobId } from "../../functions/src/adapters/push/outbox.js";
+import { deliverPush, type Senders } from "../../functions/src/channels/push/delivery.js";
+import type { PushMessage, SendOutcome } from "../../functions/src/channels/push/messages.js";
+import { pushJobDoc, pushJobId } from "../../functions/src/channels/push/outbox.js";
 import type { PushJob } from "../../functions/src/core/push.js";
 import { adminDb } from "../support/admin.js";
 import { PRIVATE_COLLECTIONS } from "../../functions/src/model/collections.js";

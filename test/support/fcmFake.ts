@@ -8,13 +8,13 @@ import { initializeApp, type App } from "firebase-admin/app";
 import { getMessaging, type Message } from "firebase-admin/messaging";
 import nock from "nock";
 import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
-import { FcmSender } from "../../functions/src/adapters/push/fcmSender.js";
-import type { Senders } from "../../functions/src/adapters/push/delivery.js";
+import { FcmSender } from "../../functions/src/channels/push/fcmSender.js";
+import type { Senders } from "../../functions/src/channels/push/delivery.js";
 import {
   PUSH_JOBS,
   pushJobDoc,
   type PushJobDoc,
-} from "../../functions/src/adapters/push/outbox.js";
+} from "../../functions/src/channels/push/outbox.js";
 import type { PushJob } from "../../functions/src/core/push.js";
 import { adminDb } from "./admin.js";
 

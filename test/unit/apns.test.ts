@@ -13,12 +13,12 @@ import {
   ApnsSender,
   parseApnsKey,
   type ApnsConfig,
-} from "../../functions/src/adapters/push/apnsSender.js";
+} from "../../functions/src/channels/push/apnsSender.js";
 import {
   messagesFor,
   type ApnsEnv,
   type PushMessage,
-} from "../../functions/src/adapters/push/messages.js";
+} from "../../functions/src/channels/push/messages.js";
 import { selfSigned } from "../support/tls.js";
 
 interface Seen {

@@ -12,6 +12,7 @@ import { toHttpsError } from "../../functions/src/adapters/callable/httpsErrors.
 import {
   DEFAULT_NAMES,
   namesProblem,
+  CHANNEL_ROWS,
   PRIVATE_COLLECTIONS,
 } from "../../functions/src/model/collections.js";
 import {
@@ -144,7 +145,13 @@ describe("print-config", () => {
       ),
     );
     expect([...groups].sort()).toEqual(
-      ["app_people", "rb_calls", "notifications", ...Object.values(PRIVATE_COLLECTIONS)].sort(),
+      [
+        "app_people",
+        "rb_calls",
+        "notifications",
+        ...Object.values(PRIVATE_COLLECTIONS),
+        CHANNEL_ROWS.outbox,
+      ].sort(),
     );
   });
 

@@ -53,6 +53,8 @@ const TIME_FIELDS: Record<string, string[]> = {
     "expire_at",
   ],
   ringback_push_jobs: ["created_at", "unsent_since", "lease_until", "expire_at"],
+  // Every channel's own outbox below ringback_channels/{channel} (channels/rows.ts).
+  ringback_outbox: ["created_at", "unsent_since", "lease_until", "sent_at", "expire_at"],
 };
 
 function sources(dir: string): string[] {
@@ -76,6 +78,7 @@ describe("firestore.indexes.json", () => {
     expect(composite("calls", ["shard", "task_at", "next_deadline_at"])).toBe(true); // orphans
     expect(composite("ringback_webhook_events", ["shard", "unsent_since"])).toBe(true); // backstop
     expect(composite("ringback_push_jobs", ["shard", "unsent_since"])).toBe(true); // push backstop
+    expect(composite("ringback_outbox", ["shard", "unsent_since"])).toBe(true); // channels' rows
     // Every field a server query filters or orders on is in a composite index or indexed alone.
     const used = new Set<string>();
     for (const file of sources(path.join(ROOT, "functions", "src"))) {

@@ -6,15 +6,24 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { CHANNELS } from "../../functions/src/channels/index.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const read = (p: string) => fs.readFileSync(path.join(ROOT, p), "utf8");
 const all = (text: string, re: RegExp) => [...text.matchAll(re)].map((m) => m[1] as string);
 
 const exported = all(read("functions/src/index.ts"), /^export const (\w+) =/gm).sort();
-const paramFiles = fs.readdirSync(path.join(ROOT, "functions/src/params"));
+// params/<concern>.ts, and each channel's own params.ts (channels/<name>/params.ts).
+const paramFiles = [
+  ...fs.readdirSync(path.join(ROOT, "functions/src/params")).map((f) => `params/${f}`),
+  ...fs
+    .readdirSync(path.join(ROOT, "functions/src/channels"), { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => `channels/${d.name}/params.ts`)
+    .filter((f) => fs.existsSync(path.join(ROOT, "functions/src", f))),
+];
 const declaredParams = paramFiles
-  .flatMap((f) => all(read(`functions/src/params/${f}`), /define\w+\("(\w+)"/g))
+  .flatMap((f) => all(read(`functions/src/${f}`), /define\w+\("(\w+)"/g))
   .sort();
 const extension = read("extension.yaml");
 const resources = extension.slice(extension.indexOf("\nresources:"));
@@ -58,23 +67,19 @@ describe("extension.yaml", () => {
     expect(extension).toContain("role: firebasecloudmessaging.admin");
   });
 
-  it("gives the task queues the retry configs the code declares", () => {
-    const triggers = read("functions/src/triggers.ts");
-    for (const [fn, queue, attempts] of [
-      ["deadlineTask", "deadlineQueue", 10],
-      ["webhookTask", "webhookQueue", 6],
-      ["pushTask", "pushQueue", 8],
-    ] as const) {
-      expect(read("functions/src/index.ts")).toMatch(new RegExp(`${fn} = task\\(\\s*${queue},`));
-      const options = triggers.slice(triggers.indexOf(`export const ${queue}:`)).split("\n};")[0]!;
-      const declared = /maxAttempts: (\w+)/.exec(options)?.[1] ?? "";
-      const value = /^\d+$/.test(declared)
-        ? declared
-        : new RegExp(`const ${declared} = (\\d+)`).exec(triggers)?.[1];
-      expect(Number(value), queue).toBe(attempts);
-      const block = resources.slice(resources.indexOf(`- name: ${fn}`)).split("\n  - name")[0];
+  it("gives every channel's task queue the retry config its channel declares (channels/index.ts)", () => {
+    const tasks = CHANNELS.flatMap((c) => (c.task ? [[c.name, c.task] as const] : []));
+    expect(tasks.map(([, t]) => t.fn)).toEqual(["deadlineTask", "webhookTask", "pushTask"]);
+    const index = read("functions/src/index.ts");
+    for (const [name, t] of tasks) {
+      expect(index).toMatch(new RegExp(`^export const ${t.fn} = task\\("${name}"\\);$`, "m"));
+      const attempts = t.queue.retryConfig?.maxAttempts;
+      expect(attempts, t.fn).toBeGreaterThan(0);
+      const block = resources.slice(resources.indexOf(`- name: ${t.fn}`)).split("\n  - name")[0];
       expect(block).toContain(`maxAttempts: ${attempts}`);
     }
+    // No other task function: every one belongs to a channel.
+    expect(all(index, /^export const (\w+) = task\(/gm)).toEqual(tasks.map(([, t]) => t.fn));
   });
 });
 

@@ -6,13 +6,13 @@
  */
 import { describe, expect, it } from "vitest";
 import { validateMessage } from "../../node_modules/firebase-admin/lib/messaging/messaging-internal.js";
-import { fcmOutcome, FcmSender } from "../../functions/src/adapters/push/fcmSender.js";
+import { fcmOutcome, FcmSender } from "../../functions/src/channels/push/fcmSender.js";
 import {
   fcmMessage,
   messagesFor,
   pushData,
   type PushMessage,
-} from "../../functions/src/adapters/push/messages.js";
+} from "../../functions/src/channels/push/messages.js";
 import { accept, ack, cancel, decline, end } from "../../functions/src/core/commands.js";
 import { startCall } from "../../functions/src/core/create.js";
 import type { Effect } from "../../functions/src/core/effects.js";

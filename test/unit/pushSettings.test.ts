@@ -6,14 +6,14 @@
  */
 import { generateKeyPairSync } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { FcmSender } from "../../functions/src/adapters/push/fcmSender.js";
-import { messagesFor } from "../../functions/src/adapters/push/messages.js";
+import { FcmSender } from "../../functions/src/channels/push/fcmSender.js";
+import { messagesFor } from "../../functions/src/channels/push/messages.js";
 import {
   apnsOrigins,
   checkPushAtStart,
   pushSenders,
   voipSender,
-} from "../../functions/src/adapters/push/settings.js";
+} from "../../functions/src/channels/push/settings.js";
 
 const log = await vi.hoisted(async () => (await import("../support/logged.js")).makeLogger());
 vi.mock("firebase-functions/logger", () => log.mock);

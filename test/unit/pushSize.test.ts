@@ -6,7 +6,7 @@
  * KB of escaped CJK) was accepted and the ring failed at send time, silently.
  */
 import { describe, expect, it } from "vitest";
-import { pushData } from "../../functions/src/adapters/push/messages.js";
+import { pushData } from "../../functions/src/channels/push/messages.js";
 import type { PushJob } from "../../functions/src/core/push.js";
 import {
   APNS_PAYLOAD_LIMIT,

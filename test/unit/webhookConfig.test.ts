@@ -9,8 +9,8 @@ import {
   parseWebhookSettings,
   previousSecrets,
   requireSecret,
-} from "../../functions/src/adapters/webhooks/settings.js";
-import { headerSignature, zegoSignature } from "../../functions/src/adapters/webhooks/signing.js";
+} from "../../functions/src/channels/webhooks/settings.js";
+import { headerSignature, zegoSignature } from "../../functions/src/channels/webhooks/signing.js";
 // @ts-expect-error: a plain JS module of the local stack, without types
 import { checkWebhookEnv } from "../../scripts/stack/functionsEnv.mjs";
 // @ts-expect-error: a plain JS module of the local stack, without types

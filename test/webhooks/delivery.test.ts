@@ -11,8 +11,8 @@ import { execFileSync } from "node:child_process";
 import { getApps, initializeApp } from "firebase-admin/app";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Ctx } from "../../functions/src/adapters/context.js";
-import { taskEffects } from "../../functions/src/adapters/tasks/enqueue.js";
-import { resendUnsent, UNSENT_GRACE_MS } from "../../functions/src/adapters/webhooks/backstop.js";
+import { channelEffects } from "../../functions/src/channels/deliver.js";
+import { resendUnsent, UNSENT_GRACE_MS } from "../../functions/src/channels/webhooks/backstop.js";
 import { adminDb } from "../support/admin.js";
 import { closeAll, type TestUser } from "../support/clients.js";
 import { ring, users } from "../support/calls.js";
@@ -192,7 +192,7 @@ describe("nothing lost", () => {
     const ctx: Ctx = {
       db: adminDb(),
       cfg: { heartbeatIntervalS: 20, heartbeatTimeoutMs: 60_000 },
-      effects: taskEffects(adminDb()),
+      effects: channelEffects(adminDb()),
       outbox: true,
     };
     expect(

@@ -5,8 +5,8 @@
 import type { CoreConfig } from "../core/types.js";
 import type { Ctx } from "./context.js";
 import { firestore } from "./store/firestore.js";
-import { taskEffects } from "./tasks/enqueue.js";
-import { webhookSettings } from "./webhooks/settings.js";
+import { channelEffects } from "../channels/deliver.js";
+import { deployedSwitches } from "../channels/index.js";
 import {
   CALL_TIMEOUT_SECONDS,
   checkParams,
@@ -16,7 +16,6 @@ import {
   MAX_CALL_USERS,
   MAX_INVITEES,
   NOT_RECEIVED_CHECK_SECONDS,
-  PUSH_ENABLED,
   RATE_CALLEE_PER_MINUTE,
   RATE_PAIR_PER_MINUTE,
   START_BURST,
@@ -48,8 +47,7 @@ export function deployedContext(): Ctx {
   return {
     db,
     cfg: coreConfig(),
-    effects: taskEffects(db),
-    outbox: webhookSettings().enabled,
-    push: PUSH_ENABLED.value(),
+    effects: channelEffects(db),
+    channels: deployedSwitches(),
   };
 }

@@ -27,9 +27,10 @@ export const logs = {
     logger.info(`notified ${notices.length}`, { event: "notified", notices }),
   transactionLost: (attempt: number) =>
     logger.warn("transaction lost by the database; running it again", { attempt }),
-  effectFailed: (effect: Effect, error: unknown) =>
+  effectFailed: (effect: Effect, error: unknown, channel?: string) =>
     logger.warn("post-commit effect failed; the sweep backstops it", {
       ...effect,
+      channel,
       error: String(error),
     }),
   /** The policy hook gave no usable answer in time: the fail mode decided (calls/policy.ts). */
@@ -52,8 +53,8 @@ export const logs = {
     examined: number;
     changed: number;
     failed: number;
-    resent: number;
-    pushes: number;
+    /** Rows each channel's backstop took up again, by channel (channels/index.ts). */
+    resent: Record<string, number>;
   }) => logger.info("sweepTimeouts", counts),
   sweepFailed: (callId: string, error: unknown) =>
     logger.error("sweepTimeouts: a call failed to settle; backed off", {

@@ -12,8 +12,8 @@ import {
   type PushMessage,
   type PushSender,
   type SendOutcome,
-} from "../adapters/push/messages.js";
-import type { Senders } from "../adapters/push/delivery.js";
+} from "../channels/push/messages.js";
+import type { Senders } from "../channels/push/delivery.js";
 
 export class RecorderSender implements PushSender {
   readonly name: string;

@@ -1,19 +1,21 @@
 import { deployedContext } from "../adapters/deployedContext.js";
 import { logs } from "../adapters/logs.js";
 import { sweepDue } from "../adapters/calls/sweep.js";
-import { resendUnsentPushes } from "../adapters/push/backstop.js";
-import { resendUnsent } from "../adapters/webhooks/backstop.js";
+import { CHANNELS } from "../channels/index.js";
 
 /**
  * The backstop, every minute (triggers.ts, index.ts): settle every call with a deadline in the
- * past, and enqueue again the callback events and push jobs whose delivery was never enqueued.
+ * past, and run each channel's backstop (channels/index.ts): what was recorded in an outbox
+ * and never carried out is carried out again.
  */
 export async function sweepTimeouts(): Promise<void> {
   const ctx = deployedContext();
-  const [counts, resent, pushes] = await Promise.all([
-    sweepDue(ctx),
-    resendUnsent(ctx),
-    resendUnsentPushes(ctx),
-  ]);
-  if (counts.examined > 0 || resent > 0 || pushes > 0) logs.sweep({ ...counts, resent, pushes });
+  const backstops = CHANNELS.filter((c) => c.on(ctx)).map(async (c) => {
+    const backstop = (await c.load()).backstop;
+    return [c.name, backstop ? await backstop(ctx) : 0] as const;
+  });
+  const [counts, resent] = await Promise.all([sweepDue(ctx), Promise.all(backstops)]);
+  if (counts.examined > 0 || resent.some(([, n]) => n > 0)) {
+    logs.sweep({ ...counts, resent: Object.fromEntries(resent.filter(([, n]) => n > 0)) });
+  }
 }

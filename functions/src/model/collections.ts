@@ -26,6 +26,12 @@ export const PRIVATE_COLLECTIONS = {
   ringLogs: "ringback_ring_logs",
 } as const;
 
+/**
+ * Server-only too: the rows of each channel without an outbox of its own (channels/rows.ts),
+ * `ringback_channels/{channel}/ringback_outbox/{id}`, one index and TTL policy for them all.
+ */
+export const CHANNEL_ROWS = { root: "ringback_channels", outbox: "ringback_outbox" } as const;
+
 /** The names the private collections had before the prefix (npm run migrate-collections). */
 export const LEGACY_PRIVATE_COLLECTIONS: Partial<Record<keyof typeof PRIVATE_COLLECTIONS, string>> =
   {
@@ -60,6 +66,7 @@ export function namesProblem(names: SharedNames): string | null {
   }
   const reserved: string[] = [
     ...Object.values(PRIVATE_COLLECTIONS),
+    ...Object.values(CHANNEL_ROWS),
     ...Object.values(USER_SUBCOLLECTIONS),
   ];
   for (const name of [names.users, names.calls]) {

@@ -6,8 +6,8 @@
  * to none). A denied invitee is screened like a blocked one (core/screening.ts).
  */
 import { logs } from "../logs.js";
-import { headerSignature } from "../webhooks/signing.js";
-import { ConfigError, isLoopback, previousSecrets } from "../webhooks/settings.js";
+import { headerSignature } from "../../channels/webhooks/signing.js";
+import { ConfigError, isLoopback, previousSecrets } from "../../channels/webhooks/settings.js";
 import { POLICY_FAIL, POLICY_URL, WEBHOOK_SECRET, WEBHOOK_SECRET_PREVIOUS } from "../../params.js";
 
 /** The hook's whole budget: connect, send, answer (PROTOCOL: 1.5 s). */

@@ -9,9 +9,10 @@ import { Draft } from "../../core/draft.js";
 import { DomainError, type Settled } from "../../core/errors.js";
 import type { Call } from "../../core/types.js";
 import type { Ctx } from "../context.js";
-import type { Effect } from "../../core/effects.js";
+import type { Delivery } from "../../channels/channel.js";
+import { CHANNELS } from "../../channels/index.js";
 import { clock, count, mark } from "../timings.js";
-import { deliverEffects, type EffectHandlers, type Early } from "../tasks/deliverEffects.js";
+import { deliverEffects, type EffectHandlers, type Early } from "../../channels/deliver.js";
 import { collections } from "./firestore.js";
 import { isLostTransaction } from "./grpcErrors.js";
 import { logs } from "../logs.js";
@@ -32,11 +33,12 @@ export async function transact<T>(ctx: Ctx, decide: (uow: UnitOfWork) => Promise
   let early: Early = new Map();
   let result: Settled<T>;
   let decided = 0;
+  const on = CHANNELS.filter((c) => c.on(ctx));
   for (let attempt = 1; ; attempt++) {
     try {
       result = await ctx.db.runTransaction(async (tx) => {
         count("tx_attempts");
-        uow = new UnitOfWork(tx, col, Date.now(), ctx.outbox ?? false, ctx.push ?? false);
+        uow = new UnitOfWork(tx, col, Date.now(), on);
         let r: Settled<T>;
         try {
           r = { ok: true, value: await decide(uow) };
@@ -46,7 +48,7 @@ export async function transact<T>(ctx: Ctx, decide: (uow: UnitOfWork) => Promise
         }
         await uow.stageWrites();
         // Deadline tasks are enqueued beside the commit, not after it (see startEarly).
-        early = startEarly(ctx.effects, uow.effects(), uow.now);
+        early = startEarly(ctx.effects, uow.deliveries(), uow.now);
         decided = clock();
         return r;
       });
@@ -60,34 +62,31 @@ export async function transact<T>(ctx: Ctx, decide: (uow: UnitOfWork) => Promise
   const notified = uow?.notified() ?? [];
   if (notified.length > 0) logs.notified(notified);
   const t0 = clock();
-  if (uow) await deliverEffects(ctx.effects, uow.effects(), early);
+  if (uow) await deliverEffects(ctx.effects, uow.deliveries(), early);
   mark("post_commit", t0);
   if (!result.ok) throw result.error;
   return result.value;
 }
 
 /**
- * How far ahead a deadline must be for its task to be enqueued before the commit lands. The
- * task is named after the call and the moment (tasks/enqueue.ts), so an attempt whose commit fails
- * leaves at most a task that finds the call absent or nothing due; a task due sooner than
- * this could run before the commit and miss what it was for, so it waits for the commit.
+ * Starts the first attempt of each delivery its channel lets go early (a deadline task due
+ * far enough ahead, named after the call and the moment: channels/deadlines) while the commit
+ * is in flight, so that the answer waits for the slower of the two, not their sum. An attempt
+ * whose commit fails leaves at most a task that finds nothing due. Retries, and recording a
+ * delivery that failed (`undelivered`), still happen after the commit, in deliverEffects.
  */
-const EARLY_ENQUEUE_MIN_LEAD_MS = 3000;
-
-/**
- * Starts the first attempt of each deadline-task enqueue of a decided unit while its commit
- * is in flight, so that the answer waits for the slower of the two, not their sum (the
- * enqueue used to sit between the commit and startCall's answer). Retries, and recording an
- * enqueue that failed (`undelivered`), still happen after the commit, in deliverEffects.
- */
-function startEarly(handlers: EffectHandlers | undefined, effects: Effect[], now: number): Early {
-  const early = new Map<Effect, Promise<void>>();
+function startEarly(
+  handlers: EffectHandlers | undefined,
+  deliveries: Delivery[],
+  now: number,
+): Early {
+  const early = new Map<Delivery, Promise<void>>();
   if (!handlers) return early;
-  for (const e of effects) {
-    if (e.kind !== "schedule_deadline" || e.at - now < EARLY_ENQUEUE_MIN_LEAD_MS) continue;
-    const attempt = handlers.schedule_deadline(e);
+  for (const d of deliveries) {
+    if (!d.channel.early?.(d.effect, now)) continue;
+    const attempt = handlers.deliver(d);
     attempt.catch(() => undefined); // judged after the commit (or moot if it fails)
-    early.set(e, attempt);
+    early.set(d, attempt);
   }
   return early;
 }

@@ -11,7 +11,8 @@ import {
   type Transaction,
 } from "firebase-admin/firestore";
 import type { Outcome } from "../../core/draft.js";
-import type { Effect } from "../../core/effects.js";
+import type { Channel, Delivery } from "../../channels/channel.js";
+import { deliveriesOf } from "../../channels/deliver.js";
 import { affectedUsers, impliedUserDoc, reconcileUser } from "../../core/projection.js";
 import type { Bucket } from "../../core/rateLimit.js";
 import type { Call, UserDoc } from "../../core/types.js";
@@ -29,8 +30,6 @@ import {
   USER_WRITE,
   type Collections,
 } from "./firestore.js";
-import { pushJobDoc } from "../push/outbox.js";
-import { outboxDoc } from "../webhooks/outbox.js";
 
 /** Whom a start or invitation rings, to screen: the blocks of `callees` against `actor`. */
 export interface ScreenRead {
@@ -50,10 +49,8 @@ export class UnitOfWork {
     private readonly tx: Transaction,
     private readonly col: Collections,
     readonly now: number,
-    /** Whether callback events go to the webhook outbox (webhooks on); else they are dropped. */
-    private readonly outbox = false,
-    /** Whether push jobs go to the push outbox (pushes on); else they are dropped. */
-    private readonly push = false,
+    /** The post-commit channels on (channels/index.ts): the effects no channel carries are dropped. */
+    private readonly channels: readonly Channel[] = [],
   ) {}
 
   /** A call's shared doc and its private part, as two refs of one getAll. */
@@ -183,14 +180,20 @@ export class UnitOfWork {
   /** Queues an outcome; `before` is the call as read (undefined for a new call). */
   stage(before: Call | undefined, outcome: Outcome): void {
     if (outcome.changed) this.staged.push({ before, outcome });
+    this.decided = undefined;
   }
 
-  /** What must happen once this unit has committed, in the order it was decided. */
-  effects(): Effect[] {
-    return this.staged
-      .flatMap(({ outcome }) => outcome.effects)
-      .filter((e) => (e.kind === "callback" ? this.outbox : e.kind === "push" ? this.push : true));
+  /** What must happen once this unit has committed, by which channel, in the order decided. */
+  deliveries(): Delivery[] {
+    this.decided ??= deliveriesOf(
+      this.staged.flatMap(({ outcome }) => outcome.effects),
+      this.channels,
+    );
+    return this.decided;
   }
+
+  /** The deliveries, once staged: the same objects every time (transaction.ts keys on them). */
+  private decided: Delivery[] | undefined;
 
   /** The notifications this unit writes, in order: who is told what, about which call. */
   notified(): { call_id: string; to: string; path: string }[] {
@@ -244,14 +247,11 @@ export class UnitOfWork {
     }
     for (const write of this.pending.values()) write();
     this.pending.clear();
-    for (const e of this.effects()) {
-      if (e.kind === "callback") this.tx.set(this.col.webhookEvents.doc(e.event_id), outboxDoc(e));
-      if (e.kind === "push") {
-        for (const job of e.jobs) {
-          const doc = pushJobDoc(e.at, job);
-          this.tx.set(this.col.pushJobs.doc(doc.job_id), doc);
-        }
-      }
+    // Each channel's outbox rows, in the same transaction (channels/outbox.ts).
+    const db = this.col.calls.firestore;
+    for (const { channel, effect } of this.deliveries()) {
+      const carrier = await channel.load();
+      for (const [ref, doc] of carrier.outbox?.(db, effect) ?? []) this.tx.set(ref, doc);
     }
   }
 }

@@ -4,29 +4,25 @@
  * `unsent_since` set a while later; it is enqueued again under its own name. A ring found
  * after its deadline is marked expired by its task, never sent.
  */
-import type { Ctx } from "../context.js";
-import { deliverEffects } from "../tasks/deliverEffects.js";
-import { collections } from "../store/firestore.js";
+import type { Ctx } from "../../adapters/context.js";
+import { collections } from "../../adapters/store/firestore.js";
+import { resendRows } from "../outbox.js";
+import { push } from "./index.js";
 import type { PushJobDoc } from "./outbox.js";
-import { unsentSince } from "../store/unsent.js";
 
 /** How long a job may wait for its first attempt before the sweep enqueues it again. */
 export const PUSH_UNSENT_GRACE_MS = 15_000;
 
-export async function resendUnsentPushes(
+export function resendUnsentPushes(
   ctx: Ctx,
   opts: { now?: number; limit?: number } = {},
 ): Promise<number> {
-  if (!ctx.push) return 0;
-  const now = opts.now ?? Date.now();
-  const docs = await unsentSince<PushJobDoc>(
+  return resendRows<PushJobDoc>(
+    ctx,
+    push,
     collections(ctx.db).pushJobs,
-    now - PUSH_UNSENT_GRACE_MS,
-    opts.limit ?? 200,
+    PUSH_UNSENT_GRACE_MS,
+    (d) => ({ kind: "push", at: d.created_at.toMillis(), jobs: [d.job] }),
+    opts,
   );
-  await deliverEffects(
-    ctx.effects,
-    docs.map((d) => ({ kind: "push" as const, at: d.created_at.toMillis(), jobs: [d.job] })),
-  );
-  return docs.length;
 }

@@ -5,6 +5,7 @@
  * the task queue (2, 4, 8, 16, 32 s); the last one marks the event failed, kept for re-driving.
  */
 import { FieldValue, Timestamp, type Firestore } from "firebase-admin/firestore";
+import { claimRow } from "../outbox.js";
 import { OUTBOX, type Attempt, type OutboxDoc } from "./outbox.js";
 import type { WebhookSettings } from "./settings.js";
 import { headerSignature, zegoSignature } from "./signing.js";
@@ -29,14 +30,16 @@ export function envelope(doc: OutboxDoc, appId: string, secret: string): Record<
 }
 
 async function claim(db: Firestore, eventId: string, now: number): Promise<OutboxDoc | null> {
-  const ref = db.collection(OUTBOX).doc(eventId);
-  return db.runTransaction(async (tx) => {
-    const doc = (await tx.get(ref)).data() as OutboxDoc | undefined;
-    if (!doc || doc.status !== "pending") return null;
-    if (doc.lease_until && doc.lease_until.toMillis() > now) return null;
-    tx.update(ref, { lease_until: Timestamp.fromMillis(now + LEASE_MS), unsent_since: null });
-    return doc;
-  });
+  const got = await claimRow<OutboxDoc, OutboxDoc>(
+    db.collection(OUTBOX).doc(eventId),
+    now,
+    ["pending"],
+    (doc, _tx, lease) => {
+      lease(LEASE_MS);
+      return doc;
+    },
+  );
+  return typeof got === "string" ? null : got;
 }
 
 async function post(

@@ -7,7 +7,7 @@
  */
 import { getMessaging } from "firebase-admin/messaging";
 import { APNS_HOSTS, ApnsSender, parseApnsKey } from "./apnsSender.js";
-import { logs } from "../logs.js";
+import { logs } from "../../adapters/logs.js";
 import type { ApnsEnv } from "./messages.js";
 import { FcmSender } from "./fcmSender.js";
 import type { Senders } from "./delivery.js";
@@ -114,7 +114,7 @@ export function checkPushAtStart(apnsKey: () => string): void {
   }
   // Loaded here, not at the top: platform.ts imports this module, and a cold start of every
   // function must not load Firestore's client before its first request (index.ts).
-  void Promise.all([import("./selfCheck.js"), import("../store/firestore.js")])
+  void Promise.all([import("./selfCheck.js"), import("../../adapters/store/firestore.js")])
     .then(([check, fs]) =>
       check.pushSelfCheck(fs.firestore(), (m) => getMessaging().sendEach(m, true)),
     )

@@ -1,11 +1,11 @@
 import type { Request } from "firebase-functions/v2/tasks";
 import { z } from "zod";
-import { firestore } from "../adapters/store/firestore.js";
-import { logs } from "../adapters/logs.js";
-import { deliverOnce } from "../adapters/webhooks/delivery.js";
-import { previousSecrets, requireSecret, webhookSettings } from "../adapters/webhooks/settings.js";
-import { WEBHOOK_SECRET, WEBHOOK_SECRET_PREVIOUS } from "../params.js";
-import { WEBHOOK_MAX_ATTEMPTS as MAX_ATTEMPTS } from "../triggers.js";
+import { firestore } from "../../adapters/store/firestore.js";
+import { logs } from "../../adapters/logs.js";
+import { deliverOnce } from "./delivery.js";
+import { previousSecrets, requireSecret, webhookSettings } from "./settings.js";
+import { WEBHOOK_SECRET, WEBHOOK_SECRET_PREVIOUS } from "../../params.js";
+import { WEBHOOK_MAX_ATTEMPTS as MAX_ATTEMPTS } from "./queue.js";
 
 const payload = z.object({ event_id: z.string().min(1).max(300) });
 

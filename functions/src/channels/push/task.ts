@@ -1,10 +1,10 @@
 import type { Request } from "firebase-functions/v2/tasks";
 import { z } from "zod";
-import { firestore } from "../adapters/store/firestore.js";
-import { logs } from "../adapters/logs.js";
-import { deliverPush } from "../adapters/push/delivery.js";
-import { pushSenders } from "../adapters/push/settings.js";
-import { APNS_KEY } from "../params.js";
+import { firestore } from "../../adapters/store/firestore.js";
+import { logs } from "../../adapters/logs.js";
+import { deliverPush } from "./delivery.js";
+import { pushSenders } from "./settings.js";
+import { APNS_KEY } from "../../params.js";
 
 const payload = z.object({ job_ids: z.array(z.string().min(1).max(400)).min(1).max(200) });
 

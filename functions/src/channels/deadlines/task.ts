@@ -1,10 +1,10 @@
 import type { Request } from "firebase-functions/v2/tasks";
 import { z } from "zod";
-import { settleCall } from "../adapters/calls/runCommand.js";
-import { deployedContext } from "../adapters/deployedContext.js";
-import { timed } from "../adapters/timings.js";
-import { logs } from "../adapters/logs.js";
-import { callIdSchema } from "../model/commands.js";
+import { settleCall } from "../../adapters/calls/runCommand.js";
+import { deployedContext } from "../../adapters/deployedContext.js";
+import { timed } from "../../adapters/timings.js";
+import { logs } from "../../adapters/logs.js";
+import { callIdSchema } from "../../model/commands.js";
 
 const payload = z.object({ call_id: callIdSchema, at: z.number() });
 

@@ -7,9 +7,9 @@
  */
 import { FieldPath, type Firestore } from "firebase-admin/firestore";
 import type { Message } from "firebase-admin/messaging";
-import { PUSH_TOKENS } from "../calls/devices.js";
+import { PUSH_TOKENS } from "../../adapters/calls/devices.js";
 import { fcmOutcome, type FcmTransport } from "./fcmSender.js";
-import { collections } from "../store/firestore.js";
+import { collections } from "../../adapters/store/firestore.js";
 
 export interface CheckResult {
   /** False only when the setup is wrong or FCM could not be asked. */

@@ -9,7 +9,7 @@ import { Timestamp } from "firebase-admin/firestore";
 import type { CallbackName } from "../../core/callbacks.js";
 import type { Effect } from "../../core/effects.js";
 import { PRIVATE_COLLECTIONS } from "../../model/collections.js";
-import { shardOf } from "../store/shards.js";
+import { outboxRow, type OutboxRow } from "../outbox.js";
 
 export const OUTBOX = PRIVATE_COLLECTIONS.webhookEvents;
 export const OUTBOX_TTL_MS = 30 * 24 * 3600 * 1000;
@@ -27,7 +27,7 @@ export interface Attempt {
   error?: string;
 }
 
-export interface OutboxDoc {
+export interface OutboxDoc extends OutboxRow {
   event_id: string;
   call_id: string;
   event: CallbackName;
@@ -39,21 +39,14 @@ export interface OutboxDoc {
   nonce: string;
   status: DeliveryStatus;
   attempts: Attempt[];
-  created_at: Timestamp;
-  /** The backstop's index shard (store/shards.ts), from the call id. */
-  shard: number;
-  /** Set until a delivery attempt begins: what the sweep looks for when an enqueue was lost. */
-  unsent_since: Timestamp | null;
-  /** While an attempt is in flight: a second task for the same event waits it out. */
-  lease_until: Timestamp | null;
   delivered_at?: Timestamp;
   failed_at?: Timestamp;
-  expire_at: Timestamp;
 }
 
 export function outboxDoc(e: Extract<Effect, { kind: "callback" }>): OutboxDoc {
-  const at = Timestamp.fromMillis(e.at);
   return {
+    ...outboxRow(e.event.call_id, e.at, OUTBOX_TTL_MS),
+    status: "pending",
     event_id: e.event_id,
     call_id: e.event.call_id,
     event: e.event.event,
@@ -63,12 +56,6 @@ export function outboxDoc(e: Extract<Effect, { kind: "callback" }>): OutboxDoc {
     // The event id: stable across retries, distinct across events, and signed (it is in the
     // body and in ZEGO's signature), so it is what a receiver dedupes on, not a header.
     nonce: e.event_id,
-    status: "pending",
     attempts: [],
-    created_at: at,
-    shard: shardOf(e.event.call_id),
-    unsent_since: at,
-    lease_until: null,
-    expire_at: Timestamp.fromMillis(e.at + OUTBOX_TTL_MS),
   };
 }

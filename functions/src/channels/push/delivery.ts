@@ -8,8 +8,8 @@
  * our setup, not the devices); configuration errors drop nothing and tell the operator.
  */
 import { Timestamp, type Firestore } from "firebase-admin/firestore";
-import { dropToken } from "../calls/devices.js";
-import { collections } from "../store/firestore.js";
+import { dropToken } from "../../adapters/calls/devices.js";
+import { collections } from "../../adapters/store/firestore.js";
 import { PUSH_JOBS, pushJobId, type JobDevice, type JobStatus, type PushJobDoc } from "./outbox.js";
 import {
   messagesFor,
@@ -18,7 +18,8 @@ import {
   type PushSender,
   type SendOutcome,
 } from "./messages.js";
-import { logs } from "../logs.js";
+import { logs } from "../../adapters/logs.js";
+import { claimRow } from "../outbox.js";
 
 /** One attempt may hold a job this long. */
 const LEASE_MS = 20_000;
@@ -38,6 +39,9 @@ type Claim =
   | { kind: "skip" }
   | { kind: "wait" }
   | { kind: "send"; doc: PushJobDoc; devices: Record<string, JobDevice> };
+
+/** The states an attempt may claim a job in. */
+const OPEN: readonly string[] = ["pending", "sending", "retry"];
 
 const ms = (t: Timestamp | null | undefined) => t?.toMillis() ?? 0;
 const jobs = (db: Firestore) => db.collection(PUSH_JOBS);
@@ -66,10 +70,7 @@ async function claim(
   const ref = jobs(db).doc(jobId);
   // A ring's devices, read before the transaction (a query in one locks more than it reads).
   const found = uid ? await devicesOf(db, uid) : [];
-  return db.runTransaction(async (tx): Promise<Claim> => {
-    const doc = (await tx.get(ref)).data() as PushJobDoc | undefined;
-    if (!doc || !["pending", "sending", "retry"].includes(doc.status)) return { kind: "skip" };
-    if (ms(doc.lease_until) > now) return { kind: "wait" };
+  const got = await claimRow<PushJobDoc, Claim>(ref, now, OPEN, async (doc, tx, lease) => {
     const finish = (status: JobStatus): Claim => {
       tx.update(ref, { status, lease_until: null, unsent_since: null });
       return { kind: "skip" };
@@ -86,7 +87,7 @@ async function claim(
       const ringRef = jobs(db).doc(pushJobId(doc.call_id, doc.uid, "ring"));
       const ring = (await tx.get(ringRef)).data() as PushJobDoc | undefined;
       if (ring?.status === "sending" && ms(ring.lease_until) > now) return { kind: "wait" };
-      if (ring && ["pending", "sending", "retry"].includes(ring.status)) {
+      if (ring && OPEN.includes(ring.status)) {
         tx.update(ringRef, { status: "superseded", lease_until: null, unsent_since: null });
       }
       devices = {};
@@ -103,15 +104,10 @@ async function claim(
         };
       }
     }
-    tx.update(ref, {
-      status: "sending",
-      devices,
-      attempts: doc.attempts + 1,
-      unsent_since: null,
-      lease_until: Timestamp.fromMillis(now + LEASE_MS),
-    });
+    lease(LEASE_MS, { status: "sending", devices, attempts: doc.attempts + 1 });
     return { kind: "send", doc, devices };
   });
+  return got === "absent" ? { kind: "skip" } : got === "held" ? { kind: "wait" } : got;
 }
 
 /**

@@ -6,11 +6,10 @@
  * never sends to a device twice. Server-only; kept a day (`expire_at`, for a TTL policy).
  */
 import { createHash } from "node:crypto";
-import { Timestamp } from "firebase-admin/firestore";
 import type { PushJob, PushType } from "../../core/push.js";
 import { PRIVATE_COLLECTIONS } from "../../model/collections.js";
 import type { Channel, DeviceTokens } from "./messages.js";
-import { shardOf } from "../store/shards.js";
+import { outboxRow, type OutboxRow } from "../outbox.js";
 
 export const PUSH_JOBS = PRIVATE_COLLECTIONS.pushJobs;
 export const PUSH_JOB_TTL_MS = 24 * 3600 * 1000;
@@ -44,7 +43,7 @@ export interface JobDevice extends DeviceTokens {
   handed_at?: number;
 }
 
-export interface PushJobDoc {
+export interface PushJobDoc extends OutboxRow {
   job_id: string;
   call_id: string;
   uid: string;
@@ -54,13 +53,6 @@ export interface PushJobDoc {
   /** The devices it goes to, fixed by the first attempt; null before. */
   devices: Record<string, JobDevice> | null;
   attempts: number;
-  created_at: Timestamp;
-  /** The backstop's index shard (store/shards.ts), from the call id. */
-  shard: number;
-  /** Set until an attempt claims it: what the sweep looks for when an enqueue was lost. */
-  unsent_since: Timestamp | null;
-  lease_until: Timestamp | null;
-  expire_at: Timestamp;
 }
 
 /** The task that sends a change's jobs: named after them, so never enqueued twice. */
@@ -71,20 +63,15 @@ export function pushTaskId(jobs: readonly PushJob[]): { id: string; job_ids: str
 }
 
 export function pushJobDoc(changeAt: number, job: PushJob): PushJobDoc {
-  const at = Timestamp.fromMillis(changeAt);
   return {
+    ...outboxRow(job.call_id, changeAt, PUSH_JOB_TTL_MS),
+    status: "pending",
     job_id: pushJobId(job.call_id, job.uid, job.type),
     call_id: job.call_id,
     uid: job.uid,
     type: job.type,
     job,
-    status: "pending",
     devices: null,
     attempts: 0,
-    created_at: at,
-    shard: shardOf(job.call_id),
-    unsent_since: at,
-    lease_until: null,
-    expire_at: Timestamp.fromMillis(changeAt + PUSH_JOB_TTL_MS),
   };
 }

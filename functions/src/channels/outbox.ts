@@ -1,0 +1,119 @@
+/**
+ * The one outbox every recording channel shares (docs/protocol.md#channels): a row per thing
+ * to deliver, written in the change's own transaction, claimed with a lease by each delivery
+ * attempt, and backstopped by the sweep, which looks for rows still `unsent_since` a grace
+ * period after they were written (their task was never enqueued, or their delivery never ran).
+ */
+import {
+  Timestamp,
+  type CollectionReference,
+  type DocumentReference,
+  type Transaction,
+} from "firebase-admin/firestore";
+import type { Ctx } from "../adapters/context.js";
+import { shardGroups, shardOf } from "../adapters/store/shards.js";
+import type { Channel } from "./channel.js";
+import type { Effect } from "../core/effects.js";
+import { deliverEffects } from "./deliver.js";
+
+/** The fields every outbox row carries, whatever else its channel adds. */
+export interface OutboxRow {
+  /** `pending` until an attempt settles it; each channel has its own further states. */
+  status: string;
+  created_at: Timestamp;
+  /** The backstop's index shard (store/shards.ts), from the call id. */
+  shard: number;
+  /** Set until a delivery attempt claims it: what the sweep looks for when an enqueue was lost. */
+  unsent_since: Timestamp | null;
+  /** While an attempt is in flight: a second attempt for the same row waits it out. */
+  lease_until: Timestamp | null;
+  /** When a TTL policy on `expire_at` removes it. */
+  expire_at: Timestamp;
+}
+
+/** A new row's shared fields, for a change of call `callId` at `at` (epoch ms), kept `ttlMs`. */
+export function outboxRow(callId: string, at: number, ttlMs: number): OutboxRow {
+  const t = Timestamp.fromMillis(at);
+  return {
+    status: "pending",
+    created_at: t,
+    shard: shardOf(callId),
+    unsent_since: t,
+    lease_until: null,
+    expire_at: Timestamp.fromMillis(at + ttlMs),
+  };
+}
+
+/** Writes the claim of a row: the lease, and no longer unsent; `patch` adds the channel's own fields. */
+export type Lease = (leaseMs: number, patch?: Record<string, unknown>) => void;
+
+/**
+ * Claims row `ref` in one transaction for an attempt at `now`: `absent` when it is gone or no
+ * longer in one of the `open` states, `held` while another attempt's lease runs; otherwise
+ * `take` decides (reading more in `tx` if it must) and calls `lease` to hold the row.
+ */
+export async function claimRow<D extends OutboxRow, R>(
+  ref: DocumentReference,
+  now: number,
+  open: readonly string[],
+  take: (doc: D, tx: Transaction, lease: Lease) => Promise<R> | R,
+): Promise<R | "absent" | "held"> {
+  return ref.firestore.runTransaction(async (tx) => {
+    const doc = (await tx.get(ref)).data() as D | undefined;
+    if (!doc || !open.includes(doc.status)) return "absent" as const;
+    if ((doc.lease_until?.toMillis() ?? 0) > now) return "held" as const;
+    const lease: Lease = (leaseMs, patch = {}) =>
+      tx.update(ref, {
+        ...patch,
+        lease_until: Timestamp.fromMillis(now + leaseMs),
+        unsent_since: null,
+      });
+    return take(doc, tx, lease);
+  });
+}
+
+/**
+ * The rows of `outbox` unsent since `olderThan` (epoch ms) or earlier, oldest first in each
+ * shard group, at most `limit` a group. The groups are queried side by side (shards.ts):
+ * `unsent_since` grows with time, so its index begins with the shard to spread the writes.
+ */
+export async function unsentSince<T>(
+  outbox: CollectionReference,
+  olderThan: number,
+  limit: number,
+): Promise<T[]> {
+  const pages = await Promise.all(
+    shardGroups().map((shards) =>
+      outbox
+        .where("shard", "in", shards)
+        .where("unsent_since", "<=", Timestamp.fromMillis(olderThan))
+        .orderBy("unsent_since")
+        .limit(limit)
+        .get(),
+    ),
+  );
+  return pages.flatMap((p) => p.docs.map((s) => s.data() as T));
+}
+
+/**
+ * A channel's backstop: its rows unsent for longer than `graceMs` are carried out again
+ * through `channel` alone (under their own names, so a task merely waiting in its queue is
+ * not enqueued twice). Nothing while the channel is off. Answers how many rows it took up.
+ */
+export async function resendRows<D>(
+  ctx: Ctx,
+  channel: Channel,
+  outbox: CollectionReference,
+  graceMs: number,
+  effect: (doc: D) => Effect,
+  opts: { now?: number; limit?: number } = {},
+): Promise<number> {
+  if (!channel.on(ctx)) return 0;
+  const now = opts.now ?? Date.now();
+  const docs = await unsentSince<D>(outbox, now - graceMs, opts.limit ?? 200);
+  await deliverEffects(
+    ctx.effects,
+    docs.map((d) => ({ channel, effect: effect(d) })),
+  );
+  return docs.length;
+}

@@ -1,0 +1,42 @@
+/**
+ * Offline push: the `push` effect (core/push.ts, decided in core/draft.ts `finish`), on
+ * unless RINGBACK_PUSH_ENABLED is false.
+ */
+import { defineChannel } from "../channel.js";
+import {
+  APNS_BUNDLE_ID,
+  APNS_HOST,
+  APNS_KEY,
+  APNS_KEY_ID,
+  APNS_TEAM_ID,
+  MAX_DEVICES,
+  PUSH_ENABLED,
+  PUSH_QUEUE_CONCURRENCY,
+  PUSH_QUEUE_RATE,
+} from "../../params.js";
+import { PUSH_TASK, pushQueue } from "./queue.js";
+
+export const push = defineChannel({
+  name: "push",
+  effects: ["push"],
+  // `push` is the switch's older name, kept for the contexts tests build.
+  on: (ctx) => ctx.push ?? ctx.channels?.push ?? false,
+  deployed: () => PUSH_ENABLED.value(),
+  task: {
+    fn: PUSH_TASK,
+    queue: pushQueue,
+    load: async () => (await import("./task.js")).pushTask,
+  },
+  params: [
+    PUSH_ENABLED,
+    MAX_DEVICES,
+    APNS_BUNDLE_ID,
+    APNS_KEY_ID,
+    APNS_TEAM_ID,
+    APNS_HOST,
+    APNS_KEY,
+    PUSH_QUEUE_RATE,
+    PUSH_QUEUE_CONCURRENCY,
+  ],
+  load: async () => (await import("./carrier.js")).carrier,
+});
