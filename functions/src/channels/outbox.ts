@@ -10,6 +10,7 @@ import {
   type DocumentReference,
   type Transaction,
 } from "firebase-admin/firestore";
+import { z } from "zod";
 import type { Ctx } from "../adapters/context.js";
 import { shardGroups, shardOf } from "../adapters/store/shards.js";
 import type { Channel } from "./channel.js";
@@ -29,6 +30,32 @@ export interface OutboxRow {
   lease_until: Timestamp | null;
   /** When a TTL policy on `expire_at` removes it. */
   expire_at: Timestamp;
+}
+
+/** A stored Timestamp, kept as one (the rows' times are compared and rewritten as such). */
+export const timestamp = z.custom<Timestamp>((v) => v instanceof Timestamp, {
+  message: "expected a Timestamp",
+});
+
+/** The shared fields' schema, which each channel's row schema extends. */
+export const outboxRowFields = {
+  status: z.string(),
+  created_at: timestamp,
+  shard: z.number().int(),
+  unsent_since: timestamp.nullable(),
+  lease_until: timestamp.nullable(),
+  expire_at: timestamp,
+};
+
+/** What a channel's rows parse with: a row is Ringback's own, so one that does not is an error. */
+export type RowSchema<D> = z.ZodType<D>;
+
+/** The row stored at `path`, parsed (never cast): an error naming the path when it does not. */
+export function parseRow<D>(schema: RowSchema<D>, data: unknown, path: string): D {
+  const r = schema.safeParse(data);
+  if (!r.success)
+    throw new Error(`${path} is not a Ringback outbox row: ${z.prettifyError(r.error)}`);
+  return r.data;
 }
 
 /** A new row's shared fields, for a change of call `callId` at `at` (epoch ms), kept `ttlMs`. */
@@ -54,12 +81,14 @@ export type Lease = (leaseMs: number, patch?: Record<string, unknown>) => void;
  */
 export async function claimRow<D extends OutboxRow, R>(
   ref: DocumentReference,
+  schema: RowSchema<D>,
   now: number,
   open: readonly string[],
   take: (doc: D, tx: Transaction, lease: Lease) => Promise<R> | R,
 ): Promise<R | "absent" | "held"> {
   return ref.firestore.runTransaction(async (tx) => {
-    const doc = (await tx.get(ref)).data() as D | undefined;
+    const snap = await tx.get(ref);
+    const doc = snap.exists ? parseRow(schema, snap.data(), ref.path) : undefined;
     if (!doc || !open.includes(doc.status)) return "absent" as const;
     if ((doc.lease_until?.toMillis() ?? 0) > now) return "held" as const;
     const lease: Lease = (leaseMs, patch = {}) =>
@@ -79,6 +108,7 @@ export async function claimRow<D extends OutboxRow, R>(
  */
 export async function unsentSince<T>(
   outbox: CollectionReference,
+  schema: RowSchema<T>,
   olderThan: number,
   limit: number,
 ): Promise<T[]> {
@@ -92,7 +122,7 @@ export async function unsentSince<T>(
         .get(),
     ),
   );
-  return pages.flatMap((p) => p.docs.map((s) => s.data() as T));
+  return pages.flatMap((p) => p.docs.map((s) => parseRow(schema, s.data(), s.ref.path)));
 }
 
 /**
@@ -104,13 +134,14 @@ export async function resendRows<D>(
   ctx: Ctx,
   channel: Channel,
   outbox: CollectionReference,
+  schema: RowSchema<D>,
   graceMs: number,
   effect: (doc: D) => Effect,
   opts: { now?: number; limit?: number } = {},
 ): Promise<number> {
   if (!channel.on(ctx)) return 0;
   const now = opts.now ?? Date.now();
-  const docs = await unsentSince<D>(outbox, now - graceMs, opts.limit ?? 200);
+  const docs = await unsentSince<D>(outbox, schema, now - graceMs, opts.limit ?? 200);
   await deliverEffects(
     ctx.effects,
     docs.map((d) => ({ channel, effect: effect(d) })),

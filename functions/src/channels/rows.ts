@@ -8,7 +8,15 @@
  */
 import { Timestamp, type CollectionReference, type Firestore } from "firebase-admin/firestore";
 import { CHANNEL_ROWS } from "../model/collections.js";
-import { claimRow, outboxRow, type OutboxRow } from "./outbox.js";
+import { z } from "zod";
+import {
+  claimRow,
+  outboxRow,
+  outboxRowFields,
+  timestamp,
+  type OutboxRow,
+  type RowSchema,
+} from "./outbox.js";
 
 export { CHANNEL_ROWS };
 
@@ -43,6 +51,18 @@ export interface ChannelRow extends OutboxRow {
   sent_at?: Timestamp;
 }
 
+/** A stored row, parsed when read (its delivery, its backstop). */
+export const channelRowSchema: RowSchema<ChannelRow> = z.object({
+  ...outboxRowFields,
+  id: z.string(),
+  call_id: z.string(),
+  status: z.enum(["pending", "sent", "failed"]),
+  payload: z.record(z.string(), z.unknown()),
+  attempts: z.number().int(),
+  error: z.string().optional(),
+  sent_at: timestamp.optional(),
+});
+
 /** A new row, for a change of call `callId` at `at` (epoch ms), kept `ttlMs`. */
 export const channelRow = (
   id: string,
@@ -76,6 +96,7 @@ export async function sendRow(
   const ref = channelRows(db, name).doc(id);
   const got = await claimRow<ChannelRow, ChannelRow>(
     ref,
+    channelRowSchema,
     Date.now(),
     ["pending"],
     (row, _tx, lease) => {

@@ -28,6 +28,22 @@ export interface CallbackBodies {
 
 export type CallbackName = keyof CallbackBodies;
 
+/** Every callback's name, for reading them back (the outbox); the compiler checks it is all. */
+export const CALLBACK_NAMES = [
+  "call_create",
+  "call_accept",
+  "call_reject",
+  "call_cancel",
+  "call_timeout",
+  "call_invite",
+  "call_join",
+  "call_quit",
+  "call_end",
+] as const satisfies readonly CallbackName[];
+type Missing = Exclude<CallbackName, (typeof CALLBACK_NAMES)[number]>;
+const allNamed: [Missing] extends [never] ? true : Missing = true;
+void allNamed;
+
 export type CallbackEvent = {
   [E in CallbackName]: { event: E; call_id: string; fields: CallbackBodies[E] };
 }[CallbackName];

@@ -10,7 +10,7 @@ import { getEventarc } from "firebase-admin/eventarc";
 import type { CallbackEvent } from "../../core/callbacks.js";
 import type { Carrier, EffectOf } from "../channel.js";
 import { resendRows } from "../outbox.js";
-import { channelRow, channelRows, sendRow, type ChannelRow } from "../rows.js";
+import { channelRow, channelRows, channelRowSchema, sendRow, type ChannelRow } from "../rows.js";
 import { eventarc } from "./index.js";
 import { EVENTARC_CHANNEL } from "./params.js";
 
@@ -92,6 +92,7 @@ export const carrier: Carrier<"callback"> = {
       ctx,
       eventarc,
       channelRows(ctx.db, NAME),
+      channelRowSchema,
       UNSENT_GRACE_MS,
       (row) => {
         // The effect again, from its CloudEvent (only its event id decides what is sent).

@@ -8,7 +8,7 @@ import type { Ctx } from "../../adapters/context.js";
 import { collections } from "../../adapters/store/firestore.js";
 import { resendRows } from "../outbox.js";
 import { push } from "./index.js";
-import type { PushJobDoc } from "./outbox.js";
+import { pushJobDocSchema, type PushJobDoc } from "./outbox.js";
 
 /** How long a job may wait for its first attempt before the sweep enqueues it again. */
 export const PUSH_UNSENT_GRACE_MS = 15_000;
@@ -21,6 +21,7 @@ export function resendUnsentPushes(
     ctx,
     push,
     collections(ctx.db).pushJobs,
+    pushJobDocSchema,
     PUSH_UNSENT_GRACE_MS,
     (d) => ({ kind: "push", at: d.created_at.toMillis(), jobs: [d.job] }),
     opts,

@@ -7,10 +7,17 @@
  * is dead, and never when every message of a batch says so alike (a circuit breaker: that is
  * our setup, not the devices); configuration errors drop nothing and tell the operator.
  */
-import { Timestamp, type Firestore } from "firebase-admin/firestore";
+import { Timestamp, type DocumentSnapshot, type Firestore } from "firebase-admin/firestore";
 import { dropToken } from "../../adapters/calls/devices.js";
 import { collections } from "../../adapters/store/firestore.js";
-import { PUSH_JOBS, pushJobId, type JobDevice, type JobStatus, type PushJobDoc } from "./outbox.js";
+import {
+  PUSH_JOBS,
+  pushJobDocSchema,
+  pushJobId,
+  type JobDevice,
+  type JobStatus,
+  type PushJobDoc,
+} from "./outbox.js";
 import {
   messagesFor,
   type DeviceTokens,
@@ -19,7 +26,11 @@ import {
   type SendOutcome,
 } from "./messages.js";
 import { logs } from "../../adapters/logs.js";
-import { claimRow } from "../outbox.js";
+import { claimRow, parseRow } from "../outbox.js";
+
+/** A job as stored, parsed; undefined when there is none. */
+const readJob = (snap: DocumentSnapshot): PushJobDoc | undefined =>
+  snap.exists ? parseRow(pushJobDocSchema, snap.data(), snap.ref.path) : undefined;
 
 /** One attempt may hold a job this long. */
 const LEASE_MS = 20_000;
@@ -70,43 +81,49 @@ async function claim(
   const ref = jobs(db).doc(jobId);
   // A ring's devices, read before the transaction (a query in one locks more than it reads).
   const found = uid ? await devicesOf(db, uid) : [];
-  const got = await claimRow<PushJobDoc, Claim>(ref, now, OPEN, async (doc, tx, lease) => {
-    const finish = (status: JobStatus): Claim => {
-      tx.update(ref, { status, lease_until: null, unsent_since: null });
-      return { kind: "skip" };
-    };
-    let devices = doc.devices;
-    if (doc.type === "ring") {
-      const cancelRef = jobs(db).doc(pushJobId(doc.call_id, doc.uid, "cancel"));
-      if ((await tx.get(cancelRef)).exists) return finish("superseded");
-      if (now >= doc.job.expires_at) return finish("expired");
-      if (devices === null && uid === undefined) return { kind: "wait" }; // cannot happen
-      devices ??= Object.fromEntries(found.map((d) => [d.device_id, d]));
-    } else if (devices === null) {
-      // A cancel goes where the ring went: wait for a ring in flight, stop one not yet sent.
-      const ringRef = jobs(db).doc(pushJobId(doc.call_id, doc.uid, "ring"));
-      const ring = (await tx.get(ringRef)).data() as PushJobDoc | undefined;
-      if (ring?.status === "sending" && ms(ring.lease_until) > now) return { kind: "wait" };
-      if (ring && OPEN.includes(ring.status)) {
-        tx.update(ringRef, { status: "superseded", lease_until: null, unsent_since: null });
+  const got = await claimRow<PushJobDoc, Claim>(
+    ref,
+    pushJobDocSchema,
+    now,
+    OPEN,
+    async (doc, tx, lease) => {
+      const finish = (status: JobStatus): Claim => {
+        tx.update(ref, { status, lease_until: null, unsent_since: null });
+        return { kind: "skip" };
+      };
+      let devices = doc.devices;
+      if (doc.type === "ring") {
+        const cancelRef = jobs(db).doc(pushJobId(doc.call_id, doc.uid, "cancel"));
+        if ((await tx.get(cancelRef)).exists) return finish("superseded");
+        if (now >= doc.job.expires_at) return finish("expired");
+        if (devices === null && uid === undefined) return { kind: "wait" }; // cannot happen
+        devices ??= Object.fromEntries(found.map((d) => [d.device_id, d]));
+      } else if (devices === null) {
+        // A cancel goes where the ring went: wait for a ring in flight, stop one not yet sent.
+        const ringRef = jobs(db).doc(pushJobId(doc.call_id, doc.uid, "ring"));
+        const ring = readJob(await tx.get(ringRef));
+        if (ring?.status === "sending" && ms(ring.lease_until) > now) return { kind: "wait" };
+        if (ring && OPEN.includes(ring.status)) {
+          tx.update(ringRef, { status: "superseded", lease_until: null, unsent_since: null });
+        }
+        devices = {};
+        for (const d of Object.values(ring?.devices ?? {})) {
+          if (d.state !== "sent" || d.device_id === doc.job.except_device) continue;
+          const { device_id, platform, fcm_token, voip_token } = d;
+          devices[d.device_id] = {
+            device_id,
+            platform,
+            fcm_token,
+            voip_token,
+            apns_env: d.apns_env ?? null,
+            state: "pending",
+          };
+        }
       }
-      devices = {};
-      for (const d of Object.values(ring?.devices ?? {})) {
-        if (d.state !== "sent" || d.device_id === doc.job.except_device) continue;
-        const { device_id, platform, fcm_token, voip_token } = d;
-        devices[d.device_id] = {
-          device_id,
-          platform,
-          fcm_token,
-          voip_token,
-          apns_env: d.apns_env ?? null,
-          state: "pending",
-        };
-      }
-    }
-    lease(LEASE_MS, { status: "sending", devices, attempts: doc.attempts + 1 });
-    return { kind: "send", doc, devices };
-  });
+      lease(LEASE_MS, { status: "sending", devices, attempts: doc.attempts + 1 });
+      return { kind: "send", doc, devices };
+    },
+  );
   return got === "absent" ? { kind: "skip" } : got === "held" ? { kind: "wait" } : got;
 }
 
@@ -154,7 +171,7 @@ export async function deliverPush(
   senders: Senders,
   now = Date.now(),
 ): Promise<PushAttempt> {
-  const peek = (await jobs(db).doc(jobId).get()).data() as PushJobDoc | undefined;
+  const peek = readJob(await jobs(db).doc(jobId).get());
   if (!peek || !["pending", "sending", "retry"].includes(peek.status)) return "skipped";
   const ringUid = peek.type === "ring" && peek.devices === null ? peek.uid : undefined;
   const c = await claim(db, jobId, now, ringUid);
@@ -206,7 +223,7 @@ export async function deliverPush(
   }
   const ref = jobs(db).doc(jobId);
   await db.runTransaction(async (tx) => {
-    const cur = (await tx.get(ref)).data() as PushJobDoc | undefined;
+    const cur = readJob(await tx.get(ref));
     // A cancel that overtook this ring meanwhile keeps it superseded.
     const status: JobStatus =
       cur?.status === "superseded" ? "superseded" : retry ? "retry" : "done";

@@ -9,7 +9,8 @@ import { createHash } from "node:crypto";
 import type { PushJob, PushType } from "../../core/push.js";
 import { PRIVATE_COLLECTIONS } from "../../model/collections.js";
 import type { Channel, DeviceTokens } from "./messages.js";
-import { outboxRow, type OutboxRow } from "../outbox.js";
+import { z } from "zod";
+import { outboxRow, outboxRowFields, type OutboxRow, type RowSchema } from "../outbox.js";
 
 export const PUSH_JOBS = PRIVATE_COLLECTIONS.pushJobs;
 export const PUSH_JOB_TTL_MS = 24 * 3600 * 1000;
@@ -42,6 +43,46 @@ export interface JobDevice extends DeviceTokens {
   /** When the message was handed to the sender (epoch ms). */
   handed_at?: number;
 }
+
+const job = z.object({
+  type: z.enum(["ring", "cancel"]),
+  call_id: z.string(),
+  uid: z.string(),
+  caller_id: z.string(),
+  caller_name: z.string(),
+  call_type: z.union([z.literal(1), z.literal(2)]),
+  expires_at: z.number(),
+  reason: z
+    .enum(["answered_elsewhere", "declined", "busy", "canceled", "timeout", "call_ended"])
+    .optional(),
+  except_device: z.string().optional(),
+  push: z.object({ title: z.string(), content: z.string(), payload: z.string() }).optional(),
+}) satisfies z.ZodType<PushJob>;
+
+const device = z.object({
+  device_id: z.string(),
+  platform: z.enum(["ios", "android", "web"]),
+  fcm_token: z.string().nullable(),
+  voip_token: z.string().nullable(),
+  apns_env: z.enum(["sandbox", "production"]).nullable().optional(),
+  state: z.enum(["pending", "sent", "unregistered", "failed", "no_token"]),
+  channel: z.enum(["fcm", "voip"]).optional(),
+  code: z.string().optional(),
+  handed_at: z.number().optional(),
+}) satisfies z.ZodType<JobDevice>;
+
+/** A stored job, parsed when read (its delivery, its cancel's look at it, its backstop). */
+export const pushJobDocSchema: RowSchema<PushJobDoc> = z.object({
+  ...outboxRowFields,
+  job_id: z.string(),
+  call_id: z.string(),
+  uid: z.string(),
+  type: z.enum(["ring", "cancel"]),
+  job,
+  status: z.enum(["pending", "sending", "retry", "done", "superseded", "expired"]),
+  devices: z.record(z.string(), device).nullable(),
+  attempts: z.number().int(),
+});
 
 export interface PushJobDoc extends OutboxRow {
   job_id: string;

@@ -10,6 +10,7 @@ import type { Message } from "firebase-admin/messaging";
 import { PUSH_TOKENS } from "../../adapters/calls/devices.js";
 import { fcmOutcome, type FcmTransport } from "./fcmSender.js";
 import { collections } from "../../adapters/store/firestore.js";
+import { storedTokenOwner } from "../../model/documents.js";
 
 export interface CheckResult {
   /** False only when the setup is wrong or FCM could not be asked. */
@@ -40,10 +41,12 @@ async function someToken(
     .limit(5)
     .get();
   for (const o of owners.docs) {
-    const { uid: u, device_id } = o.data() as { uid: string; device_id: string };
+    const owner = storedTokenOwner.safeParse(o.data());
+    if (!owner.success) continue; // not one a registration wrote: look at the next
+    const { uid: u, device_id } = owner.data;
     const dev = await collections(db).devices(u).doc(device_id).get();
-    const token = dev.get("fcm_token") as string | null | undefined;
-    if (token) return { uid: u, device_id, token };
+    const token: unknown = dev.get("fcm_token");
+    if (typeof token === "string" && token) return { uid: u, device_id, token };
   }
   return undefined;
 }

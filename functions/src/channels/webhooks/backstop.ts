@@ -9,7 +9,7 @@ import type { Ctx } from "../../adapters/context.js";
 import { collections } from "../../adapters/store/firestore.js";
 import { resendRows } from "../outbox.js";
 import { webhooks } from "./index.js";
-import type { OutboxDoc } from "./outbox.js";
+import { outboxDocSchema, type OutboxDoc } from "./outbox.js";
 
 /** How long an event may wait for its first attempt before the sweep enqueues it again. */
 export const UNSENT_GRACE_MS = 30_000;
@@ -22,6 +22,7 @@ export function resendUnsent(
     ctx,
     webhooks,
     collections(ctx.db).webhookEvents,
+    outboxDocSchema,
     UNSENT_GRACE_MS,
     (d) => ({
       kind: "callback",

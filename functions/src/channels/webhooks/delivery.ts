@@ -6,7 +6,7 @@
  */
 import { FieldValue, Timestamp, type Firestore } from "firebase-admin/firestore";
 import { claimRow } from "../outbox.js";
-import { OUTBOX, type Attempt, type OutboxDoc } from "./outbox.js";
+import { OUTBOX, outboxDocSchema, type Attempt, type OutboxDoc } from "./outbox.js";
 import type { WebhookSettings } from "./settings.js";
 import { headerSignature, zegoSignature } from "./signing.js";
 
@@ -32,6 +32,7 @@ export function envelope(doc: OutboxDoc, appId: string, secret: string): Record<
 async function claim(db: Firestore, eventId: string, now: number): Promise<OutboxDoc | null> {
   const got = await claimRow<OutboxDoc, OutboxDoc>(
     db.collection(OUTBOX).doc(eventId),
+    outboxDocSchema,
     now,
     ["pending"],
     (doc, _tx, lease) => {

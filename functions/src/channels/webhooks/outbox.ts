@@ -6,10 +6,17 @@
  * `expire_at` removes them).
  */
 import { Timestamp } from "firebase-admin/firestore";
-import type { CallbackName } from "../../core/callbacks.js";
+import { CALLBACK_NAMES, type CallbackName } from "../../core/callbacks.js";
 import type { Effect } from "../../core/effects.js";
 import { PRIVATE_COLLECTIONS } from "../../model/collections.js";
-import { outboxRow, type OutboxRow } from "../outbox.js";
+import { z } from "zod";
+import {
+  outboxRow,
+  outboxRowFields,
+  timestamp,
+  type OutboxRow,
+  type RowSchema,
+} from "../outbox.js";
 
 export const OUTBOX = PRIVATE_COLLECTIONS.webhookEvents;
 export const OUTBOX_TTL_MS = 30 * 24 * 3600 * 1000;
@@ -42,6 +49,30 @@ export interface OutboxDoc extends OutboxRow {
   delivered_at?: Timestamp;
   failed_at?: Timestamp;
 }
+
+const attempt = z.object({
+  n: z.number().int(),
+  at: timestamp,
+  ms: z.number(),
+  status: z.number().int().optional(),
+  error: z.string().optional(),
+});
+
+/** A stored event, parsed when read (its delivery, its backstop). */
+export const outboxDocSchema: RowSchema<OutboxDoc> = z.object({
+  ...outboxRowFields,
+  event_id: z.string(),
+  call_id: z.string(),
+  event: z.enum(CALLBACK_NAMES),
+  fields: z.record(z.string(), z.unknown()),
+  seq: z.number().int(),
+  timestamp: z.number(),
+  nonce: z.string(),
+  status: z.enum(["pending", "delivered", "failed"]),
+  attempts: z.array(attempt),
+  delivered_at: timestamp.optional(),
+  failed_at: timestamp.optional(),
+});
 
 export function outboxDoc(e: Extract<Effect, { kind: "callback" }>): OutboxDoc {
   return {
