@@ -61,20 +61,30 @@ export default defineConfig({
           // recorder, without the functions emulator's HTTP hop and worker processes.
           name: "emulators",
           sequence: { groupOrder: 2 },
-          include: [
-            "test/integration/**/*.test.ts",
-            "test/rules/**/*.test.ts",
-            "test/stress/**/*.test.ts",
-          ],
-          // npm test's main run leaves the stress model to its webhooks+names run (it runs once).
-          exclude: [
-            ...FULL_STACK,
-            ...(process.env.RINGBACK_NO_STRESS_MODEL === "1" ? ["test/stress/model.test.ts"] : []),
-          ],
+          include: ["test/integration/**/*.test.ts", "test/rules/**/*.test.ts"],
+          exclude: FULL_STACK,
           env: IN_PROCESS,
           globalSetup: ["test/support/globalSetup.ts"],
-          // One file at a time: the timing tests measure deadlines to the second, and share
-          // the 2 cores with the emulators.
+          // Two files at a time: each works on users, calls and projects of its own, and much
+          // of a file's time is waiting (for a deadline task, a listener, the emulator), so
+          // two share the 2 cores well. What needs the stack alone runs in its own project.
+          maxWorkers: 2,
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          // The stress tests clear the whole database between scenarios, and one restarts the
+          // Firestore emulator: one file at a time, after every other project of the run.
+          name: "stress",
+          sequence: { groupOrder: 4 },
+          include: ["test/stress/**/*.test.ts"],
+          // npm test's main run leaves the stress model to its webhooks+names run (it runs once).
+          exclude:
+            process.env.RINGBACK_NO_STRESS_MODEL === "1" ? ["test/stress/model.test.ts"] : [],
+          env: IN_PROCESS,
+          globalSetup: ["test/support/globalSetup.ts"],
           fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 60_000,
@@ -113,7 +123,7 @@ export default defineConfig({
           // Run by `npm test` outside any stack: each case starts (and stops) a stack of its own
           // on ports moved by RINGBACK_SIGNALS_PORT_OFFSET (default 7000).
           name: "signals",
-          sequence: { groupOrder: 4 },
+          sequence: { groupOrder: 5 },
           include: ["test/signals/**/*.test.ts"],
           fileParallelism: false,
           testTimeout: 360_000,

@@ -60,7 +60,7 @@ const runs = [
     name: "main",
     lane: "A",
     env: { ...NO_RING_LIMITS, RINGBACK_NO_STRESS_MODEL: "1" },
-    projects: ["emulators"],
+    projects: ["emulators", "stress"],
   },
   {
     name: "fullstack",
@@ -77,7 +77,6 @@ const runs = [
       ...WEBHOOK_TEST_ENV,
       ...NO_RING_LIMITS,
       ...MOVED_NAMES,
-      RINGBACK_NO_STRESS_MODEL: "1", // the emulators project's copy; the webhooks project's runs
       RINGBACK_TASKS_RETRY_SCALE: "webhookTask:0.25",
       // Mostly in process; the few callables it sends through the emulator may start cold.
       RINGBACK_WARM_FUNCTIONS: "0",
