@@ -148,10 +148,16 @@ export async function newUser(label = "user", sameUserAs?: TestUser): Promise<Te
     const app = newApp();
     const auth = getAuth(app);
     connectAuthEmulator(auth, `http://${env.authHost}`, { disableWarnings: true });
-    const cred = create
+    let cred = create
       ? await createUserWithEmailAndPassword(auth, email, PASSWORD)
       : await signInWithEmailAndPassword(auth, email, PASSWORD);
-    if (create) await updateProfile(cred.user, { displayName: label });
+    if (create) {
+      await updateProfile(cred.user, { displayName: label });
+      // The Auth emulator's sign-up takes the sign-in time (auth_time) before it stamps
+      // validSince, each in whole seconds: across a second's turn, the new user's first token
+      // reads as revoked. A sign-in now has an auth_time no earlier than validSince.
+      cred = await signInWithEmailAndPassword(auth, email, PASSWORD);
+    }
     await cred.user.getIdToken(true);
     const functions = getFunctions(app, "us-central1");
     const fn = hostPort(env.functionsOrigin);
