@@ -1,8 +1,8 @@
 /**
  * Recent calls, from listCalls, newest first: the server's outcome, the duration, Call back.
  * The list is kept between renders (no "Loading…" flash on every state change) and fetched
- * again when the last call changes, and while a listed call has not ended yet: the user doc
- * may turn idle a moment before the listing shows the end.
+ * again when the last call changes, while a listed call has not ended yet (the user doc may
+ * turn idle a moment before the listing shows the end), and after a failed fetch.
  */
 import type { ListedCall, Ringback } from "@ringback/client";
 import { avatar, h } from "./dom.js";
@@ -11,7 +11,7 @@ import { historyLine } from "./outcome.js";
 const time = (iso: string | null): string =>
   iso ? new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) : "";
 
-/** Fetches again while a listed call is still live, at most this many times in a row. */
+/** Fetches again while a listed call is still live, or after a failure, at most this many times in a row. */
 const MAX_RETRIES = 10;
 const RETRY_MS = 1000;
 
@@ -69,6 +69,13 @@ function load(props: HistoryProps): void {
       if (fetchedKey !== key) return;
       error = "History is unavailable right now.";
       fill();
+      // A failed fetch (a cold or busy function, a dropped connection) is tried again, as a
+      // live call is: otherwise the list would stay unavailable until the next call.
+      if (retries++ < MAX_RETRIES) {
+        retryTimer = setTimeout(() => {
+          if (fetchedKey === key && shown) load(shown.props);
+        }, RETRY_MS);
+      }
     });
 }
 
