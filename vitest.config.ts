@@ -21,6 +21,8 @@ const FULL_STACK = [
   "test/integration/timing.test.ts",
   "test/integration/example.test.ts",
 ];
+/** Unit files that mock a module: they run isolated (project unit-isolated). */
+const UNIT_ISOLATED = ["test/unit/pushSettings.test.ts"];
 const IN_PROCESS = { RINGBACK_TEST_IN_PROCESS: "1" };
 /**
  * What CI cannot afford, run by `npm run test:full` (RINGBACK_TEST_FULL=1) only: the legacy
@@ -49,10 +51,19 @@ export default defineConfig({
     projects: [
       {
         test: {
+          // Pure code: files share their workers' module graph (isolate: false, a third of
+          // the time), each file's env changes undone after it (restoreEnv.ts).
           name: "unit",
           sequence: { groupOrder: 0 },
           include: ["test/unit/**/*.test.ts"],
+          exclude: UNIT_ISOLATED,
+          isolate: false,
+          setupFiles: ["test/support/restoreEnv.ts"],
         },
+      },
+      {
+        // The unit files that mock a module (vi.mock) need modules of their own.
+        test: { name: "unit-isolated", sequence: { groupOrder: 0 }, include: UNIT_ISOLATED },
       },
       {
         test: {

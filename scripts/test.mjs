@@ -6,7 +6,7 @@
 //      stack with webhooks off, as a project starts.
 //   3. webhooks+names: a stack whose functions post callbacks to the receiver the webhook
 //      tests run (RINGBACK_WEBHOOK_URL on 127.0.0.1, a test secret and app id; retries wait a
-//      quarter of each backoff, RINGBACK_TASKS_RETRY_SCALE) and keep the users' and calls'
+//      tenth of each backoff, RINGBACK_TASKS_RETRY_SCALE) and keep the users' and calls'
 //      collections under other names (RINGBACK_USERS_COLLECTION / RINGBACK_CALLS_COLLECTION,
 //      its rules: print-config's): the webhook suites, the stress model (it runs once), and
 //      the suites that read and write those collections.
@@ -53,19 +53,28 @@ export const NO_RING_LIMITS = {
   RINGBACK_RATE_PAIR_PER_MINUTE: "0",
 };
 
+/**
+ * Main's stack times a silent participant out after 30 s, not 60: the timing suite waits out
+ * a real heartbeat timeout, and every suite reads these from test/support/heartbeat.ts.
+ */
+export const SHORT_HEARTBEATS = {
+  RINGBACK_HEARTBEAT_INTERVAL_SECONDS: "10",
+  RINGBACK_HEARTBEAT_TIMEOUT_SECONDS: "30",
+};
+
 const runs = [
-  { name: "unit", lane: "A", env: {}, projects: ["unit"], bare: true },
+  { name: "unit", lane: "A", env: {}, projects: ["unit", "unit-isolated"], bare: true },
   // The stress model runs once: in the webhooks+names run, where it also checks every step's events.
   {
     name: "main",
     lane: "A",
-    env: { ...NO_RING_LIMITS, RINGBACK_NO_STRESS_MODEL: "1" },
+    env: { ...NO_RING_LIMITS, ...SHORT_HEARTBEATS, RINGBACK_NO_STRESS_MODEL: "1" },
     projects: ["emulators", "stress"],
   },
   {
     name: "fullstack",
     lane: "B",
-    env: { ...NO_RING_LIMITS },
+    env: { ...NO_RING_LIMITS, ...SHORT_HEARTBEATS },
     projects: ["fullstack"],
   },
   // Webhooks on, and the collections moved: the webhook suites and the stress model, then the
@@ -77,7 +86,7 @@ const runs = [
       ...WEBHOOK_TEST_ENV,
       ...NO_RING_LIMITS,
       ...MOVED_NAMES,
-      RINGBACK_TASKS_RETRY_SCALE: "webhookTask:0.25",
+      RINGBACK_TASKS_RETRY_SCALE: "webhookTask:0.1",
       // Mostly in process; the few callables it sends through the emulator may start cold.
       RINGBACK_WARM_FUNCTIONS: "0",
     },
@@ -199,6 +208,21 @@ if (!twoLanes) {
     runs.splice(runs.indexOf(full), 1);
   }
   for (const r of runs) r.lane = "A";
+}
+// The kit app's install (npm pack, two `functions:kits:install`, npm and tsc: about a minute,
+// little of it CPU) starts now, beside the unit run, instead of in the fullstack suite's hook
+// with the whole stack idle; test/example/kit.test.ts waits for its result file.
+const kitRun = runs.find((r) => r.projects.includes("fullstack") && !r.files);
+if (kitRun) {
+  const result = path.join(RUNTIME, "kit-install.json");
+  fs.rmSync(result, { force: true });
+  const kitLog = fs.openSync(path.join(RUNTIME, "kit-install-ahead.log"), "w");
+  const project = LANES[kitRun.lane].project;
+  spawn(path.join(ROOT, "node_modules/.bin/tsx"), ["test/support/kitInstall.ts", project, result], {
+    cwd: ROOT,
+    stdio: ["ignore", kitLog, kitLog],
+  }).unref();
+  kitRun.env = { ...kitRun.env, RINGBACK_KIT_INSTALL: result };
 }
 await Promise.all(
   Object.keys(LANES).map(async (lane) => {

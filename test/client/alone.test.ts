@@ -6,14 +6,14 @@ import { afterAll, describe, expect, it } from "vitest";
 import { silence, triggerSweep } from "../support/admin.js";
 import { closeAll, newUser } from "../support/clients.js";
 import { closeSdkUsers, sdkUser } from "./sdkUsers.js";
+import { HEARTBEAT } from "../support/heartbeat.js";
 
 afterAll(async () => {
   await closeSdkUsers();
   await closeAll();
 });
 
-/** The stack's RINGBACK_HEARTBEAT_TIMEOUT_SECONDS (60 s by default). */
-const HEARTBEAT_TIMEOUT_MS = Number(process.env.RINGBACK_HEARTBEAT_TIMEOUT_SECONDS ?? 60) * 1000;
+const HEARTBEAT_TIMEOUT_MS = HEARTBEAT.timeoutMs;
 
 describe("alone in a call", () => {
   it("the peer quits: the caller is alone, with who left and why", async () => {

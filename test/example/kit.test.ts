@@ -20,7 +20,7 @@ import { freePort } from "../../scripts/stack/gate.mjs";
 import { adminDb, callDoc } from "../support/admin.js";
 import { closeAll, newUser } from "../support/clients.js";
 import { env } from "../support/env.js";
-import { APP, installKitApp, ROOT, type Installed } from "../support/kitApp.js";
+import { APP, kitApp, ROOT, type Installed } from "../support/kitApp.js";
 import { delivered, settledPushes } from "../support/pushes.js";
 
 const LOG = path.join(ROOT, ".runtime/kit-app.log");
@@ -73,7 +73,7 @@ function emulatorEnv(): void {
 }
 
 beforeAll(async () => {
-  installed = await installKitApp(env.projectId);
+  installed = await kitApp(env.projectId);
   emulatorConfig();
   emulatorEnv();
   const functionsHost = functionsOrigin.replace("http://", "");

@@ -9,10 +9,11 @@ import { ring, ringAll, users } from "../support/calls.js";
 import { closeAll } from "../support/clients.js";
 import { expectCallError } from "../support/expect.js";
 import { api } from "../support/http.js";
+import { HEARTBEAT } from "../support/heartbeat.js";
 
 afterAll(closeAll);
 
-const HEARTBEAT_TIMEOUT_MS = 60_000; // the test stack's RINGBACK_HEARTBEAT_TIMEOUT
+const HEARTBEAT_TIMEOUT_MS = HEARTBEAT.timeoutMs;
 
 describe("the active device", () => {
   it("a second device's accept is refused answered_elsewhere; the same device's repeat succeeds", async () => {

@@ -7,6 +7,7 @@ import { callDoc } from "../support/admin.js";
 import { ring, users, type Started } from "../support/calls.js";
 import { closeAll } from "../support/clients.js";
 import { expectCallError } from "../support/expect.js";
+import { HEARTBEAT } from "../support/heartbeat.js";
 
 afterAll(closeAll);
 
@@ -88,7 +89,7 @@ describe("happy path: invite, ring, accept, heartbeat, end", () => {
       end_reason: "completed",
       ended_by: alice.uid,
       timeout: 60,
-      heartbeat_interval: 20,
+      heartbeat_interval: HEARTBEAT.intervalS,
     });
     expect(call.ended_at.toMillis()).toBeGreaterThanOrEqual(call.created_at.toMillis());
     expect(call.user_ids).toEqual([alice.uid, bob.uid]);

@@ -11,6 +11,7 @@ import { adminDb } from "../support/admin.js";
 import { ring, users } from "../support/calls.js";
 import { closeAll, type TestUser } from "../support/clients.js";
 import { expectCallError } from "../support/expect.js";
+import { HEARTBEAT } from "../support/heartbeat.js";
 
 afterAll(closeAll);
 
@@ -27,7 +28,7 @@ interface Page {
   next_flag: string;
 }
 
-const cfg = { heartbeatIntervalS: 20, heartbeatTimeoutMs: 60_000 };
+const cfg = { heartbeatIntervalS: HEARTBEAT.intervalS, heartbeatTimeoutMs: HEARTBEAT.timeoutMs };
 const HISTORY = 250;
 let alice: TestUser, bob: TestUser, carol: TestUser;
 /** The seeded calls, newest first as listCalls must return them; Carol's among them. */

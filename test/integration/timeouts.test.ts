@@ -8,10 +8,11 @@ import { callDoc, silence, triggerSweep } from "../support/admin.js";
 import { connect, ring, users } from "../support/calls.js";
 import { closeAll } from "../support/clients.js";
 import { expectCallError } from "../support/expect.js";
+import { HEARTBEAT } from "../support/heartbeat.js";
 
 afterAll(closeAll);
 
-const HEARTBEAT_TIMEOUT_MS = 60_000;
+const HEARTBEAT_TIMEOUT_MS = HEARTBEAT.timeoutMs;
 
 /** Sleeps until `iso` (+ `extraMs`) has passed. */
 const until = (iso: string, extraMs = 0): Promise<void> =>

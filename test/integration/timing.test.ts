@@ -13,6 +13,7 @@ import { adminDb, callDoc, footprint, privateOf, triggerSweep } from "../support
 import { users, type Started } from "../support/calls.js";
 import { closeAll, type TestUser } from "../support/clients.js";
 import { control } from "../support/control.js";
+import { HEARTBEAT } from "../support/heartbeat.js";
 
 afterAll(closeAll);
 
@@ -39,8 +40,7 @@ beforeAll(async () => {
 
 const INVITATION_TARGET_MS = 1500;
 const HEARTBEAT_TARGET_MS = 2000;
-/** The stack's heartbeat timeout (RINGBACK_HEARTBEAT_TIMEOUT_SECONDS, 60 s by default). */
-const HEARTBEAT_TIMEOUT_MS = Number(process.env.RINGBACK_HEARTBEAT_TIMEOUT_SECONDS ?? 60) * 1000;
+const HEARTBEAT_TIMEOUT_MS = HEARTBEAT.timeoutMs;
 const RECEIPT_TARGET_MS = 1000;
 const STATE_CHANGED = "/call/notify_user_state_changed";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));

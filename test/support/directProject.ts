@@ -9,9 +9,13 @@ import type { Ctx } from "../../functions/src/adapters/context.js";
 import { prepare } from "../../functions/src/adapters/store/firestore.js";
 import type { CoreConfig } from "../../functions/src/core/types.js";
 import { env } from "./env.js";
+import { HEARTBEAT } from "./heartbeat.js";
 
-/** The deployed defaults the in-process tests run under. */
-export const directCfg: CoreConfig = { heartbeatIntervalS: 20, heartbeatTimeoutMs: 60_000 };
+/** The stack's heartbeat params, which the in-process tests run under. */
+export const directCfg: CoreConfig = {
+  heartbeatIntervalS: HEARTBEAT.intervalS,
+  heartbeatTimeoutMs: HEARTBEAT.timeoutMs,
+};
 
 /**
  * Empties `project` and returns the adapters' context over it. `wrap` puts something between

@@ -35,13 +35,14 @@ import {
   STATES,
 } from "./reference.js";
 import { names } from "./names.js";
+import { HEARTBEAT } from "./heartbeat.js";
 
 export interface Snapshot {
   calls: Map<string, Call>;
   at: number;
 }
 
-const HEARTBEAT_TIMEOUT_MS = 60_000;
+const HEARTBEAT_TIMEOUT_MS = HEARTBEAT.timeoutMs;
 
 /** Whether `to` can be reached from `from` along the transitions table (in any steps). */
 function reachable(from: UserState, to: UserState): boolean {

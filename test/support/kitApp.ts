@@ -106,3 +106,28 @@ export async function installKitApp(project: string): Promise<Installed> {
   );
   return { packageOutput, directoryOutput };
 }
+
+/**
+ * The kit app installed for `project`: by `npm test`, which starts the install ahead (beside
+ * the unit run: it is mostly npm and the CLI, an idle stack need not wait for it) and names
+ * its result file in RINGBACK_KIT_INSTALL (test/support/kitInstall.ts writes it); otherwise
+ * installed here and now.
+ */
+export async function kitApp(project: string): Promise<Installed> {
+  const file = process.env.RINGBACK_KIT_INSTALL;
+  if (!file) return installKitApp(project);
+  for (const until = Date.now() + 600_000; !fs.existsSync(file);) {
+    if (Date.now() > until) throw new Error(`the kit install ahead wrote no ${file} in 10 min`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  const result = JSON.parse(fs.readFileSync(file, "utf8")) as {
+    project: string;
+    installed?: Installed;
+    error?: string;
+  };
+  if (result.error) throw new Error(`the kit install ahead failed: ${result.error}`);
+  if (result.project !== project || !result.installed) {
+    throw new Error(`the kit install ahead was for ${result.project}, not ${project}`);
+  }
+  return result.installed;
+}

@@ -12,10 +12,11 @@ import type {
   UserStatus,
 } from "../../functions/src/core/types.js";
 import type { BlockCommand } from "./referenceBlocks.js";
+import { HEARTBEAT } from "./heartbeat.js";
 
 /** The params of the test stack (functions/.env.*): docs/protocol.md#limits-and-defaults. */
 export const LIMITS = {
-  heartbeatTimeoutMs: 60_000,
+  heartbeatTimeoutMs: HEARTBEAT.timeoutMs,
   notReceivedMs: 5_000,
   maxCallUsers: 10,
   startBurst: 10,
