@@ -4,8 +4,9 @@
  * channels/ exports one `Channel`; the registry (index.ts) lists them, and everything that
  * records, delivers, backstops or deploys a channel reads it from there.
  *
- * What a channel carries is an effect the pure core decides (core/effects.ts, derived in
- * core/draft.ts `finish` from the change: core/schedule.ts, core/callbacks.ts, core/push.ts).
+ * What a channel carries is an effect the pure core decides (core/effects.ts): the deadline
+ * task in core/draft.ts `finish` (core/schedule.ts), every other kind by its entry of
+ * core/derivations.ts (core/callbacks.ts, core/push.ts).
  * Several channels may carry the same effect (webhooks and Eventarc both carry `callback`).
  */
 import type { DocumentReference, Firestore } from "firebase-admin/firestore";

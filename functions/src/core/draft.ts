@@ -3,10 +3,10 @@
  * produces (notifications, post-commit effects). Commands, timeouts and call creation all
  * work on a Draft; `finish` seals it into the Outcome that the adapter writes.
  */
-import { callbackEvents, type Change, type Move } from "./callbacks.js";
+import type { Change, Move } from "./callbacks.js";
+import { DERIVATIONS } from "./derivations.js";
 import type { Effect } from "./effects.js";
 import { DomainError, InvariantError } from "./errors.js";
-import { pushJobs } from "./push.js";
 import type { BodyOf, Notice, NotificationPath } from "./notifications.js";
 import { nextDeadline, taskNeeded } from "./schedule.js";
 import { canMove } from "./transitions.js";
@@ -199,30 +199,24 @@ export class Draft {
       effects.push({ kind: "cancel_deadline", call_id: c.call_id, at: unschedule });
     }
     if (effects.length > 0) this.changed = true;
-    const callbacks = this.changed
-      ? callbackEvents(this.before, c, { moves: this.moves, acted: this.acted })
-      : [];
+    // The channels' derivations (core/derivations.ts): those numbered by the version first,
+    // as if it moved; it moves when they or the notices have anything.
+    const change = { before: this.before, moves: this.moves, acted: this.acted, now: this.now };
+    const derive = (versioned: boolean, call: Call) =>
+      this.changed
+        ? DERIVATIONS.filter((d) => d.versioned === versioned).flatMap((d) =>
+            d.derive({ ...change, call }),
+          )
+        : [];
+    const numbered = derive(true, { ...c, version: c.version + 1 });
     if (this.changed) {
-      if (this.notices.length > 0 || callbacks.length > 0) c.version += 1;
+      if (this.notices.length > 0 || numbered.length > 0) c.version += 1;
       c.next_deadline_at = next;
       if (schedule !== null) c.task_at = schedule;
       if (unschedule !== null) c.task_at = null;
       c.updated_at = this.now;
     }
-    callbacks.forEach((event, i) => {
-      const seq = c.version * 1000 + i;
-      effects.push({
-        kind: "callback",
-        event_id: `${c.call_id}-${c.version}-cb${i}`,
-        seq,
-        at: this.now,
-        event,
-      });
-    });
-    const jobs = this.changed
-      ? pushJobs(this.before, c, { moves: this.moves, acted: this.acted })
-      : [];
-    if (jobs.length > 0) effects.push({ kind: "push", at: this.now, jobs });
+    effects.push(...numbered, ...derive(false, c));
     return { call: c, notices: this.notices, changed: this.changed, effects };
   }
 }

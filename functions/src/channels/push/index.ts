@@ -1,5 +1,5 @@
 /**
- * Offline push: the `push` effect (core/push.ts, decided in core/draft.ts `finish`), on
+ * Offline push: the `push` effect (core/push.ts, derived in core/derivations.ts), on
  * unless RINGBACK_PUSH_ENABLED is false.
  */
 import { defineChannel } from "../channel.js";

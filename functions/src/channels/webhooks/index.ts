@@ -1,5 +1,5 @@
 /**
- * Webhooks: the `callback` effect (core/callbacks.ts, decided in core/draft.ts `finish`), on
+ * Webhooks: the `callback` effect (core/callbacks.ts, derived in core/derivations.ts), on
  * when RINGBACK_WEBHOOK_URL is set.
  */
 import { defineChannel } from "../channel.js";
