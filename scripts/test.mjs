@@ -54,12 +54,14 @@ export const NO_RING_LIMITS = {
 };
 
 /**
- * Main's stack times a silent participant out after 30 s, not 60: the timing suite waits out
- * a real heartbeat timeout, and every suite reads these from test/support/heartbeat.ts.
+ * Main's stack times a silent participant out after 30 s, not 60, and keeps an idle stream
+ * alive every 3 s, not 15: its suites wait these out for real (each reads the stack's figure:
+ * test/support/heartbeat.ts, httpApiStream.test.ts).
  */
-export const SHORT_HEARTBEATS = {
+export const SHORT_WAITS = {
   RINGBACK_HEARTBEAT_INTERVAL_SECONDS: "10",
   RINGBACK_HEARTBEAT_TIMEOUT_SECONDS: "30",
+  RINGBACK_STREAM_KEEPALIVE_SECONDS: "3",
 };
 
 const runs = [
@@ -68,13 +70,13 @@ const runs = [
   {
     name: "main",
     lane: "A",
-    env: { ...NO_RING_LIMITS, ...SHORT_HEARTBEATS, RINGBACK_NO_STRESS_MODEL: "1" },
+    env: { ...NO_RING_LIMITS, ...SHORT_WAITS, RINGBACK_NO_STRESS_MODEL: "1" },
     projects: ["emulators", "stress"],
   },
   {
     name: "fullstack",
     lane: "B",
-    env: { ...NO_RING_LIMITS, ...SHORT_HEARTBEATS },
+    env: { ...NO_RING_LIMITS, ...SHORT_WAITS },
     projects: ["fullstack"],
   },
   // Webhooks on, and the collections moved: the webhook suites and the stress model, then the

@@ -28,7 +28,7 @@ import {
   WEBHOOK_QUEUE_CONCURRENCY,
   WEBHOOK_QUEUE_RATE,
 } from "./params/capacity.js";
-import { STREAMS_PER_USER, STREAM_SECONDS } from "./params/http.js";
+import { STREAMS_PER_USER, STREAM_KEEPALIVE_SECONDS, STREAM_SECONDS } from "./params/http.js";
 import {
   COMMAND_BURST,
   COMMAND_RATE_PER_MINUTE,
@@ -63,6 +63,7 @@ export const RANGES: [param: { name: string; value(): number }, min: number, max
   [MAX_INVITEES, 1, MAX_INVITEES_CEILING],
   [LIST_PAGE_LIMIT, 1, 1000],
   [STREAM_SECONDS, 10, 3540],
+  [STREAM_KEEPALIVE_SECONDS, 1, 300],
   [STREAMS_PER_USER, 1, 100],
   [MAX_DEVICES, 1, 100],
   [MAX_INSTANCES, 1, 1000],

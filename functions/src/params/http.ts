@@ -33,6 +33,13 @@ export const STREAM_SECONDS = defineInt("RINGBACK_STREAM_SECONDS", {
   description: "callApi's notification stream ends after this many seconds; clients reconnect.",
 });
 
+export const STREAM_KEEPALIVE_SECONDS = defineInt("RINGBACK_STREAM_KEEPALIVE_SECONDS", {
+  default: 15,
+  description:
+    "A `: keep-alive` comment on an idle notification stream this often, under the idle " +
+    "timeout of the proxies between clients and the functions.",
+});
+
 export const STREAMS_PER_USER = defineInt("RINGBACK_STREAMS_PER_USER", {
   default: 5,
   description: "Notification streams a user holds (per instance); a new one ends the oldest.",

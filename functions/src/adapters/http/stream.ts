@@ -13,16 +13,18 @@
 import { Timestamp, type QueryDocumentSnapshot } from "firebase-admin/firestore";
 import type { Request } from "firebase-functions/v2/https";
 import type { Response } from "express";
-import { ENFORCE_APP_CHECK, STREAMS_PER_USER, STREAM_SECONDS } from "../../params.js";
+import {
+  ENFORCE_APP_CHECK,
+  STREAMS_PER_USER,
+  STREAM_KEEPALIVE_SECONDS,
+  STREAM_SECONDS,
+} from "../../params.js";
 import { collections, firestore, NOTIFICATION_TTL_MS } from "../store/firestore.js";
 import { credentials, isAnswer } from "./auth.js";
 import { refusal } from "./codes.js";
 import { send } from "./door.js";
 import { takeSlot } from "./streamSlots.js";
 import { appCheckPasses } from "../callable/validated.js";
-
-/** A comment line at least this often keeps proxies and clients from timing the stream out. */
-export const KEEP_ALIVE_MS = 15_000;
 
 /**
  * How far before the cursor the listener reads: a document's `created_at` is its
@@ -150,7 +152,11 @@ export async function notificationStream(req: Request, res: Response): Promise<v
       },
       () => finish("the listener failed; reconnect to resume"),
     );
-    const keepAlive = setInterval(() => res.write(": keep-alive\n\n"), KEEP_ALIVE_MS);
+    // A comment line this often keeps proxies and clients from timing an idle stream out.
+    const keepAlive = setInterval(
+      () => res.write(": keep-alive\n\n"),
+      STREAM_KEEPALIVE_SECONDS.value() * 1000,
+    );
     const deadline = setTimeout(() => finish("stream time is up; reconnect"), seconds * 1000);
     res.on("close", () => finish("closed"));
   });
