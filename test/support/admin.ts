@@ -8,6 +8,7 @@ import { earliestDeadline, ringing as isPending, userDocOf } from "./reference.j
 import { env } from "./env.js";
 import { callPath, names, userPath } from "./names.js";
 import { control } from "./control.js";
+import { HEARTBEAT } from "./heartbeat.js";
 
 let app: App | undefined;
 let db: Firestore | undefined;
@@ -104,7 +105,7 @@ export async function forceState(callId: string, uid: string, state: UserState):
     if (state === "accepted") u.heartbeat_at = now;
     if (isPending(state)) u.deadline_at = now + 60_000;
     if (uid !== call.caller.id && state === "accepted") call.state = "ongoing";
-    call.next_deadline_at = earliestDeadline(call, 60_000);
+    call.next_deadline_at = earliestDeadline(call, HEARTBEAT.timeoutMs); // as the stack's server has it
     tx.set(col.calls.doc(callId), call);
     // The docs' user document for each user (the docs' table, not the server's projection).
     for (const id of call.user_ids) tx.set(col.users.doc(id), userDocOf(call, id, now), USER_WRITE);
