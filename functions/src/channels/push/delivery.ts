@@ -77,6 +77,7 @@ async function claim(
   jobId: string,
   now: number,
   uid: string | undefined,
+  keepUnsent: boolean,
 ): Promise<Claim> {
   const ref = jobs(db).doc(jobId);
   // A ring's devices, read before the transaction (a query in one locks more than it reads).
@@ -120,7 +121,8 @@ async function claim(
           };
         }
       }
-      lease(LEASE_MS, { status: "sending", devices, attempts: doc.attempts + 1 });
+      const unsent = keepUnsent ? { unsent_since: doc.unsent_since } : {};
+      lease(LEASE_MS, { status: "sending", devices, attempts: doc.attempts + 1, ...unsent });
       return { kind: "send", doc, devices };
     },
   );
@@ -164,17 +166,22 @@ async function sendAll(senders: Senders, msgs: PushMessage[]): Promise<SendOutco
   return msgs.map((m) => out.get(m) as SendOutcome);
 }
 
-/** One attempt at job `jobId`; `now` is the attempt's time. */
+/**
+ * One attempt at job `jobId`; `now` is the attempt's time. `keepUnsent` (an inline attempt,
+ * inline.ts) leaves the job `unsent_since` until it is settled, so that the sweep still
+ * takes it up if this instance dies before its task is enqueued.
+ */
 export async function deliverPush(
   db: Firestore,
   jobId: string,
   senders: Senders,
   now = Date.now(),
+  { keepUnsent = false }: { keepUnsent?: boolean } = {},
 ): Promise<PushAttempt> {
   const peek = readJob(await jobs(db).doc(jobId).get());
   if (!peek || !["pending", "sending", "retry"].includes(peek.status)) return "skipped";
   const ringUid = peek.type === "ring" && peek.devices === null ? peek.uid : undefined;
-  const c = await claim(db, jobId, now, ringUid);
+  const c = await claim(db, jobId, now, ringUid, keepUnsent);
   if (c.kind !== "send") return c.kind === "wait" ? "wait" : "skipped";
   const { doc, devices } = c;
   const pending = Object.values(devices).filter((d) => d.state === "pending");
@@ -227,7 +234,9 @@ export async function deliverPush(
     // A cancel that overtook this ring meanwhile keeps it superseded.
     const status: JobStatus =
       cur?.status === "superseded" ? "superseded" : retry ? "retry" : "done";
-    tx.update(ref, { devices, status, lease_until: null });
+    // Settled: no longer the sweep's (an inline attempt kept it unsent until now).
+    const settled = status === "retry" ? {} : { unsent_since: null };
+    tx.update(ref, { devices, status, lease_until: null, ...settled });
   });
   return retry ? "retry" : "sent";
 }
