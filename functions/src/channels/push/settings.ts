@@ -105,8 +105,9 @@ export function pushSenders(apnsKey: string): Senders {
  */
 export function inlineSenders(): { senders: Senders; rings: boolean } {
   if (standIn) return { senders: standIn, rings: true };
-  const key = process.env[APNS_KEY.name] // set only where the function binds it;
-  if (key === undefined && voipSettings().enabled) return { senders: pushSenders(""), rings: false };
+  const key = process.env[APNS_KEY.name]; // set only where the function binds it
+  if (key === undefined && voipSettings().enabled)
+    return { senders: pushSenders(""), rings: false };
   return { senders: pushSenders(key ?? ""), rings: true };
 }
 
