@@ -80,8 +80,10 @@ async function claim(
   keepUnsent: boolean,
 ): Promise<Claim> {
   const ref = jobs(db).doc(jobId);
-  // A ring's devices, read before the transaction (a query in one locks more than it reads).
-  const found = uid ? await devicesOf(db, uid) : [];
+  // A ring's devices, read beside the transaction, not in it (a query in one locks more than
+  // it reads); awaited only where the claim needs them.
+  const found = uid ? devicesOf(db, uid) : Promise.resolve([]);
+  found.catch(() => undefined); // a claim that ends first never awaits it
   const got = await claimRow<PushJobDoc, Claim>(
     ref,
     pushJobDocSchema,
@@ -98,7 +100,7 @@ async function claim(
         if ((await tx.get(cancelRef)).exists) return finish("superseded");
         if (now >= doc.job.expires_at) return finish("expired");
         if (devices === null && uid === undefined) return { kind: "wait" }; // cannot happen
-        devices ??= Object.fromEntries(found.map((d) => [d.device_id, d]));
+        devices ??= Object.fromEntries((await found).map((d) => [d.device_id, d]));
       } else if (devices === null) {
         // A cancel goes where the ring went: wait for a ring in flight, stop one not yet sent.
         const ringRef = jobs(db).doc(pushJobId(doc.call_id, doc.uid, "ring"));
@@ -167,21 +169,25 @@ async function sendAll(senders: Senders, msgs: PushMessage[]): Promise<SendOutco
 }
 
 /**
- * One attempt at job `jobId`; `now` is the attempt's time. `keepUnsent` (an inline attempt,
- * inline.ts) leaves the job `unsent_since` until it is settled, so that the sweep still
- * takes it up if this instance dies before its task is enqueued.
+ * One attempt at job `jobId`; `now` is the attempt's time. An inline attempt (inline.ts)
+ * names the job it just committed (`inline`), so it skips the look before the claim, and
+ * leaves the job `unsent_since` until it is settled, so that the sweep still takes it up if
+ * this instance dies before the job's task is enqueued.
  */
 export async function deliverPush(
   db: Firestore,
   jobId: string,
   senders: Senders,
   now = Date.now(),
-  { keepUnsent = false }: { keepUnsent?: boolean } = {},
+  { inline }: { inline?: { type: PushJobDoc["type"]; uid: string } } = {},
 ): Promise<PushAttempt> {
-  const peek = readJob(await jobs(db).doc(jobId).get());
-  if (!peek || !["pending", "sending", "retry"].includes(peek.status)) return "skipped";
-  const ringUid = peek.type === "ring" && peek.devices === null ? peek.uid : undefined;
-  const c = await claim(db, jobId, now, ringUid, keepUnsent);
+  let ringUid = inline?.type === "ring" ? inline.uid : undefined;
+  if (!inline) {
+    const peek = readJob(await jobs(db).doc(jobId).get());
+    if (!peek || !OPEN.includes(peek.status)) return "skipped";
+    ringUid = peek.type === "ring" && peek.devices === null ? peek.uid : undefined;
+  }
+  const c = await claim(db, jobId, now, ringUid, inline !== undefined);
   if (c.kind !== "send") return c.kind === "wait" ? "wait" : "skipped";
   const { doc, devices } = c;
   const pending = Object.values(devices).filter((d) => d.state === "pending");

@@ -14,6 +14,7 @@ import { clock, mark } from "../../adapters/timings.js";
 import { PUSH_INLINE_BUDGET_MS } from "../../params.js";
 import { deliverPush, type Senders } from "./delivery.js";
 import { pushJobId } from "./outbox.js";
+import type { PushJob } from "../../core/push.js";
 import { inlineSenders } from "./settings.js";
 
 /** The inline budget (ms); 0: tasks only. */
@@ -29,9 +30,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * is tried again shortly while the budget lasts. `retry` (a device failed for now) is left
  * to the task.
  */
-async function attempt(db: Firestore, jobId: string, senders: Senders, until: number) {
+async function attempt(db: Firestore, job: PushJob, senders: Senders, until: number) {
+  const jobId = pushJobId(job.call_id, job.uid, job.type);
+  const inline = { type: job.type, uid: job.uid };
   for (let pause = 20; ; pause = Math.min(pause * 2, 160)) {
-    const got = await deliverPush(db, jobId, senders, Date.now(), { keepUnsent: true });
+    const got = await deliverPush(db, jobId, senders, Date.now(), { inline });
     if (got !== "wait" || Date.now() + pause >= until) return;
     await sleep(pause);
   }
@@ -48,9 +51,7 @@ export async function sendInline(
   const { senders, rings } = inlineSenders();
   const until = Date.now() + budgetMs;
   const jobs = e.jobs.filter((j) => rings || j.type === "cancel");
-  const all = Promise.all(
-    jobs.map((j) => attempt(db, pushJobId(j.call_id, j.uid, j.type), senders, until)),
-  );
+  const all = Promise.all(jobs.map((j) => attempt(db, j, senders, until)));
   all.catch(() => undefined); // judged below, or moot once the budget is spent
   let timer: NodeJS.Timeout | undefined;
   const spent = new Promise<void>((r) => (timer = setTimeout(r, budgetMs)));
