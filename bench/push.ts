@@ -59,6 +59,7 @@ async function lifecycle(a: TestUser, callees: TestUser[]) {
   const fromChange: number[] = [];
   const tasks = new Set<number>();
   const rings: number[] = [];
+  const ringLatencies: number[] = [];
   for (const j of jobs.docs) {
     const created = j.get("created_at").toMillis() as number;
     // The commit: when the job's document was written (the emulator runs on this machine's
@@ -72,6 +73,7 @@ async function lifecycle(a: TestUser, callees: TestUser[]) {
       latencies.push(d.handed_at - committed);
       fromChange.push(d.handed_at - created);
       if (j.get("type") === "ring") rings.push(d.handed_at);
+      if (j.get("type") === "ring") ringLatencies.push(d.handed_at - committed);
     }
   }
   const all = await delivered({ call_id: callId });
@@ -86,6 +88,7 @@ async function lifecycle(a: TestUser, callees: TestUser[]) {
     jobs: jobs.size,
     tasks: tasks.size,
     latencies,
+    ringLatencies,
     fromChange,
     answered,
     seen,
@@ -103,6 +106,7 @@ const nine: TestUser[] = [];
 for (let i = 0; i < 9; i++) nine.push(await withDevices(`pb-${i}`));
 const group = await lifecycle(caller, nine);
 const lat = summarize(one.flatMap((r) => r.latencies).concat(group.latencies));
+const oneRing = summarize(one.flatMap((r) => r.ringLatencies));
 const change = summarize(one.flatMap((r) => r.fromChange).concat(group.fromChange));
 /** startCall's phases (the median of each), when the stack measures them. */
 const phases = Object.fromEntries(
@@ -124,6 +128,8 @@ const counts = (r: (typeof one)[number]) => ({
 const out = {
   calls: CALLS,
   commitToSender: lat,
+  // The 1:1 starts' rings alone (no cancel, no 1:9 start of 9 jobs at once).
+  ringCommitToSender: oneRing,
   // From the change's time (its transaction's start): the figure earlier runs reported.
   changeToSender: change,
   // 1:1 starts: the request to its answer, to the callee's ringing (as BENCHMARKS.md's ring),
@@ -147,6 +153,9 @@ fs.mkdirSync("bench/results", { recursive: true });
 fs.writeFileSync("bench/results/push.json", JSON.stringify(out, null, 2));
 console.log(
   `commit → push handed to the sender (${lat.n} pushes): median ${ms(lat.median)}, p95 ${ms(lat.p95)}`,
+);
+console.log(
+  `1:1 rings, commit → handed (${oneRing.n}): median ${ms(oneRing.median)}, p95 ${ms(oneRing.p95)}`,
 );
 console.log(
   `change (transaction start) → push handed: median ${ms(change.median)}, p95 ${ms(change.p95)}`,
