@@ -37,7 +37,7 @@ import {
   START_BURST,
   START_RATE_PER_MINUTE,
 } from "./params/limits.js";
-import { MAX_DEVICES } from "./params/push.js";
+import { MAX_DEVICES, PUSH_INLINE_BUDGET_MS } from "./params/push.js";
 
 export * from "./params/calls.js";
 export * from "./params/capacity.js";
@@ -66,6 +66,7 @@ export const RANGES: [param: { name: string; value(): number }, min: number, max
   [STREAM_KEEPALIVE_SECONDS, 1, 300],
   [STREAMS_PER_USER, 1, 100],
   [MAX_DEVICES, 1, 100],
+  [PUSH_INLINE_BUDGET_MS, 0, 10_000],
   [MAX_INSTANCES, 1, 1000],
   [MIN_INSTANCES, 0, 1000],
   [CONCURRENCY, 1, 1000],

@@ -5,13 +5,14 @@
  */
 import type { HttpsOptions } from "firebase-functions/v2/https";
 import type { ScheduleOptions } from "firebase-functions/v2/scheduler";
-import { WEBHOOK_SECRET, WEBHOOK_SECRET_PREVIOUS } from "./params.js";
+import { APNS_KEY, WEBHOOK_SECRET, WEBHOOK_SECRET_PREVIOUS } from "./params.js";
 
 /**
  * startCall and inviteToCall sign the policy hook's requests with the webhook secrets
- * (adapters/calls/policy.ts); the HTTP door runs them too.
+ * (adapters/calls/policy.ts), and ring from the request itself, VoIP included, with the APNs
+ * key (channels/push/inline.ts); the HTTP door runs them too.
  */
-export const policySecrets = { secrets: [WEBHOOK_SECRET, WEBHOOK_SECRET_PREVIOUS] };
+export const policySecrets = { secrets: [WEBHOOK_SECRET, WEBHOOK_SECRET_PREVIOUS, APNS_KEY] };
 
 /** The backstop sweep: every minute, within a minute. */
 export const sweepSchedule: ScheduleOptions = { schedule: "every 1 minutes", timeoutSeconds: 60 };

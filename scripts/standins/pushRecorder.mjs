@@ -4,11 +4,16 @@
 //  - prints each one as one readable line (in `npm start`'s log),
 //  - answers as the service would: a token that starts with "unregistered" is unregistered
 //    (FCM registration-token-not-registered, APNs 410), one that starts with "flaky" fails
-//    with a transient error the first time each job sends to it, any other is delivered;
+//    with a transient error the first time each job sends to it, one that starts with "hang"
+//    holds the first answer for each job HANG_MS, then fails it as a timed-out send (a
+//    sender that hangs past the inline budget), any other is delivered;
 //  - hands the stack's control API (control.mjs) what it got: `GET /pushes?call_id=&uid=&
 //    device_id=&type=&channel=` (JSON, oldest first, `ok` telling delivered ones), and
 //    `DELETE /pushes`, which forgets them.
 import http from "node:http";
+
+/** How long a "hang" token's first send for a job is held before it fails. */
+export const HANG_MS = 3000;
 
 const FAIL = {
   fcm: {
@@ -46,7 +51,7 @@ export function startPushRecorder({ host, port, log }) {
       return { ok: false, error: "unregistered", code: FAIL[channel].unregistered };
     }
     const key = `${m.job_id}/${m.device_id}`;
-    if (m.token.startsWith("flaky") && !flaky.has(key)) {
+    if ((m.token.startsWith("flaky") || m.token.startsWith("hang")) && !flaky.has(key)) {
       flaky.add(key);
       return { ok: false, error: "transient", code: FAIL[channel].transient };
     }
@@ -87,14 +92,19 @@ export function startPushRecorder({ host, port, log }) {
         return answer(400, { error: "bad JSON" });
       }
       const channel = body.channel === "voip" ? "voip" : "fcm";
-      const outcomes = (body.messages ?? []).map((m) => {
+      const messages = body.messages ?? [];
+      const hangs = messages.some(
+        (m) => m.token?.startsWith("hang") && !flaky.has(`${m.job_id}/${m.device_id}`),
+      );
+      const outcomes = messages.map((m) => {
         const o = outcomeOf(channel, m);
         const p = { seq: ++seq, received_at: Date.now(), ...m, channel, ...o };
         got.push(p);
         log?.(describePush(p));
         return o;
       });
-      answer(200, { outcomes });
+      if (hangs) setTimeout(() => answer(200, { outcomes }), HANG_MS);
+      else answer(200, { outcomes });
     });
   });
   return new Promise((resolve, reject) => {

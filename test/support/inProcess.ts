@@ -40,6 +40,15 @@ async function prepare(): Promise<void> {
     }
   }
   if (!getApps().some((a) => a.name === "[DEFAULT]")) initializeApp({ projectId: env.projectId });
+  // Pushes sent from the request (channels/push/inline.ts) go to the stack's recorder, as the
+  // stack's functions' do (platform.ts installDevHooks).
+  const recorder = process.env.RINGBACK_PUSH_RECORDER;
+  if (recorder) {
+    const { recorderSenders } = await import("../../functions/src/dev/pushRecorder.js");
+    const { standInSenders } = await import("../../functions/src/channels/push/settings.js");
+    const topic = `${process.env.RINGBACK_APNS_BUNDLE_ID || "app.ringback.example"}.voip`;
+    standInSenders(recorderSenders(recorder, topic));
+  }
 }
 
 function handler(name: string): Promise<Handler> {

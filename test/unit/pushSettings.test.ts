@@ -11,6 +11,7 @@ import { messagesFor } from "../../functions/src/channels/push/messages.js";
 import {
   apnsOrigins,
   checkPushAtStart,
+  inlineSenders,
   pushSenders,
   voipSender,
 } from "../../functions/src/channels/push/settings.js";
@@ -97,5 +98,33 @@ describe("the APNs key and the senders", () => {
       production: "https://127.0.0.1:8443",
       sandbox: "https://127.0.0.1:8443",
     });
+  });
+});
+
+describe("the inline push's senders (channels/push/inline.ts)", () => {
+  it("with VoIP configured, rings go inline only where the function holds the APNs key", () => {
+    delete process.env.RINGBACK_APNS_KEY; // a function that does not bind the secret
+    expect(inlineSenders().rings).toBe(false); // rings wait for the task; cancels never VoIP
+    expect(inlineSenders().senders.fcm).toBeInstanceOf(FcmSender);
+    process.env.RINGBACK_APNS_KEY = p8; // startCall, inviteToCall, callApi bind it
+    try {
+      const { senders, rings } = inlineSenders();
+      expect(rings).toBe(true);
+      expect(senders.voip).not.toBeNull();
+    } finally {
+      delete process.env.RINGBACK_APNS_KEY;
+    }
+  });
+
+  it("without VoIP, every function rings inline through FCM", () => {
+    const id = process.env.RINGBACK_APNS_KEY_ID;
+    process.env.RINGBACK_APNS_KEY_ID = "";
+    try {
+      const { senders, rings } = inlineSenders();
+      expect(rings).toBe(true);
+      expect(senders.voip).toBeNull();
+    } finally {
+      process.env.RINGBACK_APNS_KEY_ID = id;
+    }
   });
 });

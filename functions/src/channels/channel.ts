@@ -28,6 +28,11 @@ export interface Carrier<K extends EffectKind = EffectKind> {
   outbox?(db: Firestore, effect: EffectOf<K>): [ref: DocumentReference, doc: object][];
   /** Carries the effect out after the commit (enqueues its task, or delivers it); throws to be retried. */
   deliver(db: Firestore, effect: EffectOf<K>): Promise<void>;
+  /**
+   * A first delivery from the request itself, right after the commit and beside `deliver`,
+   * bounded by a budget: what `deliver` enqueued stays as its retry. Never throws.
+   */
+  inline?(db: Firestore, effect: EffectOf<K>): Promise<void>;
   /** Records an effect given up on after the retries, so that its backstop takes it up promptly. */
   undelivered?(db: Firestore, effect: EffectOf<K>): Promise<void>;
   /** Run by the sweep: carries out again what was recorded and never carried out. Answers how many. */

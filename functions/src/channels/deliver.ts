@@ -14,6 +14,8 @@ export interface EffectHandlers {
   deliver(d: Delivery): Promise<void>;
   /** Records an effect given up on, so that its backstop takes it up promptly. */
   undelivered?(d: Delivery): Promise<void>;
+  /** A first delivery from the request itself, when its channel has one (Carrier.inline). */
+  inline?(d: Delivery): Promise<void>;
 }
 
 /** The channels' own handlers (their carriers), on database `db`: a deployed function's. */
@@ -21,7 +23,23 @@ export function channelEffects(db: Firestore): EffectHandlers {
   return {
     deliver: async ({ channel, effect }) => (await channel.load()).deliver(db, effect),
     undelivered: async ({ channel, effect }) => (await channel.load()).undelivered?.(db, effect),
+    inline: async ({ channel, effect }) => (await channel.load()).inline?.(db, effect),
   };
+}
+
+/**
+ * The inline deliveries of a committed change (each channel's `inline`, bounded by its own
+ * budget), side by side with deliverEffects: a failure is logged, never the command's.
+ */
+export async function inlineEffects(
+  handlers: EffectHandlers | undefined,
+  deliveries: readonly Delivery[],
+): Promise<void> {
+  const inline = handlers?.inline;
+  if (!inline) return;
+  await Promise.all(
+    deliveries.map((d) => inline(d).catch((e) => logs.effectFailed(d.effect, e, d.channel.name))),
+  );
 }
 
 /** Pauses before the second and third attempt: a blip is retried, an outage is recorded. */

@@ -93,9 +93,9 @@ export async function claimRow<D extends OutboxRow, R>(
     if ((doc.lease_until?.toMillis() ?? 0) > now) return "held" as const;
     const lease: Lease = (leaseMs, patch = {}) =>
       tx.update(ref, {
+        unsent_since: null, // a patch may keep it (an inline push: channels/push/inline.ts)
         ...patch,
         lease_until: Timestamp.fromMillis(now + leaseMs),
-        unsent_since: null,
       });
     return take(doc, tx, lease);
   });

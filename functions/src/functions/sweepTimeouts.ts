@@ -1,3 +1,4 @@
+import type { Ctx } from "../adapters/context.js";
 import { deployedContext } from "../adapters/deployedContext.js";
 import { logs } from "../adapters/logs.js";
 import { sweepDue } from "../adapters/calls/sweep.js";
@@ -9,7 +10,7 @@ import { CHANNELS } from "../channels/index.js";
  * and never carried out is carried out again.
  */
 export async function sweepTimeouts(): Promise<void> {
-  const ctx = deployedContext();
+  const ctx = withoutInline(deployedContext());
   const backstops = CHANNELS.filter((c) => c.on(ctx)).map(async (c) => {
     const backstop = (await c.load()).backstop;
     return [c.name, backstop ? await backstop(ctx) : 0] as const;
@@ -18,4 +19,14 @@ export async function sweepTimeouts(): Promise<void> {
   if (counts.examined > 0 || resent.some(([, n]) => n > 0)) {
     logs.sweep({ ...counts, resent: Object.fromEntries(resent.filter(([, n]) => n > 0)) });
   }
+}
+
+/**
+ * The sweep settles many calls a run, each of which would wait up to the inline push budget
+ * (channels/push/inline.ts) with a slow sender: its changes' pushes go by their tasks alone.
+ */
+function withoutInline(ctx: Ctx): Ctx {
+  if (!ctx.effects) return ctx;
+  const { deliver, undelivered } = ctx.effects;
+  return { ...ctx, effects: undelivered ? { deliver, undelivered } : { deliver } };
 }

@@ -40,3 +40,9 @@ export const APNS_HOST = defineString("RINGBACK_APNS_HOST", {
 
 /** The APNs auth key (.p8 PEM text) that signs VoIP pushes' provider tokens. */
 export const APNS_KEY = defineSecret("RINGBACK_APNS_KEY");
+
+export const PUSH_INLINE_BUDGET_MS = defineInt("RINGBACK_PUSH_INLINE_BUDGET_MS", {
+  default: 1000,
+  description:
+    "How long a command that rings or cancels may wait for its pushes, sent from the request itself (ms); 0: the push task only.",
+});

@@ -12,7 +12,12 @@ import type { Ctx } from "../context.js";
 import type { Delivery } from "../../channels/channel.js";
 import { CHANNELS } from "../../channels/index.js";
 import { clock, count, mark } from "../timings.js";
-import { deliverEffects, type EffectHandlers, type Early } from "../../channels/deliver.js";
+import {
+  deliverEffects,
+  inlineEffects,
+  type EffectHandlers,
+  type Early,
+} from "../../channels/deliver.js";
 import { collections } from "./firestore.js";
 import { isLostTransaction } from "./grpcErrors.js";
 import { logs } from "../logs.js";
@@ -62,7 +67,15 @@ export async function transact<T>(ctx: Ctx, decide: (uow: UnitOfWork) => Promise
   const notified = uow?.notified() ?? [];
   if (notified.length > 0) logs.notified(notified);
   const t0 = clock();
-  if (uow) await deliverEffects(ctx.effects, uow.deliveries(), early);
+  if (uow) {
+    // The task path and the inline send (a push from this request: channels/push/inline.ts)
+    // side by side; the answer waits for both, the inline one within its budget.
+    const deliveries = uow.deliveries();
+    await Promise.all([
+      deliverEffects(ctx.effects, deliveries, early),
+      inlineEffects(ctx.effects, deliveries),
+    ]);
+  }
   mark("post_commit", t0);
   if (!result.ok) throw result.error;
   return result.value;

@@ -1,7 +1,7 @@
 /**
  * Offline push (docs/protocol.md#offline-push): each push job is a row of the push outbox,
- * written with the change; a change's jobs are sent together by one task named after them,
- * and backstopped by the sweep. An undelivered enqueue needs no record: the rows stay unsent
+ * written with the change; a change's jobs are sent from the request itself (inline.ts),
+ * and by one task named after them as the retry, and backstopped by the sweep. An undelivered enqueue needs no record: the rows stay unsent
  * and the backstop takes them up.
  */
 import { enqueueOnce } from "../../adapters/tasks/enqueue.js";
@@ -9,6 +9,7 @@ import type { Carrier } from "../channel.js";
 import { resendUnsentPushes } from "./backstop.js";
 import { PUSH_JOBS, pushJobDoc, pushTaskId } from "./outbox.js";
 import { PUSH_TASK } from "./queue.js";
+import { inlineBudgetMs, sendInline, TASK_AFTER_BUDGET_MS } from "./inline.js";
 
 /** The payload of a push task: the push jobs of one change. */
 export interface PushTask {
@@ -21,9 +22,15 @@ export const carrier: Carrier<"push"> = {
       const doc = pushJobDoc(e.at, job);
       return [db.collection(PUSH_JOBS).doc(doc.job_id), doc];
     }),
-  deliver: (_db, { jobs }) => {
+  deliver: (_db, { at, jobs }) => {
     const { id, job_ids } = pushTaskId(jobs);
-    return enqueueOnce<PushTask>(PUSH_TASK, { job_ids }, { id });
+    // Due after the inline attempt's budget (inline.ts), as its retry: then it finds the jobs
+    // done. A backstop's late enqueue (an old `at`) is due at once.
+    const budget = inlineBudgetMs();
+    const due = at + budget + TASK_AFTER_BUDGET_MS;
+    const later = budget > 0 && due > Date.now() ? { scheduleTime: new Date(due) } : {};
+    return enqueueOnce<PushTask>(PUSH_TASK, { job_ids }, { id, ...later });
   },
+  inline: (db, e) => sendInline(db, e),
   backstop: resendUnsentPushes,
 };

@@ -34,6 +34,8 @@ const readJob = (snap: DocumentSnapshot): PushJobDoc | undefined =>
 
 /** One attempt may hold a job this long. */
 const LEASE_MS = 20_000;
+/** An attempt this close to its lease's end records its outcome in a transaction. */
+const LEASE_MARGIN_MS = 5_000;
 /** A cancel is retried until this long after the ring deadline (or after it was decided). */
 export const CANCEL_GRACE_MS = 30_000;
 
@@ -77,10 +79,13 @@ async function claim(
   jobId: string,
   now: number,
   uid: string | undefined,
+  keepUnsent: boolean,
 ): Promise<Claim> {
   const ref = jobs(db).doc(jobId);
-  // A ring's devices, read before the transaction (a query in one locks more than it reads).
-  const found = uid ? await devicesOf(db, uid) : [];
+  // A ring's devices, read beside the transaction, not in it (a query in one locks more than
+  // it reads); awaited only where the claim needs them.
+  const found = uid ? devicesOf(db, uid) : Promise.resolve([]);
+  found.catch(() => undefined); // a claim that ends first never awaits it
   const got = await claimRow<PushJobDoc, Claim>(
     ref,
     pushJobDocSchema,
@@ -97,7 +102,7 @@ async function claim(
         if ((await tx.get(cancelRef)).exists) return finish("superseded");
         if (now >= doc.job.expires_at) return finish("expired");
         if (devices === null && uid === undefined) return { kind: "wait" }; // cannot happen
-        devices ??= Object.fromEntries(found.map((d) => [d.device_id, d]));
+        devices ??= Object.fromEntries((await found).map((d) => [d.device_id, d]));
       } else if (devices === null) {
         // A cancel goes where the ring went: wait for a ring in flight, stop one not yet sent.
         const ringRef = jobs(db).doc(pushJobId(doc.call_id, doc.uid, "ring"));
@@ -120,7 +125,8 @@ async function claim(
           };
         }
       }
-      lease(LEASE_MS, { status: "sending", devices, attempts: doc.attempts + 1 });
+      const unsent = keepUnsent ? { unsent_since: doc.unsent_since } : {};
+      lease(LEASE_MS, { status: "sending", devices, attempts: doc.attempts + 1, ...unsent });
       return { kind: "send", doc, devices };
     },
   );
@@ -164,17 +170,26 @@ async function sendAll(senders: Senders, msgs: PushMessage[]): Promise<SendOutco
   return msgs.map((m) => out.get(m) as SendOutcome);
 }
 
-/** One attempt at job `jobId`; `now` is the attempt's time. */
+/**
+ * One attempt at job `jobId`; `now` is the attempt's time. An inline attempt (inline.ts)
+ * names the job it just committed (`inline`), so it skips the look before the claim, and
+ * leaves the job `unsent_since` until it is settled, so that the sweep still takes it up if
+ * this instance dies before the job's task is enqueued.
+ */
 export async function deliverPush(
   db: Firestore,
   jobId: string,
   senders: Senders,
   now = Date.now(),
+  { inline }: { inline?: { type: PushJobDoc["type"]; uid: string } } = {},
 ): Promise<PushAttempt> {
-  const peek = readJob(await jobs(db).doc(jobId).get());
-  if (!peek || !["pending", "sending", "retry"].includes(peek.status)) return "skipped";
-  const ringUid = peek.type === "ring" && peek.devices === null ? peek.uid : undefined;
-  const c = await claim(db, jobId, now, ringUid);
+  let ringUid = inline?.type === "ring" ? inline.uid : undefined;
+  if (!inline) {
+    const peek = readJob(await jobs(db).doc(jobId).get());
+    if (!peek || !OPEN.includes(peek.status)) return "skipped";
+    ringUid = peek.type === "ring" && peek.devices === null ? peek.uid : undefined;
+  }
+  const c = await claim(db, jobId, now, ringUid, inline !== undefined);
   if (c.kind !== "send") return c.kind === "wait" ? "wait" : "skipped";
   const { doc, devices } = c;
   const pending = Object.values(devices).filter((d) => d.state === "pending");
@@ -222,12 +237,26 @@ export async function deliverPush(
     }
   }
   const ref = jobs(db).doc(jobId);
-  await db.runTransaction(async (tx) => {
-    const cur = readJob(await tx.get(ref));
-    // A cancel that overtook this ring meanwhile keeps it superseded.
-    const status: JobStatus =
-      cur?.status === "superseded" ? "superseded" : retry ? "retry" : "done";
-    tx.update(ref, { devices, status, lease_until: null });
+  const record = (status: JobStatus) => ({
+    devices,
+    status,
+    lease_until: null,
+    // Settled: no longer the sweep's (an inline attempt kept it unsent until now).
+    ...(status === "retry" ? {} : { unsent_since: null }),
   });
+  if (Date.now() < now + LEASE_MS - LEASE_MARGIN_MS) {
+    // Within the lease nothing else writes the job (a cancel waits for its ring in flight):
+    // one write records it, and the answer of an inline send waits one round trip less.
+    await ref.update(record(retry ? "retry" : "done"));
+  } else {
+    await db.runTransaction(async (tx) => {
+      const cur = readJob(await tx.get(ref));
+      // A cancel that overtook this ring once its lease ran out keeps it superseded.
+      tx.update(
+        ref,
+        record(cur?.status === "superseded" ? "superseded" : retry ? "retry" : "done"),
+      );
+    });
+  }
   return retry ? "retry" : "sent";
 }

@@ -11,6 +11,7 @@ import {
   APNS_TEAM_ID,
   MAX_DEVICES,
   PUSH_ENABLED,
+  PUSH_INLINE_BUDGET_MS,
   PUSH_QUEUE_CONCURRENCY,
   PUSH_QUEUE_RATE,
 } from "../../params.js";
@@ -29,6 +30,7 @@ export const push = defineChannel({
   },
   params: [
     PUSH_ENABLED,
+    PUSH_INLINE_BUDGET_MS,
     MAX_DEVICES,
     APNS_BUNDLE_ID,
     APNS_KEY_ID,

@@ -11,7 +11,7 @@ import { logs } from "../../adapters/logs.js";
 import type { ApnsEnv } from "./messages.js";
 import { FcmSender } from "./fcmSender.js";
 import type { Senders } from "./delivery.js";
-import { APNS_BUNDLE_ID, APNS_HOST, APNS_KEY_ID, APNS_TEAM_ID } from "../../params.js";
+import { APNS_BUNDLE_ID, APNS_HOST, APNS_KEY, APNS_KEY_ID, APNS_TEAM_ID } from "../../params.js";
 
 export interface VoipSettings {
   enabled: boolean;
@@ -94,6 +94,21 @@ export function pushSenders(apnsKey: string): Senders {
   };
   cached = { key: apnsKey, senders };
   return senders;
+}
+
+/**
+ * The senders an inline push (inline.ts) may use in this function, and whether it may ring.
+ * With VoIP configured, a ring needs the APNs key, a secret only the functions that bind it
+ * read (pushTask, startCall, inviteToCall, callApi: triggers.ts); elsewhere (a timeout's
+ * deadline task, say) only cancels go inline, which never go as VoIP, and rings wait for
+ * the task, so that an iOS device is never rung through FCM for want of the key.
+ */
+export function inlineSenders(): { senders: Senders; rings: boolean } {
+  if (standIn) return { senders: standIn, rings: true };
+  const key = process.env[APNS_KEY.name]; // set only where the function binds it
+  if (key === undefined && voipSettings().enabled)
+    return { senders: pushSenders(""), rings: false };
+  return { senders: pushSenders(key ?? ""), rings: true };
 }
 
 /** Whether this instance serves the push task (its function's name, deployed or emulated). */
