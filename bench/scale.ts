@@ -6,6 +6,10 @@
  * and when it was read; the assumptions (call length, time in a function) are named too.
  */
 import { SHARDS } from "../functions/src/adapters/store/shards.js";
+import {
+  DEADLINE_QUEUES,
+  MAX_DEADLINE_QUEUES,
+} from "../functions/src/channels/deadlines/params.js";
 import type { Cost, CostResult } from "./cost.js";
 import type { Section } from "./lib/table.js";
 
@@ -22,6 +26,12 @@ export const LIMITS = {
   /** Cloud Functions (2nd gen): requests one instance serves at once, at most. */
   concurrencyMax: 1000,
 } as const;
+
+/** Deadline queues calls spread over by default (RINGBACK_DEADLINE_QUEUES), and at most. */
+const QUEUES = {
+  default: (DEADLINE_QUEUES as unknown as { options: { default: number } }).options.default,
+  max: MAX_DEADLINE_QUEUES,
+};
 
 /** List prices in USD (read 2026-11-29; see SCALE.md for the pages). */
 export const PRICES = {
@@ -75,6 +85,10 @@ function perCall(m: Mix) {
     // Each scheduled task is one enqueue and one dispatch; each round of a live call one more.
     taskOps: 2 * (m.base.tasks.scheduled + taskRounds) + m.base.tasks.canceled,
     dispatches: m.base.tasks.scheduled + taskRounds,
+    // Writes that may move the sweep's sharded index (`shard`, `task_at`, `state`): the
+    // commands' call writes and each task round's (it moves `task_at`), but no heartbeat's,
+    // which moves only `next_deadline_at` and the heartbeat itself, neither indexed.
+    indexWrites: m.base.writes.calls + taskRounds,
     invocations: m.commands + beats + m.base.tasks.scheduled + taskRounds,
     // Notifications expire (TTL): one delete each.
     deletes: w("notifications"),
@@ -129,19 +143,24 @@ export function scaleModel(cost: CostResult): { result: ScaleResult; sections: S
     result.mixes.push({ name: m.name, perCall: p });
     const rows = rates.map((r) => {
       const callWrites = r * p.writes.calls;
-      const perShard = callWrites / SHARDS;
+      const indexWrites = r * p.indexWrites;
+      const perShard = indexWrites / SHARDS;
       const dispatches = r * p.dispatches;
       const queues = Math.ceil(dispatches / LIMITS.queueDispatchesPerSecond);
       const instances = Math.ceil(
         (r * p.invocations * ASSUMPTIONS.invocationSeconds) / ASSUMPTIONS.concurrency,
       );
       const over = [
-        ...(dispatches > LIMITS.queueDispatchesPerSecond
-          ? [`deadline queue (${queues} queues of 500/s needed)`]
+        ...(queues > QUEUES.default
+          ? [
+              queues <= QUEUES.max
+                ? `deadline queues at the default ${QUEUES.default} (RINGBACK_DEADLINE_QUEUES=${queues} needed)`
+                : `deadline queues (${queues} of 500/s needed; at most ${QUEUES.max})`,
+            ]
           : []),
         ...(perShard > LIMITS.sequentialIndexWritesPerSecond
           ? [
-              `sweep index shard (${Math.ceil(callWrites / LIMITS.sequentialIndexWritesPerSecond)} shards needed)`,
+              `sweep index shard (${Math.ceil(indexWrites / LIMITS.sequentialIndexWritesPerSecond)} shards needed)`,
             ]
           : []),
       ];
@@ -154,6 +173,7 @@ export function scaleModel(cost: CostResult): { result: ScaleResult; sections: S
         fmt(r * p.writes.notifications),
         fmt(perShard),
         fmt(dispatches),
+        queues,
         fmt(r * p.invocations),
         instances,
         first,
@@ -167,8 +187,9 @@ export function scaleModel(cost: CostResult): { result: ScaleResult; sections: S
         "calls writes/s",
         "users writes/s",
         "notif. writes/s",
-        `calls index writes/s a shard (${SHARDS}, at most)`,
+        `sweep index writes/s a shard (${SHARDS}, at most)`,
         "task dispatches/s",
+        "deadline queues needed",
         "invocations/s",
         "instances",
         "limits exceeded",
@@ -210,7 +231,11 @@ export function scaleModel(cost: CostResult): { result: ScaleResult; sections: S
     ]),
     notes: [
       `Assumed: answered calls last ${ASSUMPTIONS.callSeconds} s with a heartbeat every ${ASSUMPTIONS.heartbeatSeconds} s from each user; an invocation holds its instance ${ASSUMPTIONS.invocationSeconds * 1000} ms (billed as if alone on it: an upper bound), ${ASSUMPTIONS.concurrency} requests an instance; ${ASSUMPTIONS.devicesPerUser} listening device a user. Prices and limits: SCALE.md.`,
-      ...(p1 ? [`1:1: ${fmt(p1.dispatches)} deadline-task dispatches a call.`] : []),
+      ...(p1
+        ? [
+            `1:1: ${fmt(p1.dispatches)} deadline-task dispatches a call: one queue (500/s) serves ${fmt(LIMITS.queueDispatchesPerSecond / p1.dispatches)} starts/s, the default ${QUEUES.default} queues ${fmt((QUEUES.default * LIMITS.queueDispatchesPerSecond) / p1.dispatches)}, all ${QUEUES.max} ${fmt((QUEUES.max * LIMITS.queueDispatchesPerSecond) / p1.dispatches)}.`,
+          ]
+        : []),
     ],
   });
   return { result, sections };

@@ -34,7 +34,7 @@ export interface SweepPoint {
   queryTime: Summary;
   /** One shard group's due query that finds nothing. */
   emptyQueryTime: Summary;
-  /** The unsharded single-field query (`next_deadline_at <= now`), for comparison. */
+  /** The unsharded single-field query (`task_at <= now`), for comparison. */
   unshardedTime: Summary;
   reads: number;
   writes: number;
@@ -129,9 +129,9 @@ export async function sweepScaling(
       if (!none.empty) throw new Error("sweep bench: a call due before 1970");
       q0 = now();
       const unsharded = await calls
-        .where("next_deadline_at", "<=", Timestamp.fromMillis(at))
-        .orderBy("next_deadline_at")
-        .select("next_deadline_at")
+        .where("task_at", "<=", Timestamp.fromMillis(at))
+        .orderBy("task_at")
+        .select("task_at")
         .limit(200)
         .get();
       unshardedTimes.push(now() - q0);

@@ -140,6 +140,10 @@ function writeRules(cfg) {
 // ---- main --------------------------------------------------------------------------------
 
 async function main() {
+  // One deadline queue unless the environment sets more: here each queue's function has worker
+  // processes of its own, so four would boot four times the workers on a small machine for
+  // nothing (the stand-in has no rate to spread). The tests that route over several set it.
+  process.env.RINGBACK_DEADLINE_QUEUES ||= "1";
   const cfg = stackConfig(ROOT);
   const jar = chooseFirestoreJar(log);
   const webhookProblem = checkWebhookEnv() ?? checkPolicyEnv();

@@ -18,10 +18,13 @@ type Callable = (request: CallableRequest<unknown>) => Promise<unknown>;
 const callable = (load: () => Promise<Callable>) => onCall(lazy(load));
 /** A callable that may ask the policy hook, which signs with the webhook secrets. */
 const signing = (load: () => Promise<Callable>) => onCall(policySecrets, lazy(load));
-/** A channel's task function, on its queue (channels/<name>/queue.ts); its handler loads lazily. */
-const task = (name: string) => {
+/**
+ * A channel's task function, on its queue (channels/<name>/queue.ts); its handler loads lazily.
+ * `copy` numbers the functions of a task deployed on several queues (`ChannelTask.fns`).
+ */
+const task = (name: string, copy = 0) => {
   const t = channel(name).task;
-  if (!t) throw new Error(`channel ${name} has no task function`);
+  if (!t || copy >= (t.fns?.length ?? 1)) throw new Error(`channel ${name} has no task ${copy}`);
   return onTaskDispatched(
     t.queue,
     lazy(() => t.load()),
@@ -77,6 +80,14 @@ function extensionSweep() {
 
 // The channels' task functions (channels/index.ts; packaging.test.ts checks they are all here).
 export const deadlineTask = task("deadlines");
+// The other deadline queues (channels/deadlines/queue.ts: a call's shard picks its queue).
+export const deadlineTask1 = task("deadlines", 1);
+export const deadlineTask2 = task("deadlines", 2);
+export const deadlineTask3 = task("deadlines", 3);
+export const deadlineTask4 = task("deadlines", 4);
+export const deadlineTask5 = task("deadlines", 5);
+export const deadlineTask6 = task("deadlines", 6);
+export const deadlineTask7 = task("deadlines", 7);
 export const webhookTask = task("webhooks");
 export const pushTask = task("push");
 export const callApi = onRequest(

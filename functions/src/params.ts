@@ -38,12 +38,14 @@ import {
   START_RATE_PER_MINUTE,
 } from "./params/limits.js";
 import { MAX_DEVICES, PUSH_INLINE_BUDGET_MS } from "./params/push.js";
+import { DEADLINE_QUEUES, MAX_DEADLINE_QUEUES } from "./channels/deadlines/params.js";
 
 export * from "./params/calls.js";
 export * from "./params/capacity.js";
 export * from "./params/http.js";
 export * from "./params/limits.js";
 export * from "./params/push.js";
+export * from "./channels/deadlines/params.js";
 
 export { MAX_INVITEES_CEILING };
 
@@ -71,6 +73,7 @@ export const RANGES: [param: { name: string; value(): number }, min: number, max
   [MIN_INSTANCES, 0, 1000],
   [CONCURRENCY, 1, 1000],
   [MEMORY_MIB, 256, 4096],
+  [DEADLINE_QUEUES, 1, MAX_DEADLINE_QUEUES],
   [DEADLINE_QUEUE_RATE, 1, 500],
   [DEADLINE_QUEUE_CONCURRENCY, 1, 5000],
   [WEBHOOK_QUEUE_RATE, 1, 500],

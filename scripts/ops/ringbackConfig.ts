@@ -87,9 +87,10 @@ function indexes(n: SharedNames): IndexConfig["indexes"] {
       { fieldPath: "created_at", order: "DESCENDING" },
       { fieldPath: "__name__", order: "DESCENDING" },
     ]),
-    // The sweep: due calls by shard; and live calls whose deadline task was lost.
-    idx(n.calls, [asc("shard"), asc("next_deadline_at")]),
-    idx(n.calls, [asc("shard"), asc("task_at"), asc("next_deadline_at")]),
+    // The sweep: calls whose deadline task is due, by shard; and live calls with none (its
+    // enqueue failed). Neither holds `next_deadline_at`, which every heartbeat moves.
+    idx(n.calls, [asc("shard"), asc("task_at")]),
+    idx(n.calls, [asc("shard"), asc("task_at"), asc("state")]),
     // The backstops: unsent outbox rows by shard.
     idx(P.webhookEvents, [asc("shard"), asc("unsent_since")]),
     idx(P.pushJobs, [asc("shard"), asc("unsent_since")]),

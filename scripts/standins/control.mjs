@@ -11,6 +11,7 @@
 //   POST   /tasks/unavailable {"prefix", "count"}            fail enqueues by id prefix (503)
 //   DELETE /tasks/unavailable                                stop failing them
 //   GET    /tasks/busy                                       dispatches in flight, retries due
+//   GET    /tasks/dispatched?prefix=                         the queue each task ran on
 //   DELETE /tasks/pending                                    drop every task not dispatched
 import http from "node:http";
 

@@ -13,7 +13,9 @@
 // `POST /tasks/unavailable {"prefix": "<task id prefix>", "count": n}` makes the next n
 // enqueues of tasks whose id starts with the prefix fail with 503 UNAVAILABLE, as Cloud Tasks
 // does when it is down; `DELETE /tasks/unavailable` clears those. `GET /tasks/busy` answers
-// how many tasks are being dispatched and how many wait to be retried. `DELETE /tasks/pending` drops every task not yet
+// how many tasks are being dispatched and how many wait to be retried. `GET /tasks/dispatched?prefix=`
+// answers, for each task whose id starts with the prefix and that a function took (2xx), the
+// queue it ran on (the deadline tasks' sharded queues are checked by it). `DELETE /tasks/pending` drops every task not yet
 // dispatched (scheduled or waiting for a retry; one being dispatched is not retried): the
 // stress tests drop them and wait for none in flight before clearing the database between
 // scenarios, so that no task of one scenario commits into the next one's cleared database.
@@ -39,6 +41,7 @@ import { backoffMs, maxAttempts } from "../stack/functionsManifest.mjs";
 export function startScheduledTasks({ host, port, functions, project, region, log, retryConfigs }) {
   const timers = new Map(); // task id (the last part of its name) -> timeout
   const seen = new Map(); // task id -> when first seen
+  const done = new Map(); // task id -> the queue whose function took it (forgotten with `seen`)
   const errors = new Set();
   const failEnqueues = new Map(); // queue -> enqueues still to refuse (fault tests)
   const faults = new Map(); // task id prefix -> enqueues still to fail
@@ -101,6 +104,7 @@ export function startScheduledTasks({ host, port, functions, project, region, lo
     } finally {
       inflight--;
     }
+    if (ok) done.set(id, queue);
     if (ok || closed || epoch !== started) return;
     const config = retryConfigs[queue] ?? {};
     if (attempt + 1 >= maxAttempts(config)) {
@@ -136,6 +140,11 @@ export function startScheduledTasks({ host, port, functions, project, region, lo
       200,
       { inflight: inflight + waitingIds.size, retrying: retrying.size },
     ],
+    "GET /tasks/dispatched": ({ url }) => {
+      const prefix = url.searchParams.get("prefix") ?? "";
+      const tasks = Object.fromEntries([...done].filter(([id]) => id.startsWith(prefix)));
+      return [200, { tasks }];
+    },
     "DELETE /tasks/pending": () => {
       epoch++;
       const dropped = timers.size + waitingIds.size;
@@ -211,6 +220,7 @@ export function startScheduledTasks({ host, port, functions, project, region, lo
   const forget = setInterval(() => {
     const cutoff = Date.now() - 3600_000;
     for (const [id, t] of seen) if (t < cutoff) seen.delete(id);
+    for (const id of done.keys()) if (!seen.has(id)) done.delete(id);
   }, 60_000);
   forget.unref();
   return new Promise((resolve, reject) => {

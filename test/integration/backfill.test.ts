@@ -92,4 +92,30 @@ describe("backfillShards", () => {
     const again = await backfillShards(ctx.db);
     expect(Object.values(again).map((c) => c.stale)).toEqual([0, 0, 0]);
   });
+
+  it("clears the task_at an ended call kept, which the sweep's due query (task_at) would find", async () => {
+    // As the code before the task_at index left a call its own deadline task ended.
+    const id = (await startDirect(ctx, { caller: "e0", callees: ["f0"], timeout: 1 })).call_id;
+    await new Promise((r) => setTimeout(r, 1100));
+    const ran = Timestamp.fromMillis(Date.now() - 1000);
+    await ctx.db.doc(`${C}/${id}`).update({ state: "ended", next_deadline_at: null, task_at: ran });
+
+    const dry = await backfillShards(ctx.db, { dryRun: true });
+    expect(dry[C]).toMatchObject({ stale: 1, written: 0 });
+    expect(await backfillShards(ctx.db)).toMatchObject({ [C]: { stale: 1, written: 1 } });
+    const call = (await ctx.db.doc(`${C}/${id}`).get()).data();
+    expect(call).toMatchObject({ state: "ended", task_at: null, shard: shardOf(id) });
+    expect(await sweepDue(ctx)).toMatchObject({ examined: 0, changed: 0 });
+  });
+
+  it("a call ended with its task run keeps no task_at, so the sweep finds it no more", async () => {
+    const id = (await startDirect(ctx, { caller: "g0", callees: ["h0"], timeout: 1 })).call_id;
+    await new Promise((r) => setTimeout(r, 1100));
+    // The sweep applies the timeout (as the task would): the call ends, its task_at goes.
+    expect(await sweepDue(ctx)).toMatchObject({ examined: 1, changed: 1 });
+    const call = (await ctx.db.doc(`${C}/${id}`).get()).data();
+    expect(call).toMatchObject({ state: "ended", next_deadline_at: null, task_at: null });
+    expect(await sweepDue(ctx)).toMatchObject({ examined: 0, changed: 0 });
+    expect((await backfillShards(ctx.db))[C]).toMatchObject({ stale: 0 });
+  });
 });

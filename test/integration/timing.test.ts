@@ -14,6 +14,7 @@ import { users, type Started } from "../support/calls.js";
 import { closeAll, type TestUser } from "../support/clients.js";
 import { control } from "../support/control.js";
 import { HEARTBEAT } from "../support/heartbeat.js";
+import { deadlineTaskOf } from "../../functions/src/channels/deadlines/queue.js";
 
 afterAll(closeAll);
 
@@ -49,12 +50,15 @@ async function pairs(n: number): Promise<(readonly [TestUser, TestUser])[]> {
   return Promise.all(Array.from({ length: n }, () => users("caller", "callee")));
 }
 
-/** Where the runner holds scheduled tasks (scripts/standins/scheduledTasks.mjs). */
+/** The stack's RINGBACK_DEADLINE_QUEUES: its default, 4, unless the run sets it. */
+const QUEUES = Number(process.env.RINGBACK_DEADLINE_QUEUES || 4);
+
+/** Where the runner holds scheduled tasks (scripts/standins/scheduledTasks.mjs), on the call's queue. */
 function taskUrl(callId: string, at: number): string {
   const host = process.env.RINGBACK_SCHEDULED_TASKS;
   if (!host) throw new Error("RINGBACK_SCHEDULED_TASKS is not set: run through `npm test`");
   const project = process.env.GCLOUD_PROJECT;
-  return `http://${host}/projects/${project}/locations/us-central1/queues/deadlineTask/tasks/${callId}-${at}`;
+  return `http://${host}/projects/${project}/locations/us-central1/queues/${deadlineTaskOf(callId, QUEUES)}/tasks/${callId}-${at}`;
 }
 
 /** Makes the runner fail the next `count` enqueues of this call's deadline tasks (503). */

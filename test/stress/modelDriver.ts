@@ -238,6 +238,7 @@ export async function timeJump(ms: number): Promise<void> {
           deadline_at: back(c.deadline_at),
           created_at: back(c.created_at),
           next_deadline_at: back(c.next_deadline_at),
+          task_at: back(c.task_at), // what the sweep queries: its moment passes with the rest
           ...(c.connected_at !== undefined ? { connected_at: back(c.connected_at) } : {}),
         });
       }),

@@ -38,7 +38,8 @@ export async function triggerSweep(): Promise<void> {
 
 /**
  * Simulates time passing for one user of a call without waiting: moves their heartbeat
- * back by `ms`, and the call's next deadline with it, as if they had been silent that long.
+ * back by `ms`, and the call's next deadline and pending task's moment (`task_at`, what the
+ * sweep queries) with it, as if they had been silent that long.
  */
 export async function silence(callId: string, uid: string, ms: number): Promise<void> {
   const ref = adminDb().doc(callPath(callId));
@@ -47,10 +48,13 @@ export async function silence(callId: string, uid: string, ms: number): Promise<
     const hb = d.users[uid].heartbeat_at as Timestamp;
     const back = Timestamp.fromMillis(hb.toMillis() - ms);
     const next = d.next_deadline_at as Timestamp | null;
+    const task = d.task_at as Timestamp | null | undefined;
+    const earlier = (t: Timestamp | null | undefined) =>
+      t && t.toMillis() < back.toMillis() ? t : Timestamp.fromMillis(back.toMillis());
     tx.update(ref, {
       [`users.${uid}.heartbeat_at`]: back,
-      next_deadline_at:
-        next && next.toMillis() < back.toMillis() ? next : Timestamp.fromMillis(back.toMillis()),
+      next_deadline_at: earlier(next),
+      task_at: earlier(task),
     });
   });
 }
@@ -106,6 +110,9 @@ export async function forceState(callId: string, uid: string, state: UserState):
     if (isPending(state)) u.deadline_at = now + 60_000;
     if (uid !== call.caller.id && state === "accepted") call.state = "ongoing";
     call.next_deadline_at = earliestDeadline(call, HEARTBEAT.timeoutMs); // as the stack's server has it
+    // As the server keeps it: the pending task runs at or before the next deadline.
+    const next = call.next_deadline_at;
+    if (next !== null && (call.task_at == null || call.task_at > next)) call.task_at = next;
     tx.set(col.calls.doc(callId), call);
     // The docs' user document for each user (the docs' table, not the server's projection).
     for (const id of call.user_ids) tx.set(col.users.doc(id), userDocOf(call, id, now), USER_WRITE);

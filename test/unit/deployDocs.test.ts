@@ -34,7 +34,14 @@ describe("docs/params.md", () => {
       "TTL policies": c.ttl.length,
       policies: c.ttl.length,
     };
-    expect(c).toMatchObject({ queues: ["deadlineTask", "webhookTask", "pushTask"] });
+    expect(c).toMatchObject({
+      queues: [
+        "deadlineTask",
+        ...[1, 2, 3, 4, 5, 6, 7].map((i) => `deadlineTask${i}`),
+        "webhookTask",
+        "pushTask",
+      ],
+    });
     for (const guide of GUIDES) {
       const text = fs.readFileSync(path.join(ROOT, guide), "utf8").replace(/\*\*/g, "");
       for (const [noun, n] of Object.entries(want)) {

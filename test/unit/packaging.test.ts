@@ -71,15 +71,24 @@ describe("extension.yaml", () => {
     const tasks = CHANNELS.flatMap((c) => (c.task ? [[c.name, c.task] as const] : []));
     expect(tasks.map(([, t]) => t.fn)).toEqual(["deadlineTask", "webhookTask", "pushTask"]);
     const index = read("functions/src/index.ts");
-    for (const [name, t] of tasks) {
-      expect(index).toMatch(new RegExp(`^export const ${t.fn} = task\\("${name}"\\);$`, "m"));
+    // Each task function: its channel, its copy (a task on several queues has one a queue).
+    const fns = tasks.flatMap(([name, t]) =>
+      (t.fns ?? [t.fn]).map((fn, i) => [name, fn, i, t] as const),
+    );
+    expect(fns.filter(([name]) => name === "deadlines").map(([, fn]) => fn)).toEqual([
+      "deadlineTask",
+      ...[1, 2, 3, 4, 5, 6, 7].map((i) => `deadlineTask${i}`),
+    ]);
+    for (const [name, fn, i, t] of fns) {
+      const call = i === 0 ? `task\\("${name}"\\)` : `task\\("${name}", ${i}\\)`;
+      expect(index).toMatch(new RegExp(`^export const ${fn} = ${call};$`, "m"));
       const attempts = t.queue.retryConfig?.maxAttempts;
-      expect(attempts, t.fn).toBeGreaterThan(0);
-      const block = resources.slice(resources.indexOf(`- name: ${t.fn}`)).split("\n  - name")[0];
+      expect(attempts, fn).toBeGreaterThan(0);
+      const block = resources.slice(resources.indexOf(`- name: ${fn}\n`)).split("\n  - name")[0];
       expect(block).toContain(`maxAttempts: ${attempts}`);
     }
     // No other task function: every one belongs to a channel.
-    expect(all(index, /^export const (\w+) = task\(/gm)).toEqual(tasks.map(([, t]) => t.fn));
+    expect(all(index, /^export const (\w+) = task\(/gm)).toEqual(fns.map(([, fn]) => fn));
   });
 });
 

@@ -30,6 +30,7 @@ const DEFAULTS: Record<string, string> = {
   RINGBACK_MIN_INSTANCES: "0",
   RINGBACK_CONCURRENCY: "80",
   RINGBACK_MEMORY_MIB: "256",
+  RINGBACK_DEADLINE_QUEUES: "4",
   RINGBACK_DEADLINE_QUEUE_RATE: "500",
   RINGBACK_DEADLINE_QUEUE_CONCURRENCY: "1000",
   RINGBACK_WEBHOOK_QUEUE_RATE: "500",
@@ -82,6 +83,8 @@ describe("params", () => {
     ["RINGBACK_LIST_PAGE_LIMIT", "0"],
     ["RINGBACK_MAX_INSTANCES", "0"],
     ["RINGBACK_CONCURRENCY", "1001"],
+    ["RINGBACK_DEADLINE_QUEUES", "0"],
+    ["RINGBACK_DEADLINE_QUEUES", "9"], // index.ts exports 8 deadline task functions
     ["RINGBACK_DEADLINE_QUEUE_RATE", "501"], // Cloud Tasks' ceiling a queue
     ["RINGBACK_DEADLINE_QUEUE_CONCURRENCY", "5001"],
     ["RINGBACK_WEBHOOK_QUEUE_RATE", "0"],
@@ -110,9 +113,11 @@ describe("params", () => {
   it("in the legacy extension, which has no capacity params, they are not checked", () => {
     setParams();
     for (const k of Object.keys(DEFAULTS).filter((k) =>
-      /INSTANCES|CONCURRENCY|MEMORY|QUEUE/.test(k),
+      /INSTANCES|CONCURRENCY|MEMORY|QUEUE_/.test(k),
     )) {
-      delete process.env[k]; // what an extension's runtime sees: unset, read as 0
+      // what an extension's runtime sees: unset, read as 0 (RINGBACK_DEADLINE_QUEUES, which
+      // routes tasks rather than sizes a deploy, is one of extension.yaml's params)
+      delete process.env[k];
     }
     expect(() => checkParams()).toThrow(/RINGBACK_MAX_INSTANCES = 0 is out of range/);
     process.env.EXT_INSTANCE_ID = "ringback";

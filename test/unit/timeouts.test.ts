@@ -97,10 +97,37 @@ describe("timeouts", () => {
       { kind: "cancel_deadline", call_id: "c1", at: T0 + 60_000 },
     ]);
     expect(r.call.task_at).toBeNull();
-    // A call that ends at its deadline's task has nothing left to cancel.
+    // A call that ends at its deadline's task has nothing left to cancel, and keeps no
+    // task_at either: the sweep's due index is task_at (SCALE.md), which it leaves.
     const timedOut = due(c, T0 + 60_000);
     expect(timedOut.call.state).toBe("ended");
     expect(deadlineEffects(timedOut.effects)).toEqual([]);
+    expect(timedOut.call.task_at).toBeNull();
+    // One stored with a task_at left over (older code) loses it on its next settle.
+    const leftover = due({ ...timedOut.call, task_at: T0 + 60_000 }, T0 + 70_000);
+    expect(leftover).toMatchObject({ changed: true, notices: [] });
+    expect(leftover.call.task_at).toBeNull();
+    expect(leftover.effects).toEqual([]);
+  });
+
+  it("heartbeats move next_deadline_at but never task_at, until the task runs", () => {
+    let c = run(start(), T0 + 1000, (d) => accept(d, "bob", {})).call;
+    expect(c.task_at).toBe(T0 + 60_000);
+    for (let t = T0 + 20_000; t < T0 + 60_000; t += 20_000) {
+      for (const who of ["alice", "bob"]) {
+        const r = run(c, t, (d) => heartbeat(d, who));
+        expect(deadlineEffects(r.effects)).toEqual([]);
+        expect(r.call.task_at).toBe(T0 + 60_000);
+        c = r.call;
+      }
+    }
+    expect(c.next_deadline_at).toBe(T0 + 100_000);
+    // The task at +60 s finds nothing due and moves task_at once, to the deadline it finds.
+    const ran = due(c, T0 + 60_000);
+    expect(deadlineEffects(ran.effects)).toEqual([
+      { kind: "schedule_deadline", call_id: "c1", at: T0 + 100_000 },
+    ]);
+    expect(ran.call.task_at).toBe(T0 + 100_000);
   });
 
   it("deadline tasks: one pending per call, scheduled only when needed", () => {

@@ -42,6 +42,11 @@ export interface Carrier<K extends EffectKind = EffectKind> {
 /** A task function: index.ts exports it as `fn`, extension.yaml declares it (packaging.test.ts). */
 export interface ChannelTask {
   fn: string;
+  /**
+   * Every function the task is deployed as, when it runs on several queues (`fn` first):
+   * the deadline tasks, spread over queues by call shard (channels/deadlines/queue.ts).
+   */
+  fns?: readonly string[];
   queue: TaskQueueOptions;
   /** The handler, loaded on the function's first request. */
   load(): Promise<(req: Request<unknown>) => Promise<void>>;

@@ -192,6 +192,10 @@ export class Draft {
     const pending = c.task_at ?? null;
     const unschedule =
       c.state === "ended" && pending !== null && pending > this.now ? pending : null;
+    // A call with nothing left to fall due keeps no `task_at` (one whose task already ran
+    // included): the sweep's due index is `task_at`, and must not keep finding it.
+    const clearTask = next === null && pending !== null;
+    if (clearTask) this.changed = true;
     const effects: Effect[] = [];
     if (schedule !== null)
       effects.push({ kind: "schedule_deadline", call_id: c.call_id, at: schedule });
@@ -213,7 +217,7 @@ export class Draft {
       if (this.notices.length > 0 || numbered.length > 0) c.version += 1;
       c.next_deadline_at = next;
       if (schedule !== null) c.task_at = schedule;
-      if (unschedule !== null) c.task_at = null;
+      if (unschedule !== null || clearTask) c.task_at = null;
       c.updated_at = this.now;
     }
     effects.push(...numbered, ...derive(false, c));

@@ -1,6 +1,7 @@
 /**
  * Deadline tasks (docs/protocol.md#deadline-tasks-and-the-sweep): one task per call and
- * moment, named after both, enqueued for that moment; cancelled when the call ends first. No
+ * moment, named after both, enqueued for that moment on the call's queue (its shard modulo
+ * RINGBACK_DEADLINE_QUEUES, queue.ts); cancelled when the call ends first. No
  * outbox: the call itself records its task (`task_at`), and the sweep's query on
  * `next_deadline_at` is the backstop (adapters/calls/sweep.ts).
  */
@@ -8,7 +9,7 @@ import type { Timestamp } from "firebase-admin/firestore";
 import { collections } from "../../adapters/store/firestore.js";
 import { enqueueOnce, queue } from "../../adapters/tasks/enqueue.js";
 import type { Carrier } from "../channel.js";
-import { DEADLINE_TASK } from "./queue.js";
+import { deadlineTaskOf } from "./queue.js";
 
 /** The payload of a deadline task. */
 export interface DeadlineTask {
@@ -23,12 +24,12 @@ export const carrier: Carrier<"schedule_deadline" | "cancel_deadline"> = {
     if (e.kind === "schedule_deadline") {
       const { call_id, at } = e;
       return enqueueOnce<DeadlineTask>(
-        DEADLINE_TASK,
+        deadlineTaskOf(call_id),
         { call_id, at },
         { scheduleTime: new Date(at), id: taskId(call_id, at) },
       );
     }
-    await queue<DeadlineTask>(DEADLINE_TASK).delete(taskId(e.call_id, e.at)); // gone already: fine
+    await queue<DeadlineTask>(deadlineTaskOf(e.call_id)).delete(taskId(e.call_id, e.at)); // gone already: fine
   },
   /**
    * A deadline task that could not be enqueued is taken off the call (`task_at` cleared, if it

@@ -4,7 +4,13 @@
  */
 import { defineChannel } from "../channel.js";
 import { DEADLINE_QUEUE_CONCURRENCY, DEADLINE_QUEUE_RATE } from "../../params.js";
-import { DEADLINE_TASK, deadlineQueue, EARLY_ENQUEUE_MIN_LEAD_MS } from "./queue.js";
+import { DEADLINE_QUEUES } from "./params.js";
+import {
+  DEADLINE_TASK,
+  DEADLINE_TASKS,
+  deadlineQueue,
+  EARLY_ENQUEUE_MIN_LEAD_MS,
+} from "./queue.js";
 
 export const deadlines = defineChannel({
   name: "deadlines",
@@ -16,9 +22,10 @@ export const deadlines = defineChannel({
   early: (e, now) => e.kind === "schedule_deadline" && e.at - now >= EARLY_ENQUEUE_MIN_LEAD_MS,
   task: {
     fn: DEADLINE_TASK,
+    fns: DEADLINE_TASKS, // one a queue: spread by call shard (queue.ts)
     queue: deadlineQueue,
     load: async () => (await import("./task.js")).deadlineTask,
   },
-  params: [DEADLINE_QUEUE_RATE, DEADLINE_QUEUE_CONCURRENCY],
+  params: [DEADLINE_QUEUES, DEADLINE_QUEUE_RATE, DEADLINE_QUEUE_CONCURRENCY],
   load: async () => (await import("./carrier.js")).carrier,
 });

@@ -1,10 +1,32 @@
-/** The deadline tasks' queue, kept light: index.ts defines the function with it at load. */
+/** The deadline tasks' queues, kept light: index.ts defines the functions with them at load. */
 import type { TaskQueueOptions } from "firebase-functions/v2/tasks";
 import { DEADLINE_QUEUE_CONCURRENCY, DEADLINE_QUEUE_RATE } from "../../params.js";
+import { shardOf } from "../../adapters/store/shards.js";
+import { DEADLINE_QUEUES, MAX_DEADLINE_QUEUES } from "./params.js";
 
 export const DEADLINE_TASK = "deadlineTask";
 
-/** Deadline tasks: retried for about ten minutes; the queue's limits are params (SCALE.md). */
+/**
+ * The deadline task functions, one per queue: `deadlineTask` (queue 0, the name it has always
+ * had, so tasks queued before an upgrade still run), then `deadlineTask1` … `deadlineTask7`.
+ */
+export const DEADLINE_TASKS: readonly string[] = Array.from(
+  { length: MAX_DEADLINE_QUEUES },
+  (_, i) => (i === 0 ? DEADLINE_TASK : `${DEADLINE_TASK}${i}`),
+);
+
+/**
+ * The task function (and so the queue) of a call's deadline tasks: its index shard modulo the
+ * queues in use. Every task of a call lands on one queue, so a task name (`<call_id>-<at>`)
+ * is still unique within its queue and its cancel finds it there. `queues` outside 1..8 (an
+ * extension's unset param reads 0) counts as 1.
+ */
+export function deadlineTaskOf(callId: string, queues = DEADLINE_QUEUES.value()): string {
+  const n = Number.isInteger(queues) && queues >= 1 ? Math.min(queues, MAX_DEADLINE_QUEUES) : 1;
+  return DEADLINE_TASKS[shardOf(callId) % n] as string;
+}
+
+/** Deadline tasks: retried for about ten minutes; each queue's limits are params (SCALE.md). */
 export const deadlineQueue: TaskQueueOptions = {
   retryConfig: { maxAttempts: 10, minBackoffSeconds: 1, maxBackoffSeconds: 60 },
   rateLimits: {
