@@ -17,7 +17,7 @@ import { adminDb } from "../support/admin.js";
 import { closeAll, type TestUser } from "../support/clients.js";
 import { ring, users } from "../support/calls.js";
 import { env } from "../support/env.js";
-import { Receiver } from "../support/receiver.js";
+import { Receiver, type Behaviour } from "../support/receiver.js";
 // @ts-expect-error: a plain JS module of the local stack, without types
 import { retryScales } from "../../scripts/standins/scheduledTasks.mjs";
 import { eventsOf, logIn, outboxOf } from "./webhookTestKit.js";
@@ -50,10 +50,16 @@ afterAll(async () => {
   await receiver.close();
 });
 
-/** A call whose only event for the next minute is its call_create (it rings for 10 min). */
-const quietCall = async () => {
+/**
+ * A call whose only event for the next minute is its call_create (it rings for 10 min). Its
+ * id is chosen here, so that the receiver's script for it (how it answers the call_create) is
+ * in place before the first attempt, which may come before startCall answers.
+ */
+const quietCall = async (script: Behaviour[] = []) => {
   const [alice, bob] = await pair();
-  return (await ring(alice, bob, { timeout: 600 })).call_id;
+  const callId = `quiet-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
+  if (script.length > 0) receiver.script(callId, script, "call_create");
+  return (await ring(alice, bob, { timeout: 600, call_id: callId })).call_id;
 };
 
 /** The deliveries of the call's first event (its call_create) alone. */
@@ -96,8 +102,7 @@ async function failEnqueues(queue: string, n: number): Promise<void> {
 
 describe("retries", () => {
   it("2, 4, 8 s apart under one event id, until a 2xx; every attempt recorded", async () => {
-    const callId = await quietCall();
-    receiver.script(callId, [{ status: 500 }, { status: 503 }, { status: 404 }], "call_create");
+    const callId = await quietCall([{ status: 500 }, { status: 503 }, { status: 404 }]);
     await receiver.until(() => receiver.accepted(callId).length === 1, "the 4th attempt", 40_000);
     const ds = receiver.deliveries(callId);
     expect(ds.map((d) => d.answered)).toEqual(["500", "503", "404", "200"]);
@@ -115,8 +120,7 @@ describe("retries", () => {
   });
 
   it("a dropped connection and a receiver silent for over 5 s are failed attempts", async () => {
-    const callId = await quietCall();
-    receiver.script(callId, ["drop", { delayMs: 6000 }], "call_create");
+    const callId = await quietCall(["drop", { delayMs: 6000 }]);
     await receiver.until(() => receiver.accepted(callId).length === 1, "the 3rd attempt", 40_000);
     const entry = await firstEntryOnce(callId, "delivered");
     const [dropped, silent, ok] = entry?.attempts as { error?: string; status?: number }[];
@@ -128,9 +132,7 @@ describe("retries", () => {
 
 describe("giving up, and re-driving", () => {
   it("after 6 attempts the event is kept as failed; the redrive command delivers it", async () => {
-    const callId = await quietCall();
-    const fail6 = Array.from({ length: 6 }, () => ({ status: 500 }));
-    receiver.script(callId, fail6, "call_create");
+    const callId = await quietCall(Array.from({ length: 6 }, () => ({ status: 500 })));
     // (the caller, silent, goes offline after 60 s: those later events are not counted here)
     await receiver.until(() => firstEvent(callId).length === 6, "6 attempts", 90_000);
     const g = gaps(callId);
