@@ -10,7 +10,14 @@ import type { Request } from "firebase-functions/v2/tasks";
 import { pushTask } from "../../functions/src/channels/push/task.js";
 import { closeAll, newUser, type TestUser } from "../support/clients.js";
 import { control } from "../support/control.js";
-import { delivered, jobsOf, pushes, settledPushes, waitPushes } from "../support/pushes.js";
+import {
+  delivered,
+  jobDocsOf,
+  jobsOf,
+  pushes,
+  settledPushes,
+  waitPushes,
+} from "../support/pushes.js";
 
 afterAll(closeAll);
 vi.setConfig({ testTimeout: 120_000 });
@@ -143,6 +150,12 @@ describe("inline push", () => {
     expect(took).toBeGreaterThanOrEqual(500);
     expect(took).toBeLessThan(2500);
     expect(await delivered({ call_id: callId })).toEqual([]);
+    // While that send hangs, the job is as startCall's commit wrote it: already claimed for
+    // the inline send, with the devices the lookup read (no claim wrote it since).
+    const [held] = await jobDocsOf(callId);
+    expect(held!.updateTime.isEqual(held!.createTime)).toBe(true);
+    expect(held!.data()).toMatchObject({ type: "ring", status: "sending", attempts: 1 });
+    expect(Object.keys(held!.get("devices") as object).sort()).toEqual(["phone", "tablet"]);
     const got = await waitPushes({ call_id: callId }, (g) => g.length === 2, "2 rings by the task");
     expect(devicesOf(got)).toEqual(["ring:phone", "ring:tablet"]);
     await settledPushes(callId);

@@ -84,11 +84,16 @@ export async function settledPushes(callId: string, timeoutMs = 45_000): Promise
 
 /** The push jobs of a call, by id. */
 export async function jobsOf(callId: string) {
+  return (await jobDocsOf(callId)).map((d) => d.data());
+}
+
+/** The call's push job documents, with their create and update times. */
+export async function jobDocsOf(callId: string) {
   const snap = await adminDb()
     .collection(PRIVATE_COLLECTIONS.pushJobs)
     .where("call_id", "==", callId)
     .get();
-  return snap.docs.map((d) => d.data());
+  return snap.docs;
 }
 
 /** Forgets every recorded push (between stress scenarios). */

@@ -13,8 +13,15 @@ import type { DocumentReference, Firestore } from "firebase-admin/firestore";
 import type { Request, TaskQueueOptions } from "firebase-functions/v2/tasks";
 import type { Effect, EffectKind } from "../core/effects.js";
 import type { Ctx } from "../adapters/context.js";
+import type { RegisteredDevice } from "../adapters/calls/devices.js";
 
 export type EffectOf<K extends EffectKind> = Extract<Effect, { kind: K }>;
+
+/** What the request read before its transaction that an outbox may use (Channel.usesDevices). */
+export interface Known {
+  /** Users' registered devices, by uid: only those the request looked up. */
+  devices: ReadonlyMap<string, readonly RegisteredDevice[]>;
+}
 
 /**
  * What a channel does at run time. Loaded on its first use (a transaction, a delivery, the
@@ -25,7 +32,11 @@ export interface Carrier<K extends EffectKind = EffectKind> {
    * The outbox rows an effect writes in the change's own transaction (channels/outbox.ts):
    * a rolled-back change sends nothing, a function that dies after the commit loses nothing.
    */
-  outbox?(db: Firestore, effect: EffectOf<K>): [ref: DocumentReference, doc: object][];
+  outbox?(
+    db: Firestore,
+    effect: EffectOf<K>,
+    known?: Known,
+  ): [ref: DocumentReference, doc: object][];
   /** Carries the effect out after the commit (enqueues its task, or delivers it); throws to be retried. */
   deliver(db: Firestore, effect: EffectOf<K>): Promise<void>;
   /**
@@ -61,6 +72,11 @@ export interface Channel<K extends EffectKind = EffectKind> {
   on(ctx: Ctx): boolean;
   /** Its switch in a deployed function, read from its params at call time. */
   deployed(): boolean;
+  /**
+   * Whether its outbox uses the callees' registered devices, when the request read them
+   * before its transaction (adapters/calls/callees.ts; `Known`).
+   */
+  readonly usesDevices?: boolean;
   /** Whether the first delivery attempt may start while the commit is in flight (transaction.ts). */
   early?(effect: EffectOf<K>, now: number): boolean;
   /** Its task function, when it has one. */

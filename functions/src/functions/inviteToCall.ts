@@ -19,11 +19,12 @@ export const inviteToCall = validated(
     const policy = policySettings();
     // The hook, as for startCall, before the transaction (startCall.ts says why), beside the
     // lookups; only then is the call read outside it, for the hook's type and extended_data.
-    const [{ found, missing, loggedOut }, denied] = await Promise.all([
+    const [{ found, missing, loggedOut, devices }, denied] = await Promise.all([
       findCallees(ctx, caller.uid, data.callees),
       policy ? askAboutInvite(ctx, policy, data.call_id, caller.uid, data.callees) : undefined,
     ]);
-    const r = await runInvite(ctx, data.call_id, caller.uid, { callees: found, loggedOut }, denied);
+    const who = { callees: found, loggedOut };
+    const r = await runInvite(ctx, data.call_id, caller.uid, who, denied, devices);
     return { ...r, error_invitees: missing };
   },
 );

@@ -18,7 +18,7 @@ export const startCall = validated(startCallSchema, async (caller, data) => {
   const { call_id, ...body } = data;
   const request_hash = requestHash(caller.uid, body);
   const parties = lookUp(ctx, caller.uid, data.callees).then(
-    ({ found, missing, loggedOut, actorName }) => ({
+    ({ found, missing, loggedOut, devices, actorName }) => ({
       ...(call_id !== undefined ? { call_id } : {}),
       // The profile's display name when it has one; the body's only stands in
       // (docs/protocol.md#names).
@@ -29,6 +29,7 @@ export const startCall = validated(startCallSchema, async (caller, data) => {
       callees: found,
       error_invitees: missing,
       loggedOut,
+      devices,
       request_hash,
     }),
   );

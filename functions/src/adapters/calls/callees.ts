@@ -8,11 +8,14 @@ import { MAX_INVITEES } from "../../core/types.js";
 import { lookupCallees, type Lookup } from "./authUsers.js";
 import { phase } from "../timings.js";
 import type { Ctx } from "../context.js";
-import { loggedOut } from "./devices.js";
+import { loggedOut, registeredDevices, type RegisteredDevice } from "./devices.js";
+import { CHANNELS } from "../../channels/index.js";
 
 export interface Callees extends Lookup {
   /** Found callees with no registered device (logged out). */
   loggedOut: Set<string>;
+  /** Each callee's registered devices, for the ring push (UnitOfWork.knowDevices). */
+  devices: Map<string, RegisteredDevice[]>;
 }
 
 /** Refuses more callees than the param allows, naming oneself, and a list of no user. */
@@ -55,14 +58,10 @@ export async function lookUp(
   actor: string,
   callees: readonly { id: string; name?: string }[],
 ): Promise<Callees> {
-  const [{ found, missing, actorName }, offline] = await Promise.all([
+  const ids = callees.map((c) => c.id);
+  const [{ found, missing, actorName }, { offline, devices }] = await Promise.all([
     phase("auth_lookup", () => lookupCallees(actor, callees)),
-    phase("device_check", () =>
-      loggedOut(
-        ctx,
-        callees.map((c) => c.id),
-      ),
-    ),
+    phase("device_check", () => deviceCheck(ctx, ids)),
   ]);
   if (found.length === 0) {
     // A DomainError: inside startCall's transaction it still commits the charged bucket.
@@ -70,5 +69,22 @@ export async function lookUp(
       error_invitees: missing,
     });
   }
-  return { found, missing, loggedOut: offline, ...(actorName ? { actorName } : {}) };
+  return { found, missing, loggedOut: offline, devices, ...(actorName ? { actorName } : {}) };
+}
+
+/**
+ * Who is logged out (no registered device). With a channel on that uses the devices (push:
+ * its ring job is committed already claimed, channels/push/carrier.ts), the same round trip
+ * reads them whole; else one key a callee.
+ */
+async function deviceCheck(
+  ctx: Ctx,
+  ids: readonly string[],
+): Promise<{ offline: Set<string>; devices: Map<string, RegisteredDevice[]> }> {
+  if (!CHANNELS.some((c) => c.usesDevices && c.on(ctx))) {
+    return { offline: await loggedOut(ctx, ids), devices: new Map() };
+  }
+  const devices = await registeredDevices(ctx.db, ids);
+  const offline = new Set(ids.filter((u) => (devices.get(u) ?? []).length === 0));
+  return { offline, devices };
 }

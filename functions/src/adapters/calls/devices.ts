@@ -11,6 +11,7 @@ import {
   Timestamp,
   type DocumentReference,
   type Firestore,
+  type QueryDocumentSnapshot,
   type Transaction,
 } from "firebase-admin/firestore";
 import { callerLoggedOut } from "../../core/ending.js";
@@ -192,6 +193,41 @@ export async function dropToken(
     const o = ownerOf(owner.data());
     if (o?.uid === uid && o.device_id === deviceId) tx.delete(tref);
   });
+}
+
+/** A registered device as a ring push goes to it (its platform and tokens). */
+export interface RegisteredDevice {
+  device_id: string;
+  platform: "ios" | "android" | "web";
+  fcm_token: string | null;
+  voip_token: string | null;
+  apns_env: "sandbox" | "production" | null;
+}
+
+/**
+ * Each of `uids`' registered devices, one query a user, side by side. A start and an
+ * invitation read them before their transaction (callees.ts): an empty list is a logged-out
+ * callee, and the rest is what the ring push goes to (channels/push/carrier.ts), so the ring
+ * job is committed already claimed and its send needs no read of its own.
+ */
+export async function registeredDevices(
+  db: Firestore,
+  uids: readonly string[],
+): Promise<Map<string, RegisteredDevice[]>> {
+  const col = collections(db);
+  const lists = await Promise.all(uids.map((u) => col.devices(u).get()));
+  return new Map(uids.map((u, i) => [u, (lists[i]?.docs ?? []).map(registered)]));
+}
+
+function registered(s: QueryDocumentSnapshot): RegisteredDevice {
+  const d = storedDevice.parse(s.data());
+  return {
+    device_id: s.id,
+    platform: s.get("platform") as RegisteredDevice["platform"], // registerDevice checked it
+    fcm_token: d.fcm_token,
+    voip_token: d.voip_token,
+    apns_env: d.apns_env,
+  };
 }
 
 /** Which of `uids` have no registered device (logged out), one small query each, at once. */

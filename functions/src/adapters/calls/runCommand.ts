@@ -11,6 +11,7 @@ import type { Invitees } from "../../core/ringing.js";
 import { limitsOn, screen, type RingLog } from "../../core/screening.js";
 import type { JoinCallInput } from "../../model/commands.js";
 import { currentCalls } from "./busy.js";
+import type { RegisteredDevice } from "./devices.js";
 import type { Ctx } from "../context.js";
 import { callTransaction } from "../store/transaction.js";
 
@@ -46,6 +47,8 @@ export async function runInvite(
   who: Omit<Invitees, "busy" | "undelivered">,
   /** Whom the policy hook denied, asked before the transaction (inviteToCall.ts). */
   denied?: ReadonlySet<string>,
+  /** The callees' registered devices, when the lookup read them (callees.ts). */
+  devices?: ReadonlyMap<string, readonly RegisteredDevice[]>,
 ): Promise<CommandResult & InviteResult> {
   const ids = who.callees.map((c) => c.id);
   let logs = new Map<string, RingLog>();
@@ -57,6 +60,7 @@ export async function runInvite(
       const busyIn = await currentCalls(ctx, uow, fresh, callId);
       const screened = screen(actor, fresh, uow.screenFacts, uow.now, ctx.cfg.ringLimits, denied);
       logs = screened.logs;
+      uow.knowDevices(devices);
       return {
         busy: new Set(fresh.filter((u) => busyIn(u) !== undefined)),
         undelivered: screened.undelivered,

@@ -12,6 +12,7 @@ import type { StartResult, UserRef } from "../../core/types.js";
 import { clock, mark } from "../timings.js";
 import { pickCallId, scopedCallId } from "./ids.js";
 import { currentCalls } from "./busy.js";
+import type { RegisteredDevice } from "./devices.js";
 import type { Ctx } from "../context.js";
 import { collections } from "../store/firestore.js";
 import { transact } from "../store/transaction.js";
@@ -31,6 +32,8 @@ export interface StartParties extends Omit<Invitees, "busy" | "undelivered"> {
   error_invitees: StartResult["error_invitees"];
   /** See requestHash. */
   request_hash: string;
+  /** The callees' registered devices, when the lookup read them (Known, channels/channel.ts). */
+  devices?: ReadonlyMap<string, readonly RegisteredDevice[]>;
 }
 
 export function runStartCall(
@@ -125,6 +128,7 @@ export async function runStartBeside(
     const t2 = clock();
     const found = await parties;
     mark("lookup_wait", t2); // how much longer the lookups took than the reads
+    uow.knowDevices(found.devices);
     const screened = screen(
       callerId,
       found.callees.map((c) => c.id),

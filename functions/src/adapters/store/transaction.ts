@@ -43,7 +43,9 @@ export async function transact<T>(ctx: Ctx, decide: (uow: UnitOfWork) => Promise
     try {
       result = await ctx.db.runTransaction(async (tx) => {
         count("tx_attempts");
-        uow = new UnitOfWork(tx, col, Date.now(), on);
+        // The request sends inline only where its context has an inline handler: only then
+        // may an outbox row be committed claimed for it (channels/push/inline.ts).
+        uow = new UnitOfWork(tx, col, Date.now(), on, ctx.effects?.inline !== undefined);
         let r: Settled<T>;
         try {
           r = { ok: true, value: await decide(uow) };

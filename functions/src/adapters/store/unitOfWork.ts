@@ -12,6 +12,7 @@ import {
 } from "firebase-admin/firestore";
 import type { Outcome } from "../../core/draft.js";
 import type { Channel, Delivery } from "../../channels/channel.js";
+import type { RegisteredDevice } from "../calls/devices.js";
 import { deliveriesOf } from "../../channels/deliver.js";
 import { affectedUsers, impliedUserDoc, reconcileUser } from "../../core/projection.js";
 import type { Bucket } from "../../core/rateLimit.js";
@@ -51,6 +52,8 @@ export class UnitOfWork {
     readonly now: number,
     /** The post-commit channels on (channels/index.ts): the effects no channel carries are dropped. */
     private readonly channels: readonly Channel[] = [],
+    /** Whether this request sends inline after the commit (Carrier.inline): see knowDevices. */
+    private readonly sendsInline = false,
   ) {}
 
   /** A call's shared doc and its private part, as two refs of one getAll. */
@@ -157,6 +160,19 @@ export class UnitOfWork {
       : undefined;
   }
 
+  /** Users' registered devices, as the request read them before the transaction (Known). */
+  private readonly devices = new Map<string, readonly RegisteredDevice[]>();
+
+  /**
+   * Hands the outboxes the devices the request already read (adapters/calls/callees.ts), so
+   * a ring job is committed claimed for this request's inline send; kept out when it sends
+   * nothing inline, since a row claimed for nobody would wait out its lease.
+   */
+  knowDevices(devices: ReadonlyMap<string, readonly RegisteredDevice[]> | undefined): void {
+    if (!this.sendsInline) return;
+    for (const [uid, list] of devices ?? []) this.devices.set(uid, list);
+  }
+
   /** What readCallAndUsers found out about its `screen` (empty before or without one). */
   screenFacts: ScreenFacts = { blocked: new Set(), logs: new Map() };
 
@@ -249,9 +265,10 @@ export class UnitOfWork {
     this.pending.clear();
     // Each channel's outbox rows, in the same transaction (channels/outbox.ts).
     const db = this.col.calls.firestore;
+    const known = { devices: this.devices };
     for (const { channel, effect } of this.deliveries()) {
       const carrier = await channel.load();
-      for (const [ref, doc] of carrier.outbox?.(db, effect) ?? []) this.tx.set(ref, doc);
+      for (const [ref, doc] of carrier.outbox?.(db, effect, known) ?? []) this.tx.set(ref, doc);
     }
   }
 }

@@ -1,15 +1,22 @@
 /**
  * Offline push (docs/protocol.md#offline-push): each push job is a row of the push outbox,
  * written with the change; a change's jobs are sent from the request itself (inline.ts),
- * and by one task named after them as the retry, and backstopped by the sweep. An undelivered enqueue needs no record: the rows stay unsent
- * and the backstop takes them up.
+ * and by one task named after them as the retry, and backstopped by the sweep. A ring whose
+ * devices the request already read is committed claimed by that inline send. An undelivered
+ * enqueue needs no record: the rows stay unsent and the backstop takes them up.
  */
 import { enqueueOnce } from "../../adapters/tasks/enqueue.js";
 import type { Carrier } from "../channel.js";
 import { resendUnsentPushes } from "./backstop.js";
 import { PUSH_JOBS, pushJobDoc, pushTaskId } from "./outbox.js";
 import { PUSH_TASK } from "./queue.js";
-import { inlineBudgetMs, sendInline, TASK_AFTER_BUDGET_MS } from "./inline.js";
+import {
+  claimable,
+  claimedAtCommit,
+  inlineBudgetMs,
+  sendInline,
+  TASK_AFTER_BUDGET_MS,
+} from "./inline.js";
 
 /** The payload of a push task: the push jobs of one change. */
 export interface PushTask {
@@ -17,9 +24,11 @@ export interface PushTask {
 }
 
 export const carrier: Carrier<"push"> = {
-  outbox: (db, e) =>
+  outbox: (db, e, known) =>
     e.jobs.map((job) => {
-      const doc = pushJobDoc(e.at, job);
+      const devices = claimable(job, known);
+      const doc = pushJobDoc(e.at, job, devices);
+      if (devices) claimedAtCommit.set(job, doc);
       return [db.collection(PUSH_JOBS).doc(doc.job_id), doc];
     }),
   deliver: (_db, { at, jobs }) => {

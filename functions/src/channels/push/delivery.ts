@@ -8,9 +8,9 @@
  * our setup, not the devices); configuration errors drop nothing and tell the operator.
  */
 import { Timestamp, type DocumentSnapshot, type Firestore } from "firebase-admin/firestore";
-import { dropToken } from "../../adapters/calls/devices.js";
-import { collections } from "../../adapters/store/firestore.js";
+import { dropToken, registeredDevices } from "../../adapters/calls/devices.js";
 import {
+  LEASE_MS,
   PUSH_JOBS,
   pushJobDocSchema,
   pushJobId,
@@ -20,7 +20,6 @@ import {
 } from "./outbox.js";
 import {
   messagesFor,
-  type DeviceTokens,
   type PushMessage,
   type PushSender,
   type SendOutcome,
@@ -32,8 +31,6 @@ import { claimRow, parseRow } from "../outbox.js";
 const readJob = (snap: DocumentSnapshot): PushJobDoc | undefined =>
   snap.exists ? parseRow(pushJobDocSchema, snap.data(), snap.ref.path) : undefined;
 
-/** One attempt may hold a job this long. */
-const LEASE_MS = 20_000;
 /** An attempt this close to its lease's end records its outcome in a transaction. */
 const LEASE_MARGIN_MS = 5_000;
 /** A cancel is retried until this long after the ring deadline (or after it was decided). */
@@ -60,18 +57,8 @@ const ms = (t: Timestamp | null | undefined) => t?.toMillis() ?? 0;
 const jobs = (db: Firestore) => db.collection(PUSH_JOBS);
 
 async function devicesOf(db: Firestore, uid: string): Promise<JobDevice[]> {
-  const snap = await collections(db).devices(uid).get();
-  return snap.docs.map((s) => {
-    const d = s.data();
-    return {
-      device_id: s.id,
-      platform: d.platform as DeviceTokens["platform"],
-      fcm_token: (d.fcm_token as string | null | undefined) ?? null,
-      voip_token: (d.voip_token as string | null | undefined) ?? null,
-      apns_env: (d.apns_env as DeviceTokens["apns_env"] | undefined) ?? null,
-      state: "pending",
-    };
-  });
+  const list = (await registeredDevices(db, [uid])).get(uid) ?? [];
+  return list.map((d) => ({ ...d, state: "pending" }));
 }
 
 async function claim(
@@ -191,7 +178,22 @@ export async function deliverPush(
   }
   const c = await claim(db, jobId, now, ringUid, inline !== undefined);
   if (c.kind !== "send") return c.kind === "wait" ? "wait" : "skipped";
-  const { doc, devices } = c;
+  return sendClaimed(db, c.doc, c.devices, senders, now);
+}
+
+/**
+ * Sends a job this attempt holds (claimed at `now`, by claim above or by the commit that
+ * wrote it: outbox.ts pushJobDoc) to each device not yet done, and records what became of
+ * each; `retry` when some failed for now and the job may still go.
+ */
+export async function sendClaimed(
+  db: Firestore,
+  doc: PushJobDoc,
+  devices: Record<string, JobDevice>,
+  senders: Senders,
+  now: number,
+): Promise<"sent" | "retry"> {
+  const jobId = doc.job_id;
   const pending = Object.values(devices).filter((d) => d.state === "pending");
   const handed = Date.now();
   const msgs = messagesFor(jobId, doc.job, pending, senders.voip !== null, handed);

@@ -23,6 +23,7 @@ export const push = defineChannel({
   // `push` is the switch's older name, kept for the contexts tests build.
   on: (ctx) => ctx.push ?? ctx.channels?.push ?? false,
   deployed: () => PUSH_ENABLED.value(),
+  usesDevices: true,
   task: {
     fn: PUSH_TASK,
     queue: pushQueue,

@@ -9,16 +9,41 @@
  * failure: the command's answer is the command's.
  */
 import type { Firestore } from "firebase-admin/firestore";
-import type { EffectOf } from "../channel.js";
+import type { EffectOf, Known } from "../channel.js";
 import { clock, mark } from "../../adapters/timings.js";
 import { PUSH_INLINE_BUDGET_MS } from "../../params.js";
-import { deliverPush, type Senders } from "./delivery.js";
-import { pushJobId } from "./outbox.js";
+import { deliverPush, sendClaimed, type Senders } from "./delivery.js";
+import type { DeviceTokens } from "./messages.js";
+import { pushJobId, type PushJobDoc } from "./outbox.js";
 import type { PushJob } from "../../core/push.js";
 import { inlineSenders } from "./settings.js";
 
 /** The inline budget (ms); 0: tasks only. */
 export const inlineBudgetMs = (): number => PUSH_INLINE_BUDGET_MS.value();
+
+/**
+ * The ring jobs this request's commit wrote already claimed for its inline send (outbox.ts
+ * pushJobDoc), by job: that send needs no claim transaction and no read, so the push leaves
+ * one round trip after the commit rather than three. Keyed by the committed attempt's own
+ * job objects, so a transaction that ran again leaves nothing stale behind.
+ */
+export const claimedAtCommit = new WeakMap<PushJob, PushJobDoc>();
+
+/**
+ * The devices a job is committed claimed for, or undefined (an ordinary pending row): a ring
+ * sent inline (a budget, ring senders in this function) whose user's devices the request read
+ * before its transaction (adapters/calls/callees.ts). Only a user new to the call is rung,
+ * once, so no cancel of this ring can exist yet, and its deadline is ahead: what the claim
+ * would check holds.
+ */
+export function claimable(
+  job: PushJob,
+  known: Known | undefined,
+): readonly DeviceTokens[] | undefined {
+  const devices = known?.devices.get(job.uid);
+  if (job.type !== "ring" || !devices || inlineBudgetMs() <= 0) return undefined;
+  return inlineSenders().rings ? devices : undefined;
+}
 
 /** How long after the budget the change's task is due, so it normally finds its jobs done. */
 export const TASK_AFTER_BUDGET_MS = 500;
@@ -31,6 +56,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * to the task.
  */
 async function attempt(db: Firestore, job: PushJob, senders: Senders, until: number) {
+  const claimed = claimedAtCommit.get(job);
+  if (claimed?.devices) {
+    claimedAtCommit.delete(job);
+    await sendClaimed(db, claimed, claimed.devices, senders, claimed.created_at.toMillis());
+    return;
+  }
   const jobId = pushJobId(job.call_id, job.uid, job.type);
   const inline = { type: job.type, uid: job.uid };
   for (let pause = 20; ; pause = Math.min(pause * 2, 160)) {

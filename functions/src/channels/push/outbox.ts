@@ -6,6 +6,7 @@
  * never sends to a device twice. Server-only; kept a day (`expire_at`, for a TTL policy).
  */
 import { createHash } from "node:crypto";
+import { Timestamp } from "firebase-admin/firestore";
 import type { PushJob, PushType } from "../../core/push.js";
 import { PRIVATE_COLLECTIONS } from "../../model/collections.js";
 import type { Channel, DeviceTokens } from "./messages.js";
@@ -103,16 +104,36 @@ export function pushTaskId(jobs: readonly PushJob[]): { id: string; job_ids: str
   return { id: `${jobs[0]?.call_id ?? "none"}-push-${h}`, job_ids };
 }
 
-export function pushJobDoc(changeAt: number, job: PushJob): PushJobDoc {
-  return {
-    ...outboxRow(job.call_id, changeAt, PUSH_JOB_TTL_MS),
-    status: "pending",
+/** One attempt may hold a job this long (its lease). */
+export const LEASE_MS = 20_000;
+
+/**
+ * The job's row as its change commits it. With `claimedFor` (the devices the request read
+ * before its transaction) the row is committed already claimed by the request's own inline
+ * attempt: `sending`, its lease from the change's time, its devices fixed, one attempt. It
+ * stays `unsent_since` until that attempt settles it, as any inline attempt leaves it.
+ */
+export function pushJobDoc(
+  changeAt: number,
+  job: PushJob,
+  claimedFor?: readonly DeviceTokens[],
+): PushJobDoc {
+  const row = outboxRow(job.call_id, changeAt, PUSH_JOB_TTL_MS);
+  const base = {
+    ...row,
     job_id: pushJobId(job.call_id, job.uid, job.type),
     call_id: job.call_id,
     uid: job.uid,
     type: job.type,
     job,
-    devices: null,
-    attempts: 0,
   };
+  if (!claimedFor) return { ...base, status: "pending", devices: null, attempts: 0 };
+  const devices = Object.fromEntries(
+    claimedFor.map((d): [string, JobDevice] => [
+      d.device_id,
+      { ...d, apns_env: d.apns_env ?? null, state: "pending" },
+    ]),
+  );
+  const lease_until = Timestamp.fromMillis(changeAt + LEASE_MS);
+  return { ...base, status: "sending", lease_until, devices, attempts: 1 };
 }
