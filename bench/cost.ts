@@ -15,6 +15,7 @@ import { quit } from "../functions/src/core/group.js";
 import type { CallState } from "../functions/src/core/types.js";
 import { adminDb, clearProject } from "./lib/admin.js";
 import { startDirect } from "./lib/inProcess.js";
+import { pushPerCall } from "./pushCost.js";
 import { instrumented, Meter, totalWrites, type MeterSnapshot } from "./lib/meteredFirestore.js";
 
 export const COST_PROJECT = "demo-ringback-bench-cost";
@@ -36,6 +37,8 @@ export interface CostResult {
   commands: { name: string; cost: Cost }[];
   lifecycles: { name: string; cost: Cost; commands: number }[];
   heartbeat: Cost;
+  /** The push jobs and tasks of the two lifecycles the scale model uses (pushCost.ts). */
+  push: Awaited<ReturnType<typeof pushPerCall>>;
 }
 
 const asCost = (s: MeterSnapshot, tasks = { scheduled: 0, canceled: 0 }): Cost => ({
@@ -55,6 +58,7 @@ const sum = (costs: Cost[]): Cost =>
         users: costs.reduce((a, c) => a + c.writes.users, 0),
         notifications: costs.reduce((a, c) => a + c.writes.notifications, 0),
         webhooks: costs.reduce((a, c) => a + c.writes.webhooks, 0),
+        push: costs.reduce((a, c) => a + c.writes.push, 0),
       },
     },
     {
@@ -290,5 +294,6 @@ export async function cost(): Promise<CostResult> {
     commands: [...commands].map(([name, c]) => ({ name, cost: c })),
     lifecycles,
     heartbeat: hb,
+    push: await pushPerCall(ctx, meter),
   };
 }

@@ -115,7 +115,7 @@ const costRow = (name: string, c: Cost) => [
   name,
   c.reads,
   totalWrites(c),
-  `${c.writes.calls}/${c.writes.users}/${c.writes.notifications}/${c.writes.webhooks}`,
+  `${c.writes.calls}/${c.writes.users}/${c.writes.notifications}/${c.writes.webhooks + c.writes.push}`,
   c.ops,
   c.listenerReads,
 ];

@@ -11,6 +11,7 @@ import {
   MAX_DEADLINE_QUEUES,
 } from "../functions/src/channels/deadlines/params.js";
 import type { Cost, CostResult } from "./cost.js";
+import { PUSH_DELIVERY, type PushPerCall } from "./pushCost.js";
 import type { Section } from "./lib/table.js";
 
 /** Documented limits (read 2026-11-29; see SCALE.md for the pages). */
@@ -32,6 +33,9 @@ const QUEUES = {
   default: (DEADLINE_QUEUES as unknown as { options: { default: number } }).options.default,
   max: MAX_DEADLINE_QUEUES,
 };
+
+/** Push queues: the same rule, by call shard (RINGBACK_PUSH_QUEUES). */
+const PUSH_QUEUES = { ...QUEUES, param: "RINGBACK_PUSH_QUEUES" };
 
 /** List prices in USD (read 2026-11-29; see SCALE.md for the pages). */
 export const PRICES = {
@@ -70,28 +74,53 @@ interface Mix {
   base: Cost;
   commands: number;
   heartbeat: Cost;
+  /** The same lifecycle's push jobs and tasks, with push on (pushCost.ts). */
+  push: PushPerCall;
 }
 
 /** Per call: documents, tasks and invocations, heartbeats over the assumed call length included. */
 function perCall(m: Mix) {
+  const pushed = pushCall(m.push);
   const beats = (ASSUMPTIONS.callSeconds / ASSUMPTIONS.heartbeatSeconds) * m.users;
   const taskRounds = ASSUMPTIONS.callSeconds / ASSUMPTIONS.heartbeatTimeoutSeconds;
   const w = (k: keyof Cost["writes"]) => m.base.writes[k] + beats * m.heartbeat.writes[k];
   return {
-    reads: m.base.reads + beats * m.heartbeat.reads,
-    writes: { calls: w("calls"), users: w("users"), notifications: w("notifications") },
+    reads: m.base.reads + beats * m.heartbeat.reads + pushed.reads,
+    writes: {
+      calls: w("calls"),
+      users: w("users"),
+      notifications: w("notifications"),
+      push: pushed.writes,
+    },
     listenerReads:
       (m.base.listenerReads + beats * m.heartbeat.listenerReads) * ASSUMPTIONS.devicesPerUser,
     // Each scheduled task is one enqueue and one dispatch; each round of a live call one more.
-    taskOps: 2 * (m.base.tasks.scheduled + taskRounds) + m.base.tasks.canceled,
+    taskOps: 2 * (m.base.tasks.scheduled + taskRounds) + m.base.tasks.canceled + pushed.taskOps,
     dispatches: m.base.tasks.scheduled + taskRounds,
     // Writes that may move the sweep's sharded index (`shard`, `task_at`, `state`): the
     // commands' call writes and each task round's (it moves `task_at`), but no heartbeat's,
     // which moves only `next_deadline_at` and the heartbeat itself, neither indexed.
     indexWrites: m.base.writes.calls + taskRounds,
-    invocations: m.commands + beats + m.base.tasks.scheduled + taskRounds,
+    invocations: m.commands + beats + m.base.tasks.scheduled + taskRounds + pushed.tasks,
     // Notifications expire (TTL): one delete each.
     deletes: w("notifications"),
+    push: pushed,
+  };
+}
+
+/**
+ * Offline push on, per call: the jobs its commands commit (measured), what each job's send
+ * and its task then read and write (PUSH_DELIVERY), and one task a change with jobs, on the
+ * push queues (a call's shard picks its queue, as for deadlines). Each push task is one
+ * enqueue, one dispatch and one invocation.
+ */
+function pushCall(p: PushPerCall) {
+  const d = PUSH_DELIVERY;
+  return {
+    reads: p.rings * d.ring.reads + p.cancels * d.cancel.reads,
+    writes: p.outboxWrites + p.rings * d.ring.writes + p.cancels * d.cancel.writes,
+    tasks: p.tasks,
+    taskOps: 2 * p.tasks,
   };
 }
 
@@ -122,6 +151,7 @@ export function scaleModel(cost: CostResult): { result: ScaleResult; sections: S
       users: c.writes.users - k * hb.writes.users,
       notifications: c.writes.notifications - k * hb.writes.notifications,
       webhooks: c.writes.webhooks,
+      push: c.writes.push,
     },
     listenerReads: c.listenerReads - k * hb.listenerReads,
   });
@@ -132,8 +162,16 @@ export function scaleModel(cost: CostResult): { result: ScaleResult; sections: S
       base: minus(oneToOne.cost, 6),
       commands: oneToOne.commands - 6,
       heartbeat: hb,
+      push: cost.push["1:1"],
     },
-    { name: "1:9", users: 10, base: oneToNine.cost, commands: oneToNine.commands, heartbeat: hb },
+    {
+      name: "1:9",
+      users: 10,
+      base: oneToNine.cost,
+      commands: oneToNine.commands,
+      heartbeat: hb,
+      push: cost.push["1:9"],
+    },
   ];
   const rates = [100, 1000, 10_000];
   const sections: Section[] = [];
@@ -147,6 +185,8 @@ export function scaleModel(cost: CostResult): { result: ScaleResult; sections: S
       const perShard = indexWrites / SHARDS;
       const dispatches = r * p.dispatches;
       const queues = Math.ceil(dispatches / LIMITS.queueDispatchesPerSecond);
+      const pushDispatches = r * p.push.tasks;
+      const pushQueues = Math.ceil(pushDispatches / LIMITS.queueDispatchesPerSecond);
       const instances = Math.ceil(
         (r * p.invocations * ASSUMPTIONS.invocationSeconds) / ASSUMPTIONS.concurrency,
       );
@@ -156,6 +196,13 @@ export function scaleModel(cost: CostResult): { result: ScaleResult; sections: S
               queues <= QUEUES.max
                 ? `deadline queues at the default ${QUEUES.default} (RINGBACK_DEADLINE_QUEUES=${queues} needed)`
                 : `deadline queues (${queues} of 500/s needed; at most ${QUEUES.max})`,
+            ]
+          : []),
+        ...(pushQueues > PUSH_QUEUES.default
+          ? [
+              pushQueues <= PUSH_QUEUES.max
+                ? `push queues at the default ${PUSH_QUEUES.default} (${PUSH_QUEUES.param}=${pushQueues} needed)`
+                : `push queues (${pushQueues} of 500/s needed; at most ${PUSH_QUEUES.max})`,
             ]
           : []),
         ...(perShard > LIMITS.sequentialIndexWritesPerSecond
@@ -171,9 +218,12 @@ export function scaleModel(cost: CostResult): { result: ScaleResult; sections: S
         fmt(callWrites),
         fmt(r * p.writes.users),
         fmt(r * p.writes.notifications),
+        fmt(r * p.writes.push),
         fmt(perShard),
         fmt(dispatches),
         queues,
+        fmt(pushDispatches),
+        pushQueues,
         fmt(r * p.invocations),
         instances,
         first,
@@ -187,9 +237,12 @@ export function scaleModel(cost: CostResult): { result: ScaleResult; sections: S
         "calls writes/s",
         "users writes/s",
         "notif. writes/s",
+        "push job writes/s",
         `sweep index writes/s a shard (${SHARDS}, at most)`,
-        "task dispatches/s",
+        "deadline task dispatches/s",
         "deadline queues needed",
+        "push task dispatches/s",
+        "push queues needed",
         "invocations/s",
         "instances",
         "limits exceeded",
@@ -198,7 +251,8 @@ export function scaleModel(cost: CostResult): { result: ScaleResult; sections: S
     });
     const usd =
       ((p.reads + p.listenerReads) * PRICES.firestoreReadPer100k) / 1e5 +
-      ((p.writes.calls + p.writes.users + p.writes.notifications) * PRICES.firestoreWritePer100k) /
+      ((p.writes.calls + p.writes.users + p.writes.notifications + p.writes.push) *
+        PRICES.firestoreWritePer100k) /
         1e5 +
       (p.deletes * PRICES.firestoreDeletePer100k) / 1e5 +
       (p.taskOps * PRICES.tasksOpPerMillion) / 1e6 +
@@ -223,7 +277,7 @@ export function scaleModel(cost: CostResult): { result: ScaleResult; sections: S
     rows: result.mixes.map(({ name, perCall: p }) => [
       name,
       fmt(p.reads),
-      fmt(p.writes.calls + p.writes.users + p.writes.notifications),
+      fmt(p.writes.calls + p.writes.users + p.writes.notifications + p.writes.push),
       fmt(p.listenerReads),
       fmt(p.taskOps),
       fmt(p.invocations),
@@ -234,6 +288,7 @@ export function scaleModel(cost: CostResult): { result: ScaleResult; sections: S
       ...(p1
         ? [
             `1:1: ${fmt(p1.dispatches)} deadline-task dispatches a call: one queue (500/s) serves ${fmt(LIMITS.queueDispatchesPerSecond / p1.dispatches)} starts/s, the default ${QUEUES.default} queues ${fmt((QUEUES.default * LIMITS.queueDispatchesPerSecond) / p1.dispatches)}, all ${QUEUES.max} ${fmt((QUEUES.max * LIMITS.queueDispatchesPerSecond) / p1.dispatches)}.`,
+            `1:1 with push on: ${p1.push.tasks} push tasks a call (${fmt(p1.push.writes)} push job writes, ${fmt(p1.push.reads)} reads): one push queue serves ${fmt(LIMITS.queueDispatchesPerSecond / p1.push.tasks)} starts/s, the default ${PUSH_QUEUES.default} ${fmt((PUSH_QUEUES.default * LIMITS.queueDispatchesPerSecond) / p1.push.tasks)}. Push is counted in every figure above (an app without it has fewer).`,
           ]
         : []),
     ],

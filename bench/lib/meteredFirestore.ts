@@ -16,9 +16,9 @@ export interface MeterSnapshot {
   reads: number;
   /**
    * Writes per collection: `calls/*`, `users/*` (and rate limits), `users/*\/notifications/*`,
-   * and the webhook outbox `ringback_webhook_events/*`.
+   * the webhook outbox `ringback_webhook_events/*` and the push outbox `ringback_push_jobs/*`.
    */
-  writes: { calls: number; users: number; notifications: number; webhooks: number };
+  writes: { calls: number; users: number; notifications: number; webhooks: number; push: number };
   /** Transaction attempts (a retried attempt's reads are billed again). */
   transactions: number;
 }
@@ -26,7 +26,7 @@ export interface MeterSnapshot {
 export class Meter {
   reads = 0;
   transactions = 0;
-  readonly writes = { calls: 0, users: 0, notifications: 0, webhooks: 0 };
+  readonly writes = { calls: 0, users: 0, notifications: 0, webhooks: 0, push: 0 };
 
   snapshot(): MeterSnapshot {
     return { reads: this.reads, writes: { ...this.writes }, transactions: this.transactions };
@@ -41,6 +41,7 @@ export class Meter {
         users: this.writes.users - before.writes.users,
         notifications: this.writes.notifications - before.writes.notifications,
         webhooks: this.writes.webhooks - before.writes.webhooks,
+        push: this.writes.push - before.writes.push,
       },
       transactions: this.transactions - before.transactions,
     };
@@ -50,13 +51,14 @@ export class Meter {
     const path = ref.path;
     if (path.startsWith("calls/")) this.writes.calls += 1;
     else if (path.startsWith(`${PRIVATE_COLLECTIONS.webhookEvents}/`)) this.writes.webhooks += 1;
+    else if (path.startsWith(`${PRIVATE_COLLECTIONS.pushJobs}/`)) this.writes.push += 1;
     else if (path.includes("/notifications/")) this.writes.notifications += 1;
     else this.writes.users += 1;
   }
 }
 
 export const totalWrites = (s: MeterSnapshot): number =>
-  s.writes.calls + s.writes.users + s.writes.notifications + s.writes.webhooks;
+  s.writes.calls + s.writes.users + s.writes.notifications + s.writes.webhooks + s.writes.push;
 
 type AnyFn = (...args: unknown[]) => unknown;
 

@@ -39,7 +39,7 @@ const cost = (
   webhooks = 0,
 ) => ({
   reads,
-  writes: { calls, users, notifications, webhooks },
+  writes: { calls, users, notifications, webhooks, push: 0 },
   transactions: 1,
 });
 
