@@ -88,14 +88,13 @@ export async function runStartBeside(
   const uids = [callerId, ...request.callee_ids];
   return transact(ctx, async (uow) => {
     const t0 = clock();
-    const [atChosen, bucket] = await Promise.all([
-      uow.readCallAndUsers(chosen, uids, {
-        actor: callerId,
-        callees: request.callee_ids,
-        logs: limitsOn(ctx.cfg.ringLimits),
-      }),
-      ctx.cfg.startLimit ? uow.readBucket(callerId) : undefined,
-    ]);
+    const atChosen = await uow.readCallAndUsers(
+      chosen,
+      uids,
+      { actor: callerId, callees: request.callee_ids, logs: limitsOn(ctx.cfg.ringLimits) },
+      ctx.cfg.startLimit ? callerId : undefined,
+    );
+    const bucket = uow.bucket;
     // Only when another user holds the chosen id is its caller-scoped twin read (ids.ts):
     // a round trip more for the squatted case, none for any other start.
     const atScoped =

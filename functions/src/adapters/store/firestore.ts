@@ -33,12 +33,14 @@ import {
   parseUserFields,
   storedCall,
   storedCallPrivate,
+  storedBucket,
   storedRingLog,
   USER_FIELDS,
 } from "../../model/documents.js";
 
-/** A ring log's fields (read with the rest in one getAll, so they are in READ_MASK). */
+/** A ring log's and a start bucket's fields (read with the rest in one getAll, so in READ_MASK). */
 const RING_LOG_FIELDS = Object.keys(storedRingLog.shape);
+const BUCKET_FIELDS = Object.keys(storedBucket.shape);
 import { sharedNames } from "../../params.js";
 import { shardOf } from "./shards.js";
 
@@ -147,7 +149,13 @@ export function parsePrivate(snap: DocumentSnapshot): CallPrivate | undefined {
  * never sent to Ringback, however large its profile.
  */
 export const READ_MASK: readonly string[] = [
-  ...new Set([...CALL_FIELDS, ...CALL_PRIVATE_FIELDS, ...USER_FIELDS, ...RING_LOG_FIELDS]),
+  ...new Set([
+    ...CALL_FIELDS,
+    ...CALL_PRIVATE_FIELDS,
+    ...USER_FIELDS,
+    ...RING_LOG_FIELDS,
+    ...BUCKET_FIELDS,
+  ]),
 ];
 
 /** Splits a call into the shared doc the participants read and its private part. */

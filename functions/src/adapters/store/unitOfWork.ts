@@ -88,12 +88,8 @@ export class UnitOfWork {
     return out;
   }
 
-  /** The caller's startCall rate-limit bucket (a malformed one reads as none: a full bucket). */
-  async readBucket(uid: string): Promise<Bucket | undefined> {
-    const snap = await this.tx.get(this.col.rateLimits.doc(uid));
-    const d = storedBucket.safeParse(snap.data());
-    return d.success ? d.data : undefined;
-  }
+  /** The caller's startCall rate-limit bucket, read by readCallAndUsers (`bucketOf`). */
+  bucket: Bucket | undefined;
 
   /**
    * Charges the caller's bucket: written with the rest in stageWrites, after every read (a
@@ -125,24 +121,34 @@ export class UnitOfWork {
     callId: string | undefined,
     uids: readonly string[],
     screen?: ScreenRead,
+    /** Whose startCall bucket to read too (`bucket`). */
+    bucketOf?: string,
   ): Promise<Call | undefined> {
     const missing = [...new Set(uids)].filter((u) => !this.users.has(u));
     const callRefs = callId === undefined ? [] : this.callRefs(callId);
     const callees = screen ? [...new Set(screen.callees)] : [];
     const blockRefs = callees.map((c) => this.col.blocked(c).doc(screen?.actor ?? ""));
     const logRefs = screen?.logs ? callees.map((c) => this.col.ringLogs.doc(c)) : [];
-    if (missing.length + callRefs.length + blockRefs.length === 0) return undefined;
+    const bucketRefs = bucketOf === undefined ? [] : [this.col.rateLimits.doc(bucketOf)];
+    if (missing.length + callRefs.length + blockRefs.length + bucketRefs.length === 0) {
+      return undefined;
+    }
     const userRefs = missing.map((u) => this.col.users.doc(u).withConverter(null));
-    // One getAll over every kind: the snapshots are told apart by position.
-    const refs = [...callRefs, ...userRefs, ...blockRefs, ...logRefs];
+    // One getAll over every kind, told apart by position. One: a transaction's reads made side
+    // by side still go one after the other until its first read has begun it.
+    const refs = [...callRefs, ...userRefs, ...blockRefs, ...logRefs, ...bucketRefs];
     const snaps = await this.tx.getAll(...refs, { fieldMask: [...READ_MASK] });
+    if (bucketOf !== undefined) {
+      const d = storedBucket.safeParse(snaps[snaps.length - 1]?.data());
+      this.bucket = d.success ? d.data : undefined; // a malformed one reads as none: a full bucket
+    }
     let at = callRefs.length;
     const users = snaps.slice(at, (at += userRefs.length));
     users.forEach((s, i) =>
       this.users.set(missing[i] as string, s.exists ? parseUserFields(s.data()) : undefined),
     );
     const blocks = snaps.slice(at, (at += blockRefs.length));
-    const logs = snaps.slice(at);
+    const logs = snaps.slice(at, at + logRefs.length);
     // Only a read that screens replaces the facts (stageWrites' own reads must not clear them).
     if (screen) {
       this.screenFacts = {

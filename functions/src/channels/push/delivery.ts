@@ -18,12 +18,7 @@ import {
   type JobStatus,
   type PushJobDoc,
 } from "./outbox.js";
-import {
-  messagesFor,
-  type PushMessage,
-  type PushSender,
-  type SendOutcome,
-} from "./messages.js";
+import { messagesFor, type PushMessage, type PushSender, type SendOutcome } from "./messages.js";
 import { logs } from "../../adapters/logs.js";
 import { claimRow, parseRow } from "../outbox.js";
 
