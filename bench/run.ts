@@ -23,6 +23,7 @@ import { totalWrites } from "./lib/meteredFirestore.js";
 import { mdTable, textTable, type Section } from "./lib/table.js";
 import { ms, x, type Summary } from "./lib/stats.js";
 import { scaleModel } from "./scale.js";
+import { pushLatency, pushSection } from "./pushLatency.js";
 import { sweepScaling } from "./sweep.js";
 import { inProcessSection, inProcessThroughput } from "./inProcessThroughput.js";
 import { throughput } from "./throughput.js";
@@ -41,6 +42,7 @@ const ALL = [
   "screening",
   "cold",
   "http",
+  "push",
   "webhooks",
 ] as const;
 type Part = (typeof ALL)[number];
@@ -77,6 +79,7 @@ const plan = quick
       timing: { runs: Number(process.env.RINGBACK_BENCH_TIMING_RUNS ?? 2), heartbeat: false },
       webhooks: { calls: 3 },
       http: { pairs: 2 },
+      push: { calls: 3 },
     }
   : {
       latency: { iterations: 200, warmup: 10, chunk: 20 },
@@ -87,6 +90,7 @@ const plan = quick
       timing: { runs: 50, heartbeat: true, staggerMs: 500 },
       webhooks: { calls: 100 },
       http: { pairs: 30 },
+      push: { calls: 20 },
     };
 
 const progress = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
@@ -212,6 +216,12 @@ async function main() {
     const rows = await inProcessThroughput(plan.inProcess, progress);
     results.inProcess = rows;
     sections.push(inProcessSection(rows, plan.inProcess.seconds));
+  }
+
+  if (only.includes("push")) {
+    const r = await pushLatency(plan.push.calls, progress);
+    results.push = r;
+    sections.push(pushSection(r));
   }
 
   if (only.includes("screening")) {

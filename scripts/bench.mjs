@@ -19,6 +19,7 @@ const ALL = [
   "screening",
   "cold",
   "http",
+  "push",
   "webhooks",
 ];
 const offset = Number(process.env.RINGBACK_PORT_OFFSET ?? 0);
