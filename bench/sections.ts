@@ -196,7 +196,7 @@ export function coldSection(r: ColdResult): Section {
 
 export function throughputSection(r: ThroughputResult): Section {
   return {
-    title: `4. Throughput: ${r.pairs} caller/callee pairs for ${r.seconds} s`,
+    title: `4. Throughput through the functions emulator: ${r.pairs} caller/callee pairs for ${r.seconds} s (the emulator's figure, not Ringback's: 5b is Ringback's)`,
     head: [
       "lifecycles/s",
       "commands/s",
