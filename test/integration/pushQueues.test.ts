@@ -2,17 +2,29 @@
  * Push tasks spread over queues by call shard (channels/push/queue.ts, the deadline tasks'
  * rule): calls whose shards pick different queues have their ring and cancel pushes sent by
  * tasks dispatched on each call's own queue (`pushTask`, `pushTask1`, …), as the
- * scheduled-task stand-in records, and the pushes still reach the devices. The callables run
+ * scheduled-task stand-in records, and the pushes still reach the devices; a ring whose
+ * enqueue was lost is enqueued again by the sweep's backstop on that same queue. The callables run
  * in this process, so the file routes over the default 4 queues itself (the local stack's
  * functions use one unless told: scripts/stack.mjs), and sends nothing inline (budget 0) so
  * that the tasks do the sending.
  */
+import { getApps, initializeApp } from "firebase-admin/app";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Ctx } from "../../functions/src/adapters/context.js";
+import { channelEffects } from "../../functions/src/channels/deliver.js";
+import {
+  PUSH_UNSENT_GRACE_MS,
+  resendUnsentPushes,
+} from "../../functions/src/channels/push/backstop.js";
 import { shardOf } from "../../functions/src/adapters/store/shards.js";
 import { PUSH_TASKS, pushTaskOf } from "../../functions/src/channels/push/queue.js";
+import { adminDb } from "../support/admin.js";
 import { ring, users } from "../support/calls.js";
 import { closeAll } from "../support/clients.js";
-import { settledPushes, waitPushes } from "../support/pushes.js";
+import { control } from "../support/control.js";
+import { env } from "../support/env.js";
+import { HEARTBEAT } from "../support/heartbeat.js";
+import { jobsOf, settledPushes, waitPushes } from "../support/pushes.js";
 import { dispatched, idsPerQueue } from "../support/queues.js";
 
 /** The param's default: the queues a deploy spreads calls over unless told otherwise. */
@@ -83,4 +95,49 @@ describe("sharded push queues", () => {
       expect(new Set(Object.values(tasks))).toEqual(new Set([PUSH_TASKS[q]]));
     }
   }, 300_000);
+
+  it("the sweep's backstop enqueues a lost ring again on its call's queue", async () => {
+    const [alice, bob] = await users("caller", "callee");
+    await bob.call("registerDevice", {
+      device_id: "phone",
+      platform: "android",
+      fcm_token: `fcm-${bob.uid}`,
+    });
+    const q = 3; // not queue 0: the backstop must route, not fall back to pushTask
+    let n = 0;
+    while (pushTaskOf(`pqb-${alice.uid}-${n}`, QUEUES) !== PUSH_TASKS[q]) n++;
+    const id = `pqb-${alice.uid}-${n}`;
+    const refuse = (count: number) =>
+      control("POST", "/tasks/refuse", { queue: PUSH_TASKS[q], count });
+    expect((await refuse(1000)).status).toBe(200);
+    try {
+      await ring(alice, bob, { call_id: id, timeout: 600 });
+    } finally {
+      expect((await refuse(0)).status).toBe(200);
+    }
+    const jobs = await jobsOf(id);
+    expect(jobs.map((j) => [j.type, j.status])).toEqual([["ring", "pending"]]);
+    // The sweep, a grace period later (its clock moved forward instead of waiting 15 s).
+    const host = process.env.RINGBACK_SCHEDULED_TASKS;
+    if (!host) throw new Error("RINGBACK_SCHEDULED_TASKS is not set: run through `npm test`.");
+    process.env.CLOUD_TASKS_EMULATOR_HOST = host;
+    if (!getApps().some((a) => a.name === "[DEFAULT]")) initializeApp({ projectId: env.projectId });
+    const ctx: Ctx = {
+      db: adminDb(),
+      cfg: { heartbeatIntervalS: HEARTBEAT.intervalS, heartbeatTimeoutMs: HEARTBEAT.timeoutMs },
+      effects: channelEffects(adminDb()),
+      push: true,
+    };
+    expect(
+      await resendUnsentPushes(ctx, { now: Date.now() + PUSH_UNSENT_GRACE_MS + 1000 }),
+    ).toBeGreaterThanOrEqual(1);
+    await waitPushes({ call_id: id, type: "ring" }, (g) => g.length >= 1, "the swept ring", 90_000);
+    const tasks = await dispatched(
+      `${id}-push-`,
+      () => true,
+      (t) => Object.keys(t).length >= 1,
+    );
+    expect(Object.keys(tasks)).toHaveLength(1);
+    expect(Object.values(tasks)).toEqual([PUSH_TASKS[q]]);
+  }, 120_000);
 });

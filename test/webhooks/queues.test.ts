@@ -2,15 +2,24 @@
  * Webhook deliveries spread over queues by call shard (channels/webhooks/queue.ts, the
  * deadline tasks' rule): calls whose shards pick different queues have their callback events
  * delivered by tasks dispatched on each call's own queue (`webhookTask`, `webhookTask1`, …),
- * as the scheduled-task stand-in records, and the receiver still gets each event, signed.
+ * as the scheduled-task stand-in records, and the receiver still gets each event, signed;
+ * an event whose enqueue was lost is enqueued again by the sweep's backstop on that queue.
  * The callables run in this process, so the file routes over the default 4 queues itself (the
  * local stack's functions use one unless told: scripts/stack.mjs).
  */
+import { getApps, initializeApp } from "firebase-admin/app";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Ctx } from "../../functions/src/adapters/context.js";
+import { channelEffects } from "../../functions/src/channels/deliver.js";
+import { resendUnsent, UNSENT_GRACE_MS } from "../../functions/src/channels/webhooks/backstop.js";
 import { shardOf } from "../../functions/src/adapters/store/shards.js";
 import { WEBHOOK_TASKS, webhookTaskOf } from "../../functions/src/channels/webhooks/queue.js";
+import { adminDb } from "../support/admin.js";
 import { ring, users } from "../support/calls.js";
 import { closeAll } from "../support/clients.js";
+import { control } from "../support/control.js";
+import { env } from "../support/env.js";
+import { HEARTBEAT } from "../support/heartbeat.js";
 import { dispatched, idsPerQueue } from "../support/queues.js";
 import { Receiver } from "../support/receiver.js";
 import { expectSigned, logIn, outboxOf } from "./webhookTestKit.js";
@@ -67,4 +76,46 @@ describe("sharded webhook queues", () => {
       expect(tasks).toEqual(Object.fromEntries([...eventIds].map((e) => [e, WEBHOOK_TASKS[q]])));
     }
   }, 300_000);
+
+  it("the sweep's backstop enqueues a lost event again on its call's queue", async () => {
+    const [alice, bob] = await users("caller", "callee");
+    await logIn(bob);
+    const q = 2; // not queue 0: the backstop must route, not fall back to webhookTask
+    let n = 0;
+    while (webhookTaskOf(`wqb-${alice.uid}-${n}`, QUEUES) !== WEBHOOK_TASKS[q]) n++;
+    const id = `wqb-${alice.uid}-${n}`;
+    expect(webhookTaskOf(id, QUEUES)).toBe(WEBHOOK_TASKS[q]);
+    const refuse = (count: number) =>
+      control("POST", "/tasks/refuse", { queue: WEBHOOK_TASKS[q], count });
+    expect((await refuse(1000)).status).toBe(200);
+    try {
+      await ring(alice, bob, { call_id: id, timeout: 600 });
+    } finally {
+      expect((await refuse(0)).status).toBe(200);
+    }
+    const [entry] = await outboxOf(id);
+    expect(entry).toMatchObject({ event: "call_create", status: "pending" });
+    expect(entry?.unsent_since).not.toBeNull();
+    // The sweep, a grace period later (its clock moved forward instead of waiting 30 s).
+    const host = process.env.RINGBACK_SCHEDULED_TASKS;
+    if (!host) throw new Error("RINGBACK_SCHEDULED_TASKS is not set: run through `npm test`.");
+    process.env.CLOUD_TASKS_EMULATOR_HOST = host;
+    if (!getApps().some((a) => a.name === "[DEFAULT]")) initializeApp({ projectId: env.projectId });
+    const ctx: Ctx = {
+      db: adminDb(),
+      cfg: { heartbeatIntervalS: HEARTBEAT.intervalS, heartbeatTimeoutMs: HEARTBEAT.timeoutMs },
+      effects: channelEffects(adminDb()),
+      outbox: true,
+    };
+    expect(
+      await resendUnsent(ctx, { now: Date.now() + UNSENT_GRACE_MS + 1000 }),
+    ).toBeGreaterThanOrEqual(1);
+    await receiver.until(() => receiver.accepted(id).length === 1, "the swept event", 90_000);
+    const tasks = await dispatched(
+      `${id}-`,
+      (t) => t === entry?.event_id,
+      (t) => Object.keys(t).length === 1,
+    );
+    expect(tasks).toEqual({ [entry?.event_id as string]: WEBHOOK_TASKS[q] });
+  }, 120_000);
 });
