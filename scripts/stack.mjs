@@ -140,10 +140,13 @@ function writeRules(cfg) {
 // ---- main --------------------------------------------------------------------------------
 
 async function main() {
-  // One deadline queue unless the environment sets more: here each queue's function has worker
-  // processes of its own, so four would boot four times the workers on a small machine for
-  // nothing (the stand-in has no rate to spread). The tests that route over several set it.
+  // One deadline, webhook and push queue unless the environment sets more: here each queue's
+  // function has worker processes of its own, so four would boot four times the workers on a
+  // small machine for nothing (the stand-in has no rate to spread). The tests that route over
+  // several set it (deadlineQueues.test.ts, channelQueues.test.ts).
   process.env.RINGBACK_DEADLINE_QUEUES ||= "1";
+  process.env.RINGBACK_WEBHOOK_QUEUES ||= "1";
+  process.env.RINGBACK_PUSH_QUEUES ||= "1";
   const cfg = stackConfig(ROOT);
   const jar = chooseFirestoreJar(log);
   const webhookProblem = checkWebhookEnv() ?? checkPolicyEnv();

@@ -89,7 +89,23 @@ export const deadlineTask5 = task("deadlines", 5);
 export const deadlineTask6 = task("deadlines", 6);
 export const deadlineTask7 = task("deadlines", 7);
 export const webhookTask = task("webhooks");
+// The other webhook queues (channels/webhooks/queue.ts: a call's shard picks its queue).
+export const webhookTask1 = task("webhooks", 1);
+export const webhookTask2 = task("webhooks", 2);
+export const webhookTask3 = task("webhooks", 3);
+export const webhookTask4 = task("webhooks", 4);
+export const webhookTask5 = task("webhooks", 5);
+export const webhookTask6 = task("webhooks", 6);
+export const webhookTask7 = task("webhooks", 7);
 export const pushTask = task("push");
+// The other push queues (channels/push/queue.ts: a call's shard picks its queue).
+export const pushTask1 = task("push", 1);
+export const pushTask2 = task("push", 2);
+export const pushTask3 = task("push", 3);
+export const pushTask4 = task("push", 4);
+export const pushTask5 = task("push", 5);
+export const pushTask6 = task("push", 6);
+export const pushTask7 = task("push", 7);
 export const callApi = onRequest(
   httpDoorOptions,
   lazy(async () => (await import("./functions/callApi.js")).callApi),

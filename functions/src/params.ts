@@ -39,6 +39,9 @@ import {
 } from "./params/limits.js";
 import { MAX_DEVICES, PUSH_INLINE_BUDGET_MS } from "./params/push.js";
 import { DEADLINE_QUEUES, MAX_DEADLINE_QUEUES } from "./channels/deadlines/params.js";
+import { PUSH_QUEUES } from "./channels/push/params.js";
+import { WEBHOOK_QUEUES } from "./channels/webhooks/params.js";
+import { MAX_QUEUES } from "./channels/queues.js";
 
 export * from "./params/calls.js";
 export * from "./params/capacity.js";
@@ -46,6 +49,8 @@ export * from "./params/http.js";
 export * from "./params/limits.js";
 export * from "./params/push.js";
 export * from "./channels/deadlines/params.js";
+export * from "./channels/push/params.js";
+export * from "./channels/webhooks/params.js";
 
 export { MAX_INVITEES_CEILING };
 
@@ -76,8 +81,10 @@ export const RANGES: [param: { name: string; value(): number }, min: number, max
   [DEADLINE_QUEUES, 1, MAX_DEADLINE_QUEUES],
   [DEADLINE_QUEUE_RATE, 1, 500],
   [DEADLINE_QUEUE_CONCURRENCY, 1, 5000],
+  [WEBHOOK_QUEUES, 1, MAX_QUEUES],
   [WEBHOOK_QUEUE_RATE, 1, 500],
   [WEBHOOK_QUEUE_CONCURRENCY, 1, 5000],
+  [PUSH_QUEUES, 1, MAX_QUEUES],
   [PUSH_QUEUE_RATE, 1, 500],
   [PUSH_QUEUE_CONCURRENCY, 1, 5000],
 ];

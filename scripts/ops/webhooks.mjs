@@ -72,6 +72,8 @@ if (command === "list") {
     ? (await events.where("status", "==", "failed").limit(500).get()).docs.map((d) => d.id)
     : ids;
   if (targets.length === 0) usage();
+  // Queue 0: webhookTask1 … run the same handler, and a redrive's id is new, so any queue
+  // takes it; the call's own queue (docs/protocol.md#channels) matters only for first sends.
   const queue = getFunctions(app).taskQueue(`locations/${region}/functions/webhookTask`);
   for (const id of targets) {
     const ref = events.doc(id);

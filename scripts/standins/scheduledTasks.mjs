@@ -118,7 +118,9 @@ export function startScheduledTasks({ host, port, functions, project, region, lo
       id,
       setTimeout(
         () => due(queue, id, body, attempt + 1),
-        backoffMs(config, attempt + 1) * (scale.get(queue) ?? 1),
+        // A sharded task's queues (webhookTask1, …) take the scale given for its first one.
+        backoffMs(config, attempt + 1) *
+          (scale.get(queue) ?? scale.get(queue.replace(/\d+$/, "")) ?? 1),
       ),
     );
   };

@@ -77,7 +77,7 @@ describe("sharded deadline queues", () => {
         }),
       );
     let ran = await dispatched();
-    for (let i = 0; i < 100 && ran.some((t) => Object.keys(t).length === 0); i++) {
+    for (let i = 0; i < 600 && ran.some((t) => Object.keys(t).length === 0); i++) {
       await new Promise((r) => setTimeout(r, 100));
       ran = await dispatched();
     }

@@ -39,7 +39,9 @@ describe("docs/params.md", () => {
         "deadlineTask",
         ...[1, 2, 3, 4, 5, 6, 7].map((i) => `deadlineTask${i}`),
         "webhookTask",
+        ...[1, 2, 3, 4, 5, 6, 7].map((i) => `webhookTask${i}`),
         "pushTask",
+        ...[1, 2, 3, 4, 5, 6, 7].map((i) => `pushTask${i}`),
       ],
     });
     for (const guide of GUIDES) {

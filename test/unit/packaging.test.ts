@@ -75,10 +75,17 @@ describe("extension.yaml", () => {
     const fns = tasks.flatMap(([name, t]) =>
       (t.fns ?? [t.fn]).map((fn, i) => [name, fn, i, t] as const),
     );
-    expect(fns.filter(([name]) => name === "deadlines").map(([, fn]) => fn)).toEqual([
-      "deadlineTask",
-      ...[1, 2, 3, 4, 5, 6, 7].map((i) => `deadlineTask${i}`),
-    ]);
+    // Each channel's task on 8 queues (channels/queues.ts): `<fn>`, then `<fn>1` … `<fn>7`.
+    for (const [name, fn] of [
+      ["deadlines", "deadlineTask"],
+      ["webhooks", "webhookTask"],
+      ["push", "pushTask"],
+    ]) {
+      expect(fns.filter(([n]) => n === name).map(([, f]) => f)).toEqual([
+        fn,
+        ...[1, 2, 3, 4, 5, 6, 7].map((i) => `${fn}${i}`),
+      ]);
+    }
     for (const [name, fn, i, t] of fns) {
       const call = i === 0 ? `task\\("${name}"\\)` : `task\\("${name}", ${i}\\)`;
       expect(index).toMatch(new RegExp(`^export const ${fn} = ${call};$`, "m"));

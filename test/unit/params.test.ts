@@ -31,10 +31,12 @@ const DEFAULTS: Record<string, string> = {
   RINGBACK_CONCURRENCY: "80",
   RINGBACK_MEMORY_MIB: "256",
   RINGBACK_DEADLINE_QUEUES: "4",
+  RINGBACK_WEBHOOK_QUEUES: "4",
+  RINGBACK_PUSH_QUEUES: "4",
   RINGBACK_DEADLINE_QUEUE_RATE: "500",
   RINGBACK_DEADLINE_QUEUE_CONCURRENCY: "1000",
   RINGBACK_WEBHOOK_QUEUE_RATE: "500",
-  RINGBACK_WEBHOOK_QUEUE_CONCURRENCY: "100",
+  RINGBACK_WEBHOOK_QUEUE_CONCURRENCY: "25",
   RINGBACK_PUSH_QUEUE_RATE: "500",
   RINGBACK_PUSH_QUEUE_CONCURRENCY: "500",
 };
@@ -85,6 +87,10 @@ describe("params", () => {
     ["RINGBACK_CONCURRENCY", "1001"],
     ["RINGBACK_DEADLINE_QUEUES", "0"],
     ["RINGBACK_DEADLINE_QUEUES", "9"], // index.ts exports 8 deadline task functions
+    ["RINGBACK_WEBHOOK_QUEUES", "0"],
+    ["RINGBACK_WEBHOOK_QUEUES", "9"],
+    ["RINGBACK_PUSH_QUEUES", "0"],
+    ["RINGBACK_PUSH_QUEUES", "9"],
     ["RINGBACK_DEADLINE_QUEUE_RATE", "501"], // Cloud Tasks' ceiling a queue
     ["RINGBACK_DEADLINE_QUEUE_CONCURRENCY", "5001"],
     ["RINGBACK_WEBHOOK_QUEUE_RATE", "0"],
@@ -115,8 +121,9 @@ describe("params", () => {
     for (const k of Object.keys(DEFAULTS).filter((k) =>
       /INSTANCES|CONCURRENCY|MEMORY|QUEUE_/.test(k),
     )) {
-      // what an extension's runtime sees: unset, read as 0 (RINGBACK_DEADLINE_QUEUES, which
-      // routes tasks rather than sizes a deploy, is one of extension.yaml's params)
+      // what an extension's runtime sees: unset, read as 0 (RINGBACK_DEADLINE_QUEUES and the
+      // webhook and push ones, which route tasks rather than size a deploy, are among
+      // extension.yaml's params)
       delete process.env[k];
     }
     expect(() => checkParams()).toThrow(/RINGBACK_MAX_INSTANCES = 0 is out of range/);

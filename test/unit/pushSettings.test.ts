@@ -81,6 +81,12 @@ describe("the APNs key and the senders", () => {
     expect(log.events("push_self_check")).toMatchObject([
       { severity: "error", fields: { ok: false, detail: expect.stringMatching(/^not run: /) } },
     ]);
+    // Another of the push queues' functions (channels/push/queue.ts) checks as well.
+    process.env.FUNCTION_TARGET = "pushTask3";
+    checkPushAtStart(() => "none");
+    await vi.waitFor(() => expect(log.events("push_self_check")).toHaveLength(2), {
+      timeout: 10_000,
+    });
     delete process.env.FUNCTION_TARGET;
   });
 

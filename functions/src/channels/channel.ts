@@ -55,7 +55,7 @@ export interface ChannelTask {
   fn: string;
   /**
    * Every function the task is deployed as, when it runs on several queues (`fn` first):
-   * the deadline tasks, spread over queues by call shard (channels/deadlines/queue.ts).
+   * the deadline, webhook and push tasks, spread over queues by call shard (channels/queues.ts).
    */
   fns?: readonly string[];
   queue: TaskQueueOptions;

@@ -37,23 +37,32 @@ export const DEADLINE_QUEUE_CONCURRENCY = defineInt("RINGBACK_DEADLINE_QUEUE_CON
   description: "Deadline tasks running at once, at most (Cloud Tasks allows at most 5,000).",
 });
 
+// The webhook and push queues' limits hold for each of their RINGBACK_*_QUEUES queues
+// (channels/queues.ts), as a Cloud Tasks queue's limits do: the totals are N times these.
+
 export const WEBHOOK_QUEUE_RATE = defineInt("RINGBACK_WEBHOOK_QUEUE_RATE", {
   default: 500,
-  description: "Callback deliveries dispatched a second, at most (at most 500 a queue).",
+  description:
+    "Callback deliveries dispatched a second by each webhook queue, at most (at most 500 a queue).",
 });
 
+// 25 a queue: at the default 4 queues the app's receiver bears the 100 in flight it bore
+// when there was one queue.
 export const WEBHOOK_QUEUE_CONCURRENCY = defineInt("RINGBACK_WEBHOOK_QUEUE_CONCURRENCY", {
-  default: 100,
+  default: 25,
   description:
-    "Callback deliveries in flight at once, at most (at most 5,000): what the app bears.",
+    "Callback deliveries in flight at once on each webhook queue, at most (at most 5,000): " +
+    "the app's receiver bears RINGBACK_WEBHOOK_QUEUES times this.",
 });
 
 export const PUSH_QUEUE_RATE = defineInt("RINGBACK_PUSH_QUEUE_RATE", {
   default: 500,
-  description: "Push tasks (one a change) dispatched a second, at most (at most 500 a queue).",
+  description:
+    "Push tasks (one a change) dispatched a second by each push queue, at most (at most 500 a queue).",
 });
 
 export const PUSH_QUEUE_CONCURRENCY = defineInt("RINGBACK_PUSH_QUEUE_CONCURRENCY", {
   default: 500,
-  description: "Push tasks in flight at once, at most (Cloud Tasks allows at most 5,000).",
+  description:
+    "Push tasks in flight at once on each push queue, at most (Cloud Tasks allows at most 5,000).",
 });

@@ -1,12 +1,13 @@
 /** The deadline channel's own param (SCALE.md#the-first-limit-hit-is-the-deadline-queue). */
 import { defineInt } from "firebase-functions/params";
+import { MAX_QUEUES } from "../queues.js";
 
 /**
  * How many deadline queues exist: every deploy defines this many task functions
  * (`deadlineTask`, `deadlineTask1`, …), since a param cannot change how many functions a
  * codebase exports; RINGBACK_DEADLINE_QUEUES picks how many of them calls are spread over.
  */
-export const MAX_DEADLINE_QUEUES = 8;
+export const MAX_DEADLINE_QUEUES = MAX_QUEUES;
 
 export const DEADLINE_QUEUES = defineInt("RINGBACK_DEADLINE_QUEUES", {
   default: 4,

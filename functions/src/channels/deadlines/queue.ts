@@ -1,8 +1,8 @@
 /** The deadline tasks' queues, kept light: index.ts defines the functions with them at load. */
 import type { TaskQueueOptions } from "firebase-functions/v2/tasks";
 import { DEADLINE_QUEUE_CONCURRENCY, DEADLINE_QUEUE_RATE } from "../../params.js";
-import { shardOf } from "../../adapters/store/shards.js";
-import { DEADLINE_QUEUES, MAX_DEADLINE_QUEUES } from "./params.js";
+import { fnOfCall, queueFns } from "../queues.js";
+import { DEADLINE_QUEUES } from "./params.js";
 
 export const DEADLINE_TASK = "deadlineTask";
 
@@ -10,21 +10,15 @@ export const DEADLINE_TASK = "deadlineTask";
  * The deadline task functions, one per queue: `deadlineTask` (queue 0, the name it has always
  * had, so tasks queued before an upgrade still run), then `deadlineTask1` … `deadlineTask7`.
  */
-export const DEADLINE_TASKS: readonly string[] = Array.from(
-  { length: MAX_DEADLINE_QUEUES },
-  (_, i) => (i === 0 ? DEADLINE_TASK : `${DEADLINE_TASK}${i}`),
-);
+export const DEADLINE_TASKS: readonly string[] = queueFns(DEADLINE_TASK);
 
 /**
- * The task function (and so the queue) of a call's deadline tasks: its index shard modulo the
- * queues in use. Every task of a call lands on one queue, so a task name (`<call_id>-<at>`)
- * is still unique within its queue and its cancel finds it there. `queues` outside 1..8 (an
- * extension's unset param reads 0) counts as 1.
+ * The task function (and so the queue) of a call's deadline tasks: its shard modulo
+ * RINGBACK_DEADLINE_QUEUES (channels/queues.ts), so a task name (`<call_id>-<at>`) is unique
+ * within its queue and its cancel finds it there.
  */
-export function deadlineTaskOf(callId: string, queues = DEADLINE_QUEUES.value()): string {
-  const n = Number.isInteger(queues) && queues >= 1 ? Math.min(queues, MAX_DEADLINE_QUEUES) : 1;
-  return DEADLINE_TASKS[shardOf(callId) % n] as string;
-}
+export const deadlineTaskOf = (callId: string, queues = DEADLINE_QUEUES.value()): string =>
+  fnOfCall(DEADLINE_TASKS, callId, queues);
 
 /** Deadline tasks: retried for about ten minutes; each queue's limits are params (SCALE.md). */
 export const deadlineQueue: TaskQueueOptions = {

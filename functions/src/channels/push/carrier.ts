@@ -9,7 +9,7 @@ import { enqueueOnce } from "../../adapters/tasks/enqueue.js";
 import type { Carrier } from "../channel.js";
 import { resendUnsentPushes } from "./backstop.js";
 import { PUSH_JOBS, pushJobDoc, pushTaskId } from "./outbox.js";
-import { PUSH_TASK } from "./queue.js";
+import { pushTaskOf } from "./queue.js";
 import {
   claimable,
   claimedAtCommit,
@@ -33,12 +33,14 @@ export const carrier: Carrier<"push"> = {
     }),
   deliver: (_db, { at, jobs }) => {
     const { id, job_ids } = pushTaskId(jobs);
+    // A change's jobs are all of one call: its shard picks the queue (queue.ts).
+    const fn = pushTaskOf(jobs[0]?.call_id ?? "");
     // Due after the inline attempt's budget (inline.ts), as its retry: then it finds the jobs
     // done. A backstop's late enqueue (an old `at`) is due at once.
     const budget = inlineBudgetMs();
     const due = at + budget + TASK_AFTER_BUDGET_MS;
     const later = budget > 0 && due > Date.now() ? { scheduleTime: new Date(due) } : {};
-    return enqueueOnce<PushTask>(PUSH_TASK, { job_ids }, { id, ...later });
+    return enqueueOnce<PushTask>(fn, { job_ids }, { id, ...later });
   },
   inline: (db, e) => sendInline(db, e),
   backstop: resendUnsentPushes,

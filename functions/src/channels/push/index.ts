@@ -15,7 +15,8 @@ import {
   PUSH_QUEUE_CONCURRENCY,
   PUSH_QUEUE_RATE,
 } from "../../params.js";
-import { PUSH_TASK, pushQueue } from "./queue.js";
+import { PUSH_TASK, PUSH_TASKS, pushQueue } from "./queue.js";
+import { PUSH_QUEUES } from "./params.js";
 
 export const push = defineChannel({
   name: "push",
@@ -26,10 +27,12 @@ export const push = defineChannel({
   usesDevices: true,
   task: {
     fn: PUSH_TASK,
+    fns: PUSH_TASKS, // one a queue: spread by call shard (queue.ts)
     queue: pushQueue,
     load: async () => (await import("./task.js")).pushTask,
   },
   params: [
+    PUSH_QUEUES,
     PUSH_ENABLED,
     PUSH_INLINE_BUDGET_MS,
     MAX_DEVICES,

@@ -111,9 +111,12 @@ export function inlineSenders(): { senders: Senders; rings: boolean } {
   return { senders: pushSenders(key ?? ""), rings: true };
 }
 
-/** Whether this instance serves the push task (its function's name, deployed or emulated). */
+/**
+ * Whether this instance serves the push task (its function's name, deployed or emulated):
+ * `pushTask` or one of its other queues' `pushTask1` … `pushTask7` (queue.ts).
+ */
 const servesPushTask = () =>
-  /pushtask$/i.test(process.env.FUNCTION_TARGET ?? process.env.K_SERVICE ?? "");
+  /pushtask\d?$/i.test(process.env.FUNCTION_TARGET ?? process.env.K_SERVICE ?? "");
 
 /**
  * At an instance's start (onInit): the push task's instance checks its APNs key at once

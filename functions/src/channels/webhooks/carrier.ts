@@ -8,7 +8,7 @@ import { enqueueOnce } from "../../adapters/tasks/enqueue.js";
 import type { Carrier } from "../channel.js";
 import { resendUnsent } from "./backstop.js";
 import { OUTBOX, outboxDoc } from "./outbox.js";
-import { WEBHOOK_TASK } from "./queue.js";
+import { webhookTaskOf } from "./queue.js";
 
 /** The payload of a webhook delivery task. */
 export interface WebhookTask {
@@ -17,7 +17,8 @@ export interface WebhookTask {
 
 export const carrier: Carrier<"callback"> = {
   outbox: (db, e) => [[db.collection(OUTBOX).doc(e.event_id), outboxDoc(e)]],
-  deliver: (_db, { event_id }) =>
-    enqueueOnce<WebhookTask>(WEBHOOK_TASK, { event_id }, { id: event_id }),
+  // On the queue of the event's call (queue.ts).
+  deliver: (_db, { event_id, event }) =>
+    enqueueOnce<WebhookTask>(webhookTaskOf(event.call_id), { event_id }, { id: event_id }),
   backstop: resendUnsent,
 };

@@ -11,7 +11,8 @@ import {
   WEBHOOK_SECRET_PREVIOUS,
   WEBHOOK_URL,
 } from "../../params.js";
-import { WEBHOOK_TASK, webhookQueue } from "./queue.js";
+import { WEBHOOK_TASK, WEBHOOK_TASKS, webhookQueue } from "./queue.js";
+import { WEBHOOK_QUEUES } from "./params.js";
 import { webhookSettings } from "./settings.js";
 
 export const webhooks = defineChannel({
@@ -22,10 +23,12 @@ export const webhooks = defineChannel({
   deployed: () => webhookSettings().enabled,
   task: {
     fn: WEBHOOK_TASK,
+    fns: WEBHOOK_TASKS, // one a queue: spread by call shard (queue.ts)
     queue: webhookQueue,
     load: async () => (await import("./task.js")).webhookTask,
   },
   params: [
+    WEBHOOK_QUEUES,
     WEBHOOK_URL,
     APP_ID,
     WEBHOOK_SECRET,
