@@ -10,6 +10,8 @@ import {
   DEADLINE_QUEUES,
   MAX_DEADLINE_QUEUES,
 } from "../functions/src/channels/deadlines/params.js";
+import { PUSH_QUEUES as PUSH_QUEUE_PARAM } from "../functions/src/channels/push/params.js";
+import { MAX_QUEUES } from "../functions/src/channels/queues.js";
 import type { Cost, CostResult } from "./cost.js";
 import { PUSH_DELIVERY, type PushPerCall } from "./pushCost.js";
 import type { Section } from "./lib/table.js";
@@ -35,7 +37,11 @@ const QUEUES = {
 };
 
 /** Push queues: the same rule, by call shard (RINGBACK_PUSH_QUEUES). */
-const PUSH_QUEUES = { ...QUEUES, param: "RINGBACK_PUSH_QUEUES" };
+const PUSH_QUEUES = {
+  default: (PUSH_QUEUE_PARAM as unknown as { options: { default: number } }).options.default,
+  max: MAX_QUEUES,
+  param: PUSH_QUEUE_PARAM.name,
+};
 
 /** List prices in USD (read 2026-11-29; see SCALE.md for the pages). */
 export const PRICES = {
