@@ -141,6 +141,34 @@ describe("inline push", () => {
     });
   });
 
+  it("an invitation's ring is committed claimed too, with the devices inviteToCall read", async () => {
+    process.env[BUDGET] = "500";
+    const [a, b, c] = await Promise.all([
+      newUser("pi-a"),
+      newUser("pi-b"),
+      withDevices("pi-c", "hang"),
+    ]);
+    const callId = `pi-${randomUUID()}`;
+    await a.call("startCall", {
+      call_id: callId,
+      callees: [{ id: b.uid }],
+      type: 1,
+      mode: "advanced",
+    });
+    await b.call("acceptCall", { call_id: callId });
+    await b.call("inviteToCall", { call_id: callId, callees: [{ id: c.uid }] });
+    // c's ring is held by the recorder: its job is still as the invitation's commit wrote it.
+    const held = (await jobDocsOf(callId)).find(
+      (j) => j.get("uid") === c.uid && j.get("type") === "ring",
+    );
+    expect(held?.updateTime.isEqual(held.createTime)).toBe(true);
+    expect(held?.data()).toMatchObject({ status: "sending", attempts: 1 });
+    expect(Object.keys(held?.get("devices") as object).sort()).toEqual(["phone", "tablet"]);
+    const got = await waitPushes({ call_id: callId }, (g) => g.length === 2, "c's 2 rings");
+    expect(devicesOf(got)).toEqual(["ring:phone", "ring:tablet"]);
+    await settledPushes(callId);
+  });
+
   it("a sender that hangs past the budget holds the answer about the budget; the task delivers", async () => {
     process.env[BUDGET] = "500";
     const [a, b] = await Promise.all([newUser("pi-a"), withDevices("pi-b", "hang")]);
