@@ -4,7 +4,7 @@
  * The params themselves live in params/, by concern; this file gathers them and checks them.
  */
 import { DEFAULT_NAMES, namesProblem, type SharedNames } from "./model/collections.js";
-import { MAX_INVITEES_CEILING } from "./model/commands.js";
+import { MAX_INVITEES_CEILING } from "./model/domain.js";
 import {
   CALLS_COLLECTION,
   CALL_TIMEOUT_SECONDS,

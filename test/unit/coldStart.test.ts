@@ -3,6 +3,8 @@
  * every handler sits behind a lazy import, and what platform.ts loads for every function
  * (the push settings among it) must not pull in Firestore's client, which is heavy: under
  * load the emulator gave up loading functions when the push self-check imported it eagerly.
+ * Nor zod: params.ts once took a constant from the command schemas, and every cold start paid
+ * about 60 ms for it.
  */
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
@@ -13,7 +15,7 @@ import { describe, expect, it } from "vitest";
 const ROOT = path.resolve(import.meta.dirname, "../..");
 
 describe("a cold start", () => {
-  it("loads the function definitions without Firestore's client", async () => {
+  it("loads the function definitions without Firestore's client, and without zod", async () => {
     const dir = fs.mkdtempSync(path.join(ROOT, "functions", ".cold-"));
     try {
       const out = path.join(dir, "index.js");
@@ -39,6 +41,8 @@ describe("a cold start", () => {
       const mods = JSON.parse(loaded.trim().split("\n").pop() as string) as string[];
       expect(mods.some((m) => m.includes("firebase-functions"))).toBe(true);
       expect(mods.filter((m) => m.includes("@google-cloud/firestore"))).toEqual([]);
+      // zod is about a third of a cold start (BENCHMARKS.md, 5): only handlers load it.
+      expect(mods.filter((m) => /[\\/]node_modules[\\/]zod[\\/]/.test(m))).toEqual([]);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

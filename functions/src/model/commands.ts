@@ -4,6 +4,7 @@
  * here are constants; params.ts checks the param-driven ones against them.
  */
 import { z } from "zod";
+import { MAX_INVITEES_CEILING } from "./domain.js";
 import type { Same } from "./same.js";
 import type {
   AcceptCallRequest,
@@ -13,8 +14,8 @@ import type {
   StartCallRequest,
 } from "./wire.js";
 
-/** The schema's ceiling for callees in one command; RINGBACK_MAX_INVITEES may not exceed it. */
-export const MAX_INVITEES_CEILING = 50;
+// Declared in domain.ts (no zod): params.ts reads it, and must not load zod at a cold start.
+export { MAX_INVITEES_CEILING };
 
 /** A whole number from `min` to `max`: every refusal of it (type, fraction, range) says so. */
 const wholeNumber = (min: number, max: number, unit: string, range = `from ${min} to ${max}`) => {

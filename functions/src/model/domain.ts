@@ -6,6 +6,9 @@
  * Times are epoch milliseconds; stored, they are Timestamps (the converters turn them).
  */
 
+/** The schema's ceiling for callees in one command; RINGBACK_MAX_INVITEES may not exceed it. */
+export const MAX_INVITEES_CEILING = 50;
+
 /** A user's state in a call (docs/protocol.md#user-states). */
 export const USER_STATES = [
   "inviting",
