@@ -8,22 +8,17 @@
  * functions use one unless told: scripts/stack.mjs), and sends nothing inline (budget 0) so
  * that the tasks do the sending.
  */
-import { getApps, initializeApp } from "firebase-admin/app";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Ctx } from "../../functions/src/adapters/context.js";
-import { channelEffects } from "../../functions/src/channels/deliver.js";
 import {
   PUSH_UNSENT_GRACE_MS,
   resendUnsentPushes,
 } from "../../functions/src/channels/push/backstop.js";
 import { shardOf } from "../../functions/src/adapters/store/shards.js";
 import { PUSH_TASKS, pushTaskOf } from "../../functions/src/channels/push/queue.js";
-import { adminDb } from "../support/admin.js";
+import { backstopContext } from "../support/backstop.js";
 import { ring, users } from "../support/calls.js";
 import { closeAll } from "../support/clients.js";
 import { control } from "../support/control.js";
-import { env } from "../support/env.js";
-import { HEARTBEAT } from "../support/heartbeat.js";
 import { jobsOf, settledPushes, waitPushes } from "../support/pushes.js";
 import { dispatched, idsPerQueue } from "../support/queues.js";
 
@@ -118,16 +113,7 @@ describe("sharded push queues", () => {
     const jobs = await jobsOf(id);
     expect(jobs.map((j) => [j.type, j.status])).toEqual([["ring", "pending"]]);
     // The sweep, a grace period later (its clock moved forward instead of waiting 15 s).
-    const host = process.env.RINGBACK_SCHEDULED_TASKS;
-    if (!host) throw new Error("RINGBACK_SCHEDULED_TASKS is not set: run through `npm test`.");
-    process.env.CLOUD_TASKS_EMULATOR_HOST = host;
-    if (!getApps().some((a) => a.name === "[DEFAULT]")) initializeApp({ projectId: env.projectId });
-    const ctx: Ctx = {
-      db: adminDb(),
-      cfg: { heartbeatIntervalS: HEARTBEAT.intervalS, heartbeatTimeoutMs: HEARTBEAT.timeoutMs },
-      effects: channelEffects(adminDb()),
-      push: true,
-    };
+    const ctx = backstopContext({ push: true });
     expect(
       await resendUnsentPushes(ctx, { now: Date.now() + PUSH_UNSENT_GRACE_MS + 1000 }),
     ).toBeGreaterThanOrEqual(1);

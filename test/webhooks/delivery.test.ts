@@ -8,21 +8,16 @@
  * The unscaled figures are test/unit/webhookConfig.test.ts's.
  */
 import { execFileSync } from "node:child_process";
-import { getApps, initializeApp } from "firebase-admin/app";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Ctx } from "../../functions/src/adapters/context.js";
-import { channelEffects } from "../../functions/src/channels/deliver.js";
 import { resendUnsent, UNSENT_GRACE_MS } from "../../functions/src/channels/webhooks/backstop.js";
-import { adminDb } from "../support/admin.js";
+import { backstopContext } from "../support/backstop.js";
 import { closeAll, type TestUser } from "../support/clients.js";
 import { ring, users } from "../support/calls.js";
-import { env } from "../support/env.js";
 import { Receiver, type Behaviour } from "../support/receiver.js";
 // @ts-expect-error: a plain JS module of the local stack, without types
 import { retryScales } from "../../scripts/standins/scheduledTasks.mjs";
 import { eventsOf, logIn, outboxOf } from "./webhookTestKit.js";
 import { control } from "../support/control.js";
-import { HEARTBEAT } from "../support/heartbeat.js";
 
 const receiver = new Receiver();
 /** How much of each backoff the queue stand-in waits (1: real time). */
@@ -88,13 +83,6 @@ async function firstEntryOnce(callId: string, status: string) {
   expect(entry?.status).toBe(status);
   return entry;
 }
-
-/** The Cloud Tasks API of the stack's stand-in, where the functions enqueue. */
-const scheduledTasks = () => {
-  const host = process.env.RINGBACK_SCHEDULED_TASKS;
-  if (!host) throw new Error("RINGBACK_SCHEDULED_TASKS is not set: run through `npm test`.");
-  return host;
-};
 
 async function failEnqueues(queue: string, n: number): Promise<void> {
   expect((await control("POST", "/tasks/refuse", { queue, count: n })).status).toBe(200);
@@ -191,14 +179,7 @@ describe("nothing lost", () => {
     await new Promise((r) => setTimeout(r, 1500));
     expect(receiver.deliveries(callId)).toEqual([]); // the task was never enqueued
     // The sweep, a grace period later (its clock moved forward instead of waiting 30 s).
-    process.env.CLOUD_TASKS_EMULATOR_HOST = scheduledTasks();
-    if (!getApps().some((a) => a.name === "[DEFAULT]")) initializeApp({ projectId: env.projectId });
-    const ctx: Ctx = {
-      db: adminDb(),
-      cfg: { heartbeatIntervalS: HEARTBEAT.intervalS, heartbeatTimeoutMs: HEARTBEAT.timeoutMs },
-      effects: channelEffects(adminDb()),
-      outbox: true,
-    };
+    const ctx = backstopContext({ outbox: true });
     expect(
       await resendUnsent(ctx, { now: Date.now() + UNSENT_GRACE_MS + 1000 }),
     ).toBeGreaterThanOrEqual(1);

@@ -7,19 +7,14 @@
  * The callables run in this process, so the file routes over the default 4 queues itself (the
  * local stack's functions use one unless told: scripts/stack.mjs).
  */
-import { getApps, initializeApp } from "firebase-admin/app";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Ctx } from "../../functions/src/adapters/context.js";
-import { channelEffects } from "../../functions/src/channels/deliver.js";
 import { resendUnsent, UNSENT_GRACE_MS } from "../../functions/src/channels/webhooks/backstop.js";
 import { shardOf } from "../../functions/src/adapters/store/shards.js";
 import { WEBHOOK_TASKS, webhookTaskOf } from "../../functions/src/channels/webhooks/queue.js";
-import { adminDb } from "../support/admin.js";
+import { backstopContext } from "../support/backstop.js";
 import { ring, users } from "../support/calls.js";
 import { closeAll } from "../support/clients.js";
 import { control } from "../support/control.js";
-import { env } from "../support/env.js";
-import { HEARTBEAT } from "../support/heartbeat.js";
 import { dispatched, idsPerQueue } from "../support/queues.js";
 import { Receiver } from "../support/receiver.js";
 import { expectSigned, logIn, outboxOf } from "./webhookTestKit.js";
@@ -97,16 +92,7 @@ describe("sharded webhook queues", () => {
     expect(entry).toMatchObject({ event: "call_create", status: "pending" });
     expect(entry?.unsent_since).not.toBeNull();
     // The sweep, a grace period later (its clock moved forward instead of waiting 30 s).
-    const host = process.env.RINGBACK_SCHEDULED_TASKS;
-    if (!host) throw new Error("RINGBACK_SCHEDULED_TASKS is not set: run through `npm test`.");
-    process.env.CLOUD_TASKS_EMULATOR_HOST = host;
-    if (!getApps().some((a) => a.name === "[DEFAULT]")) initializeApp({ projectId: env.projectId });
-    const ctx: Ctx = {
-      db: adminDb(),
-      cfg: { heartbeatIntervalS: HEARTBEAT.intervalS, heartbeatTimeoutMs: HEARTBEAT.timeoutMs },
-      effects: channelEffects(adminDb()),
-      outbox: true,
-    };
+    const ctx = backstopContext({ outbox: true });
     expect(
       await resendUnsent(ctx, { now: Date.now() + UNSENT_GRACE_MS + 1000 }),
     ).toBeGreaterThanOrEqual(1);
