@@ -61,3 +61,19 @@ export async function pushPerCall(
   };
   return { "1:1": await run(1), "1:9": await run(9) };
 }
+
+/**
+ * Offline push on, per call: the jobs its commands commit (measured), what each job's send
+ * and its task then read and write (PUSH_DELIVERY), and one task a change with jobs, on the
+ * push queues (a call's shard picks its queue, as for deadlines). Each push task is one
+ * enqueue, one dispatch and one invocation.
+ */
+export function pushCall(p: PushPerCall) {
+  const d = PUSH_DELIVERY;
+  return {
+    reads: p.rings * d.ring.reads + p.cancels * d.cancel.reads,
+    writes: p.outboxWrites + p.rings * d.ring.writes + p.cancels * d.cancel.writes,
+    tasks: p.tasks,
+    taskOps: 2 * p.tasks,
+  };
+}

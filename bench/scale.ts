@@ -13,7 +13,7 @@ import {
 import { PUSH_QUEUES as PUSH_QUEUE_PARAM } from "../functions/src/channels/push/params.js";
 import { MAX_QUEUES } from "../functions/src/channels/queues.js";
 import type { Cost, CostResult } from "./cost.js";
-import { PUSH_DELIVERY, type PushPerCall } from "./pushCost.js";
+import { pushCall, type PushPerCall } from "./pushCost.js";
 import type { Section } from "./lib/table.js";
 
 /** Documented limits (read 2026-11-29; see SCALE.md for the pages). */
@@ -111,22 +111,6 @@ function perCall(m: Mix) {
     // Notifications expire (TTL): one delete each.
     deletes: w("notifications"),
     push: pushed,
-  };
-}
-
-/**
- * Offline push on, per call: the jobs its commands commit (measured), what each job's send
- * and its task then read and write (PUSH_DELIVERY), and one task a change with jobs, on the
- * push queues (a call's shard picks its queue, as for deadlines). Each push task is one
- * enqueue, one dispatch and one invocation.
- */
-function pushCall(p: PushPerCall) {
-  const d = PUSH_DELIVERY;
-  return {
-    reads: p.rings * d.ring.reads + p.cancels * d.cancel.reads,
-    writes: p.outboxWrites + p.rings * d.ring.writes + p.cancels * d.cancel.writes,
-    tasks: p.tasks,
-    taskOps: 2 * p.tasks,
   };
 }
 
