@@ -7,7 +7,8 @@
 import { randomUUID } from "node:crypto";
 import { newUser, type TestUser } from "../test/support/clients.js";
 import { api, openStream, type Stream } from "../test/support/http.js";
-import { now, summarize, type Summary } from "./lib/stats.js";
+import { ms, now, summarize, type Summary } from "./lib/stats.js";
+import type { Section } from "./lib/table.js";
 
 export const HTTP_COMMANDS = [
   "start_call",
@@ -123,4 +124,42 @@ export async function httpBench(
     callable: sum(s.callable),
     delivery: { stream: summarize(s.stream), listener: summarize(s.listener) },
   };
+}
+
+/** Sections 8 and 8b of the report: the HTTP door against the callable, and the stream. */
+export function httpSections(r: HttpBenchResult): Section[] {
+  const med = (s: Summary) => ms(s.median);
+  const p95 = (s: Summary) => ms(s.p95);
+  return [
+    {
+      title: `8. HTTP door: callApi vs the callable, request → answer (${r.pairs} pairs, 3 lifecycles each per door)`,
+      head: ["", "HTTP median", "HTTP p95", "callable median", "callable p95"],
+      rows: HTTP_COMMANDS.map((c) => [
+        c,
+        med(r.http[c]),
+        p95(r.http[c]),
+        med(r.callable[c]),
+        p95(r.callable[c]),
+      ]),
+    },
+    {
+      title:
+        "8b. Notification delivery: start invoked → the invitation arrives (same callee, both open)",
+      head: ["", "median", "p95", "n"],
+      rows: [
+        [
+          "SSE stream (callApi/call/notifications)",
+          med(r.delivery.stream),
+          p95(r.delivery.stream),
+          r.delivery.stream.n,
+        ],
+        [
+          "Firestore snapshot listener (web SDK)",
+          med(r.delivery.listener),
+          p95(r.delivery.listener),
+          r.delivery.listener.n,
+        ],
+      ],
+    },
+  ];
 }

@@ -14,23 +14,27 @@ import { fileURLToPath } from "node:url";
 import { closeAll } from "../test/support/clients.js";
 import { env } from "../test/support/env.js";
 import { coldStart } from "./coldstart.js";
-import { cost, type Cost } from "./cost.js";
-import { HTTP_COMMANDS, httpBench } from "./http.js";
+import { cost } from "./cost.js";
+import { httpBench, httpSections } from "./http.js";
 import { latency } from "./latency.js";
-import { coldSection, latencySections, throughputSection, timingSections } from "./sections.js";
-
-import { totalWrites } from "./lib/meteredFirestore.js";
+import {
+  coldSection,
+  costSections,
+  latencySections,
+  throughputSection,
+  timingSections,
+} from "./sections.js";
 import { textTable, type Section } from "./lib/table.js";
 import { mdSections, writeBlock } from "./lib/mdBlock.js";
-import { ms, x, type Summary } from "./lib/stats.js";
+import type { Summary } from "./lib/stats.js";
 import { scaleModel } from "./scale.js";
 import { pushLatency, pushSection } from "./pushLatency.js";
-import { sweepScaling } from "./sweep.js";
+import { sweepScaling, sweepSection } from "./sweep.js";
 import { inProcessSection, inProcessThroughput } from "./inProcessThroughput.js";
 import { throughput } from "./throughput.js";
 import { screeningLatency, screeningSection } from "./screening.js";
 import { timing } from "./timing.js";
-import { webhookBench } from "./webhooks.js";
+import { webhookBench, webhookSection } from "./webhooks.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const ALL = [
@@ -95,8 +99,6 @@ const plan = quick
     };
 
 const progress = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
-const med = (s: Summary) => ms(s.median);
-const p95 = (s: Summary) => ms(s.p95);
 
 function machine() {
   const cpus = os.cpus();
@@ -115,16 +117,6 @@ function machine() {
     date: new Date().toISOString(),
   };
 }
-
-const costRow = (name: string, c: Cost) => [
-  name,
-  c.reads,
-  totalWrites(c),
-  `${c.writes.calls}/${c.writes.users}/${c.writes.notifications}/${c.writes.webhooks + c.writes.push}`,
-  c.ops,
-  c.listenerReads,
-];
-const COST_HEAD = ["", "reads", "writes", "calls/users/notif./outbox", "total", "listener reads"];
 
 async function main() {
   const started = Date.now();
@@ -149,19 +141,7 @@ async function main() {
     progress("cost");
     const r = await cost();
     results.cost = r;
-    sections.push({
-      title: "2a. Cost per command (Firestore documents)",
-      head: COST_HEAD,
-      rows: r.commands.map((c) => costRow(c.name, c.cost)),
-      notes: [
-        `A heartbeat on its own: ${r.heartbeat.reads} read, ${totalWrites(r.heartbeat)} write.`,
-      ],
-    });
-    sections.push({
-      title: "2b. Cost per lifecycle",
-      head: [...COST_HEAD, "commands"],
-      rows: r.lifecycles.map((l) => [...costRow(l.name, l.cost), l.commands]),
-    });
+    sections.push(...costSections(r));
     if (scale) {
       const model = scaleModel(r);
       results.scale = model.result;
@@ -172,33 +152,7 @@ async function main() {
   if (only.includes("sweep")) {
     const r = await sweepScaling(plan.sweep, progress);
     results.sweep = r;
-    sections.push({
-      title: `3. Sweep: ${r.overdue} overdue calls among N calls not due (${plan.sweep.runs} runs each)`,
-      head: [
-        "N not due",
-        "sweep median",
-        "sweep p95",
-        "its due queries",
-        "one empty query",
-        "unsharded query",
-        "reads",
-        "writes",
-      ],
-      rows: r.points.map((p) => [
-        p.notDue,
-        med(p.time),
-        p95(p.time),
-        med(p.queryTime),
-        med(p.emptyQueryTime),
-        med(p.unshardedTime),
-        p.reads,
-        p.writes,
-      ]),
-      notes: [
-        `Largest / smallest N: time ${x(r.timeRatio)}, its due queries ${x(r.queryTimeRatio)}, one empty query ${x(r.emptyQueryTimeRatio)}, reads ${x(r.readsRatio)}.`,
-        "Medians. Its due queries: the sweep's 3 shard groups' first pages side by side; one empty query: one group's, finding nothing; unsharded: the single-field query the sweep used before sharding.",
-      ],
-    });
+    sections.push(sweepSection(r, plan.sweep.runs));
   }
 
   if (only.includes("timing")) {
@@ -250,38 +204,8 @@ async function main() {
       })
     : null;
   if (http) {
-    const r = http;
-    results.http = r;
-    sections.push({
-      title: `8. HTTP door: callApi vs the callable, request → answer (${r.pairs} pairs, 3 lifecycles each per door)`,
-      head: ["", "HTTP median", "HTTP p95", "callable median", "callable p95"],
-      rows: HTTP_COMMANDS.map((c) => [
-        c,
-        med(r.http[c]),
-        p95(r.http[c]),
-        med(r.callable[c]),
-        p95(r.callable[c]),
-      ]),
-    });
-    sections.push({
-      title:
-        "8b. Notification delivery: start invoked → the invitation arrives (same callee, both open)",
-      head: ["", "median", "p95", "n"],
-      rows: [
-        [
-          "SSE stream (callApi/call/notifications)",
-          med(r.delivery.stream),
-          p95(r.delivery.stream),
-          r.delivery.stream.n,
-        ],
-        [
-          "Firestore snapshot listener (web SDK)",
-          med(r.delivery.listener),
-          p95(r.delivery.listener),
-          r.delivery.listener.n,
-        ],
-      ],
-    });
+    results.http = http;
+    sections.push(...httpSections(http));
   }
 
   if (only.includes("webhooks")) {
@@ -297,41 +221,7 @@ async function main() {
     results.webhooks = r;
     const first = merge ? readResults() : undefined;
     const off = first?.throughput as { perSecond: number; lifecycle: Summary } | undefined;
-    const on = r.throughputOn;
-    sections.push({
-      title: `7. Webhooks: commit → receiver (${r.calls} calls), throughput on vs off`,
-      head: ["", "median", "p95", "lifecycles/s"],
-      rows: [
-        [
-          "call_create: commit → receiver",
-          med(r.commitToReceiver.call_create),
-          p95(r.commitToReceiver.call_create),
-          "",
-        ],
-        [
-          "call_accept: commit → receiver",
-          med(r.commitToReceiver.call_accept),
-          p95(r.commitToReceiver.call_accept),
-          "",
-        ],
-        [
-          "throughput lifecycle, webhooks off",
-          off ? med(off.lifecycle) : "-",
-          off ? p95(off.lifecycle) : "-",
-          off ? off.perSecond.toFixed(1) : "-",
-        ],
-        [
-          "throughput lifecycle, webhooks on",
-          med(on.lifecycle),
-          p95(on.lifecycle),
-          on.perSecond.toFixed(1),
-        ],
-      ],
-      notes: [
-        `Calls whose events did not all arrive within 20 s: ${r.missed}. Throughput errors with webhooks on: ${on.errors}.`,
-        ...(off ? [] : ["(webhooks off: run the whole `npm run bench` for the comparison)"]),
-      ],
-    });
+    sections.push(webhookSection(r, off));
   }
 
   results.elapsedSeconds = Math.round((Date.now() - started) / 1000);

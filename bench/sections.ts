@@ -1,6 +1,7 @@
 /**
- * The bench's report sections for latency (1, 1b) and deadline timing (6, 6b): what each
- * result is shown as in BENCHMARKS.md and on the console.
+ * The bench's report sections for latency (1, 1b), cost (2a, 2b), deadline timing (6, 6b),
+ * throughput (4) and cold start: what each result is shown as in BENCHMARKS.md and on the
+ * console. Sections that belong to one measurement's file live there (sweep, http, push…).
  */
 import type { LatencyResult } from "./latency.js";
 import { ms, x, type Summary } from "./lib/stats.js";
@@ -8,6 +9,8 @@ import type { Section } from "./lib/table.js";
 import type { ThroughputResult } from "./throughput.js";
 import type { ColdResult } from "./coldstart.js";
 import type { TimingResult } from "./timing.js";
+import type { Cost, CostResult } from "./cost.js";
+import { totalWrites } from "./lib/meteredFirestore.js";
 
 const med = (s: Summary) => ms(s.median);
 const p95 = (s: Summary) => ms(s.p95);
@@ -223,4 +226,33 @@ export function throughputSection(r: ThroughputResult): Section {
       ...r.errorSamples,
     ],
   };
+}
+
+const costRow = (name: string, c: Cost) => [
+  name,
+  c.reads,
+  totalWrites(c),
+  `${c.writes.calls}/${c.writes.users}/${c.writes.notifications}/${c.writes.webhooks + c.writes.push}`,
+  c.ops,
+  c.listenerReads,
+];
+const COST_HEAD = ["", "reads", "writes", "calls/users/notif./outbox", "total", "listener reads"];
+
+/** Sections 2a and 2b: documents read and written per command and per lifecycle. */
+export function costSections(r: CostResult): Section[] {
+  return [
+    {
+      title: "2a. Cost per command (Firestore documents)",
+      head: COST_HEAD,
+      rows: r.commands.map((c) => costRow(c.name, c.cost)),
+      notes: [
+        `A heartbeat on its own: ${r.heartbeat.reads} read, ${totalWrites(r.heartbeat)} write.`,
+      ],
+    },
+    {
+      title: "2b. Cost per lifecycle",
+      head: [...COST_HEAD, "commands"],
+      rows: r.lifecycles.map((l) => [...costRow(l.name, l.cost), l.commands]),
+    },
+  ];
 }

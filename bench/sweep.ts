@@ -16,7 +16,8 @@ import { startCall } from "../functions/src/core/create.js";
 import { adminDb, clearProject, pool } from "./lib/admin.js";
 import { startDirect } from "./lib/inProcess.js";
 import { instrumented, Meter, totalWrites } from "./lib/meteredFirestore.js";
-import { now, summarize, type Summary } from "./lib/stats.js";
+import { ms, now, summarize, x, type Summary } from "./lib/stats.js";
+import type { Section } from "./lib/table.js";
 
 export const SWEEP_PROJECT = "demo-ringback-bench-sweep";
 const OVERDUE = 100;
@@ -172,5 +173,37 @@ export async function sweepScaling(
     queryTimeRatio: last.queryTime.median / first.queryTime.median,
     emptyQueryTimeRatio: last.emptyQueryTime.median / first.emptyQueryTime.median,
     readsRatio: last.reads / first.reads,
+  };
+}
+
+/** Section 3 of the report: how the sweep's time grows with the calls not due. */
+export function sweepSection(r: SweepResult, runs: number): Section {
+  const med = (s: Summary) => ms(s.median);
+  return {
+    title: `3. Sweep: ${r.overdue} overdue calls among N calls not due (${runs} runs each)`,
+    head: [
+      "N not due",
+      "sweep median",
+      "sweep p95",
+      "its due queries",
+      "one empty query",
+      "unsharded query",
+      "reads",
+      "writes",
+    ],
+    rows: r.points.map((p) => [
+      p.notDue,
+      med(p.time),
+      ms(p.time.p95),
+      med(p.queryTime),
+      med(p.emptyQueryTime),
+      med(p.unshardedTime),
+      p.reads,
+      p.writes,
+    ]),
+    notes: [
+      `Largest / smallest N: time ${x(r.timeRatio)}, its due queries ${x(r.queryTimeRatio)}, one empty query ${x(r.emptyQueryTimeRatio)}, reads ${x(r.readsRatio)}.`,
+      "Medians. Its due queries: the sweep's 3 shard groups' first pages side by side; one empty query: one group's, finding nothing; unsharded: the single-field query the sweep used before sharding.",
+    ],
   };
 }

@@ -8,7 +8,8 @@ import { randomUUID } from "node:crypto";
 import { newUser, type TestUser } from "../test/support/clients.js";
 import { Receiver } from "../test/support/receiver.js";
 import { adminDb, pool } from "./lib/admin.js";
-import { summarize, type Summary } from "./lib/stats.js";
+import { ms, summarize, type Summary } from "./lib/stats.js";
+import type { Section } from "./lib/table.js";
 import { throughput, type ThroughputOptions, type ThroughputResult } from "./throughput.js";
 import { PRIVATE_COLLECTIONS } from "../functions/src/model/collections.js";
 
@@ -70,4 +71,51 @@ export async function webhookBench(
   } finally {
     await receiver.close();
   }
+}
+
+/**
+ * Section 7 of the report: commit → receiver, and throughput with webhooks on beside the first
+ * stack's throughput with them off (`off`, when this run merges into a whole one).
+ */
+export function webhookSection(
+  r: WebhookBenchResult,
+  off: { perSecond: number; lifecycle: Summary } | undefined,
+): Section {
+  const med = (s: Summary) => ms(s.median);
+  const p95 = (s: Summary) => ms(s.p95);
+  const on = r.throughputOn;
+  return {
+    title: `7. Webhooks: commit → receiver (${r.calls} calls), throughput on vs off`,
+    head: ["", "median", "p95", "lifecycles/s"],
+    rows: [
+      [
+        "call_create: commit → receiver",
+        med(r.commitToReceiver.call_create),
+        p95(r.commitToReceiver.call_create),
+        "",
+      ],
+      [
+        "call_accept: commit → receiver",
+        med(r.commitToReceiver.call_accept),
+        p95(r.commitToReceiver.call_accept),
+        "",
+      ],
+      [
+        "throughput lifecycle, webhooks off",
+        off ? med(off.lifecycle) : "-",
+        off ? p95(off.lifecycle) : "-",
+        off ? off.perSecond.toFixed(1) : "-",
+      ],
+      [
+        "throughput lifecycle, webhooks on",
+        med(on.lifecycle),
+        p95(on.lifecycle),
+        on.perSecond.toFixed(1),
+      ],
+    ],
+    notes: [
+      `Calls whose events did not all arrive within 20 s: ${r.missed}. Throughput errors with webhooks on: ${on.errors}.`,
+      ...(off ? [] : ["(webhooks off: run the whole `npm run bench` for the comparison)"]),
+    ],
+  };
 }
