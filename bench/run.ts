@@ -1,10 +1,13 @@
 /**
- * `npm run bench [-- --quick] [-- --only=latency,cost,sweep,throughput,inprocess,screening,cold] [-- --write]`
+ * `npm run bench [-- --quick] [-- --only=<sections>] [-- --write] [-- --scale]`
+ * (sections: latency, cost, sweep, timing, throughput, inprocess, screening, cold, http, push,
+ * webhooks)
  *
  * Runs against the local stack (scripts/stack.mjs starts it, with the sweep ticker off), prints
  * a table per measurement, and writes bench/results/latest.json (and a dated copy).
  * `--write` also puts the results into BENCHMARKS.md between its markers; the full mode is
- * what BENCHMARKS.md reports, `--quick` only keeps the benchmark working (CI runs it).
+ * what BENCHMARKS.md reports. `--quick` runs every section once at its smallest size, to keep
+ * the benchmark working before a full run (CI does not run it: docs/testing.md).
  */
 import { execSync } from "node:child_process";
 import fs from "node:fs";
@@ -75,7 +78,7 @@ if (write && quick) {
 
 const plan = quick
   ? {
-      // CI's run: every section once, at the smallest size that still exercises it.
+      // Every section once, at the smallest size that still exercises it.
       latency: { iterations: 10, warmup: 2, chunk: 10 },
       sweep: { sizes: [0, 200], runs: 1 },
       throughput: { pairs: 5, seconds: 4, warmupRounds: 1 },
